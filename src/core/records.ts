@@ -1,0 +1,132 @@
+/**
+ * The Bouncer EmailRecord as the batch download returns it
+ * (see shared spec `bouncer-batch-download.md`). Enum-typed fields are declared
+ * with their documented values but typed as `string` where the server may add
+ * values later: unknown values are shown as they are, never dropped.
+ */
+
+export const STATUSES = ['deliverable', 'risky', 'undeliverable', 'unknown'] as const;
+export type Status = (typeof STATUSES)[number];
+
+export const REASONS = [
+  'accepted_email',
+  'low_deliverability',
+  'low_quality',
+  'invalid_email',
+  'invalid_domain',
+  'rejected_email',
+  'dns_error',
+  'unavailable_smtp',
+  'unsupported',
+  'timeout',
+  'unknown',
+] as const;
+export type Reason = (typeof REASONS)[number];
+
+export const YES_NO_UNKNOWN = ['yes', 'no', 'unknown'] as const;
+export type YesNoUnknown = (typeof YES_NO_UNKNOWN)[number];
+
+/** Values of the `download` query parameter. */
+export const DOWNLOAD_FILTERS = ['all', ...STATUSES] as const;
+export type DownloadFilter = (typeof DOWNLOAD_FILTERS)[number];
+
+export function isDownloadFilter(value: unknown): value is DownloadFilter {
+  return typeof value === 'string' && (DOWNLOAD_FILTERS as readonly string[]).includes(value);
+}
+
+export interface EmailRecord {
+  email: string;
+  status: Status | string;
+  reason: Reason | string;
+  /** Present when a name was sent when the batch was created. */
+  name?: string;
+  domain?: {
+    name: string;
+    acceptAll: YesNoUnknown | string;
+    disposable: YesNoUnknown | string;
+    free: YesNoUnknown | string;
+  };
+  account?: {
+    role: YesNoUnknown | string;
+    disabled: YesNoUnknown | string;
+    fullMailbox: YesNoUnknown | string;
+  };
+  dns?: {
+    type: string;
+    record?: string;
+  };
+  provider?: string;
+  score?: number;
+  toxic?: string;
+  /** Documented as 0–5 in one place and 0–100 in another: any integer is accepted. */
+  toxicity?: number;
+  /** Set when results may come later (greylisting); format undocumented. */
+  retryAfter?: string;
+}
+
+/**
+ * The flat columns used by CSV output and the results table, in order.
+ * `name` is appended only when some record has one.
+ */
+export const FLAT_COLUMNS = [
+  'email',
+  'status',
+  'reason',
+  'domain.name',
+  'domain.acceptAll',
+  'domain.disposable',
+  'domain.free',
+  'account.role',
+  'account.disabled',
+  'account.fullMailbox',
+  'dns.type',
+  'dns.record',
+  'provider',
+  'score',
+  'toxic',
+  'toxicity',
+  'retryAfter',
+] as const;
+export type FlatColumn = (typeof FLAT_COLUMNS)[number] | 'name';
+
+/** Reads one flat column of a record; missing optional fields read as `undefined`. */
+export function flatValue(record: EmailRecord, column: FlatColumn): string | number | undefined {
+  switch (column) {
+    case 'email':
+      return record.email;
+    case 'status':
+      return record.status;
+    case 'reason':
+      return record.reason;
+    case 'name':
+      return record.name;
+    case 'domain.name':
+      return record.domain?.name;
+    case 'domain.acceptAll':
+      return record.domain?.acceptAll;
+    case 'domain.disposable':
+      return record.domain?.disposable;
+    case 'domain.free':
+      return record.domain?.free;
+    case 'account.role':
+      return record.account?.role;
+    case 'account.disabled':
+      return record.account?.disabled;
+    case 'account.fullMailbox':
+      return record.account?.fullMailbox;
+    case 'dns.type':
+      return record.dns?.type;
+    case 'dns.record':
+      return record.dns?.record;
+    case 'provider':
+      return record.provider;
+    case 'score':
+      return record.score;
+    case 'toxic':
+      return record.toxic;
+    case 'toxicity':
+      return record.toxicity;
+    case 'retryAfter':
+      return record.retryAfter;
+  }
+}
