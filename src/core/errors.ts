@@ -1,0 +1,63 @@
+/**
+ * Every failure the pure layer reports is a `BouncerError` with a `kind`. The host maps
+ * kinds to one short, localised sentence with a next step; `detail` goes only to the log.
+ * Neither may ever contain the API key.
+ */
+export type BouncerErrorKind =
+  /** The batch ID failed validation; no request was made. */
+  | 'invalidBatchId'
+  /** `bouncer.apiBaseUrl` is not a usable URL (or not https for a non-loopback host). */
+  | 'invalidBaseUrl'
+  /** 401/403: the key was rejected. */
+  | 'unauthorized'
+  /** 402: out of credits. */
+  | 'paymentRequired'
+  /** 404: the batch does not exist; `serverMessage` holds the server's words. */
+  | 'notFound'
+  /** 405: the batch is not completed yet. */
+  | 'notCompleted'
+  /** 429 after the retries ran out. */
+  | 'rateLimited'
+  /** 5xx after the retries ran out. */
+  | 'serverError'
+  /** Any other unexpected HTTP status (400, 3xx without location…). */
+  | 'httpError'
+  /** Connection refused/reset, DNS failure, socket closed mid-body. */
+  | 'network'
+  /** The server sent nothing for longer than the timeout. */
+  | 'timeout'
+  /** The body is not what was asked for: HTML, an error object, truncated or invalid JSON, a bad record. */
+  | 'invalidBody'
+  /** The user cancelled. Shown to nobody. */
+  | 'cancelled';
+
+export interface BouncerErrorDetails {
+  httpStatus?: number;
+  /** The `message` field of the server's error body, when there was one. */
+  serverMessage?: string;
+  /** Technical detail for the log (never shown as the headline, never holds the key). */
+  detail?: string;
+  cause?: unknown;
+}
+
+export class BouncerError extends Error {
+  readonly httpStatus?: number;
+  readonly serverMessage?: string;
+  readonly detail?: string;
+
+  constructor(
+    readonly kind: BouncerErrorKind,
+    message: string,
+    details: BouncerErrorDetails = {},
+  ) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = 'BouncerError';
+    this.httpStatus = details.httpStatus;
+    this.serverMessage = details.serverMessage;
+    this.detail = details.detail;
+  }
+}
+
+export function isCancellation(error: unknown): boolean {
+  return error instanceof BouncerError && error.kind === 'cancelled';
+}
