@@ -1,0 +1,321 @@
+/**
+ * The batch history: Bouncer has no call that lists a user's batches, so the extension remembers
+ * every batch it has opened, per API origin, newest first. This module is the pure model: plain
+ * immutable data plus functions that return a new state. The host keeps it in `globalState`.
+ */
+import { DOWNLOAD_FILTERS, STATUSES, type DownloadFilter } from './records';
+
+/** Format of a cached download; kept in step with `CacheFormat` in `resultsCache.ts`. */
+export type HistoryFormat = 'json' | 'csv';
+
+/** Bumped when the stored shape changes incompatibly; older shapes are dropped, not misread. */
+export const HISTORY_VERSION = 1;
+/** Oldest entries beyond this many per origin are forgotten, so global state stays small. */
+export const MAX_ENTRIES_PER_ORIGIN = 200;
+/** Longest name a user can give a batch; longer input is cut. */
+export const MAX_NAME_LENGTH = 120;
+
+/** One completed download of a batch (one filter, one format). */
+export interface DownloadInfo {
+  readonly filter: DownloadFilter;
+  readonly format: HistoryFormat;
+  /** When the download completed (ms since epoch). */
+  readonly fetchedAt: number;
+  readonly records: number;
+  readonly bytes: number;
+}
+
+/** What the extension remembers about one batch. */
+export interface BatchEntry {
+  readonly batchId: string;
+  /** A name the user gave it; the tree shows the ID when absent. */
+  readonly name?: string;
+  /** Last time the user opened or downloaded it; the list is ordered by this, newest first. */
+  readonly lastUsedAt: number;
+  /** Last successful download of any filter. */
+  readonly fetchedAt?: number;
+  /** Records in the batch, known once the unfiltered (`all`) download completed. */
+  readonly total?: number;
+  /** Records per status, from the `all` download or from single-status downloads. */
+  readonly counts: Readonly<Record<string, number>>;
+  /** True while the server answers 405 (batch not completed). */
+  readonly pending: boolean;
+  /** The newest download per filter and format. */
+  readonly downloads: readonly DownloadInfo[];
+}
+
+export interface HistoryState {
+  readonly version: typeof HISTORY_VERSION;
+  /** Entries per origin key, newest first. */
+  readonly origins: Readonly<Record<string, readonly BatchEntry[]>>;
+}
+
+/** What a completed download reports (a subset of the ingest summary). */
+export interface DownloadSummary {
+  readonly records: number;
+  readonly counts?: Readonly<Record<string, number>>;
+  readonly bytes: number;
+}
+
+/** A status group of a batch, for the tree's children. */
+export interface StatusGroup {
+  readonly status: string;
+  readonly count: number;
+}
+
+/** The empty history. */
+export function emptyHistory(): HistoryState {
+  return { version: HISTORY_VERSION, origins: {} };
+}
+
+/** Entries of one origin, newest first (empty when the origin has none). */
+export function entriesOf(state: HistoryState, originKey: string): readonly BatchEntry[] {
+  return Object.prototype.hasOwnProperty.call(state.origins, originKey) ? state.origins[originKey] : [];
+}
+
+/** The entry of one batch, if remembered. */
+export function findEntry(state: HistoryState, originKey: string, batchId: string): BatchEntry | undefined {
+  return entriesOf(state, originKey).find((entry) => entry.batchId === batchId);
+}
+
+/** Remembers that the user opened a batch (any view): it moves to the top, created if new. */
+export function recordOpened(state: HistoryState, originKey: string, batchId: string, now: number): HistoryState {
+  const existing = findEntry(state, originKey, batchId) ?? newEntry(batchId, now);
+  return putFirst(state, originKey, { ...existing, lastUsedAt: now });
+}
+
+/**
+ * Remembers a completed download: the batch moves to the top, is no longer pending, and its
+ * counts are updated. An `all` download sets the total and (when given) replaces every count;
+ * a single-status download is the exact count of that status.
+ */
+export function recordDownload(
+  state: HistoryState,
+  originKey: string,
+  batchId: string,
+  filter: DownloadFilter,
+  format: HistoryFormat,
+  summary: DownloadSummary,
+  now: number,
+): HistoryState {
+  const existing = findEntry(state, originKey, batchId) ?? newEntry(batchId, now);
+  const records = nonNegativeInt(summary.records) ?? 0;
+  const bytes = nonNegativeInt(summary.bytes) ?? 0;
+  let counts: Record<string, number> = { ...existing.counts };
+  let total = existing.total;
+  if (filter === 'all') {
+    total = records;
+    if (summary.counts) counts = sanitizeCounts(summary.counts);
+  } else {
+    counts[filter] = records;
+  }
+  const download: DownloadInfo = { filter, format, fetchedAt: now, records, bytes };
+  const downloads = [
+    download,
+    ...existing.downloads.filter((d) => !(d.filter === filter && d.format === format)),
+  ];
+  return putFirst(state, originKey, {
+    ...existing,
+    lastUsedAt: now,
+    fetchedAt: now,
+    total,
+    counts,
+    pending: false,
+    downloads,
+  });
+}
+
+/**
+ * Sets or clears the "not completed yet" flag. A batch first seen as pending is remembered at the
+ * top (the user did open it); an existing entry keeps its place.
+ */
+export function markPending(
+  state: HistoryState,
+  originKey: string,
+  batchId: string,
+  pending: boolean,
+  now: number,
+): HistoryState {
+  const existing = findEntry(state, originKey, batchId);
+  if (!existing) return pending ? putFirst(state, originKey, { ...newEntry(batchId, now), pending }) : state;
+  if (existing.pending === pending) return state;
+  return replaceInPlace(state, originKey, { ...existing, pending });
+}
+
+/** Gives a batch a display name; a blank name clears it. Unknown batches are left alone. */
+export function renameEntry(
+  state: HistoryState,
+  originKey: string,
+  batchId: string,
+  name: string | undefined,
+): HistoryState {
+  const existing = findEntry(state, originKey, batchId);
+  if (!existing) return state;
+  const clean = cleanName(name);
+  const { name: _old, ...rest } = existing;
+  return replaceInPlace(state, originKey, clean === undefined ? rest : { ...rest, name: clean });
+}
+
+/** Forgets a batch. */
+export function removeEntry(state: HistoryState, originKey: string, batchId: string): HistoryState {
+  const entries = entriesOf(state, originKey);
+  if (!entries.some((entry) => entry.batchId === batchId)) return state;
+  return withEntries(
+    state,
+    originKey,
+    entries.filter((entry) => entry.batchId !== batchId),
+  );
+}
+
+/**
+ * Forgets downloads whose cache files are gone (deleted by the user or evicted), keeping what is
+ * known about the batch itself (name, counts). With no filter/format, forgets all of the batch's.
+ */
+export function forgetDownloads(
+  state: HistoryState,
+  originKey: string,
+  batchId: string,
+  which?: { filter: DownloadFilter; format: HistoryFormat },
+): HistoryState {
+  const existing = findEntry(state, originKey, batchId);
+  if (!existing) return state;
+  const downloads = which
+    ? existing.downloads.filter((d) => !(d.filter === which.filter && d.format === which.format))
+    : [];
+  if (downloads.length === existing.downloads.length) return state;
+  return replaceInPlace(state, originKey, { ...existing, downloads });
+}
+
+/** Status groups with records, in the documented order, then any undocumented statuses by name. */
+export function statusGroups(entry: BatchEntry): StatusGroup[] {
+  const known = STATUSES as readonly string[];
+  const extra = Object.keys(entry.counts)
+    .filter((status) => !known.includes(status))
+    .sort();
+  return [...known, ...extra]
+    .filter((status) => (entry.counts[status] ?? 0) > 0)
+    .map((status) => ({ status, count: entry.counts[status] }));
+}
+
+/** Bytes of the downloads recorded for one batch (what the history believes is cached). */
+export function recordedBytes(entry: BatchEntry): number {
+  return entry.downloads.reduce((sum, d) => sum + d.bytes, 0);
+}
+
+/** Bytes recorded across all batches of all origins. */
+export function totalRecordedBytes(state: HistoryState): number {
+  let sum = 0;
+  for (const entries of Object.values(state.origins)) {
+    for (const entry of entries) sum += recordedBytes(entry);
+  }
+  return sum;
+}
+
+/**
+ * Reads a stored history defensively: global state may hold an older shape, another window's
+ * newer shape, or garbage. Whatever cannot be read is dropped; this never throws.
+ */
+export function parseHistory(raw: unknown): HistoryState {
+  if (!isObject(raw) || raw.version !== HISTORY_VERSION || !isObject(raw.origins)) return emptyHistory();
+  const origins: Record<string, BatchEntry[]> = {};
+  for (const [originKey, list] of Object.entries(raw.origins)) {
+    if (!Array.isArray(list)) continue;
+    const seen = new Set<string>();
+    const entries: BatchEntry[] = [];
+    for (const item of list) {
+      const entry = parseEntry(item);
+      if (!entry || seen.has(entry.batchId)) continue;
+      seen.add(entry.batchId);
+      entries.push(entry);
+    }
+    entries.sort((a, b) => b.lastUsedAt - a.lastUsedAt);
+    if (entries.length > 0) origins[originKey] = entries.slice(0, MAX_ENTRIES_PER_ORIGIN);
+  }
+  return { version: HISTORY_VERSION, origins };
+}
+
+function parseEntry(raw: unknown): BatchEntry | undefined {
+  if (!isObject(raw) || typeof raw.batchId !== 'string' || raw.batchId.length === 0) return undefined;
+  const lastUsedAt = finiteNumber(raw.lastUsedAt);
+  if (lastUsedAt === undefined) return undefined;
+  const entry: {
+    -readonly [K in keyof BatchEntry]: BatchEntry[K];
+  } = {
+    batchId: raw.batchId,
+    lastUsedAt,
+    counts: isObject(raw.counts) ? sanitizeCounts(raw.counts) : {},
+    pending: raw.pending === true,
+    downloads: Array.isArray(raw.downloads) ? raw.downloads.flatMap((d) => parseDownload(d) ?? []) : [],
+  };
+  const name = typeof raw.name === 'string' ? cleanName(raw.name) : undefined;
+  if (name !== undefined) entry.name = name;
+  const fetchedAt = finiteNumber(raw.fetchedAt);
+  if (fetchedAt !== undefined) entry.fetchedAt = fetchedAt;
+  const total = nonNegativeInt(raw.total);
+  if (total !== undefined) entry.total = total;
+  return entry;
+}
+
+function parseDownload(raw: unknown): DownloadInfo | undefined {
+  if (!isObject(raw)) return undefined;
+  const { filter, format } = raw;
+  const fetchedAt = finiteNumber(raw.fetchedAt);
+  const records = nonNegativeInt(raw.records);
+  const bytes = nonNegativeInt(raw.bytes);
+  if (typeof filter !== 'string' || !(DOWNLOAD_FILTERS as readonly string[]).includes(filter)) return undefined;
+  if (format !== 'json' && format !== 'csv') return undefined;
+  if (fetchedAt === undefined || records === undefined || bytes === undefined) return undefined;
+  return { filter: filter as DownloadFilter, format, fetchedAt, records, bytes };
+}
+
+function newEntry(batchId: string, now: number): BatchEntry {
+  return { batchId, lastUsedAt: now, counts: {}, pending: false, downloads: [] };
+}
+
+function putFirst(state: HistoryState, originKey: string, entry: BatchEntry): HistoryState {
+  const rest = entriesOf(state, originKey).filter((e) => e.batchId !== entry.batchId);
+  return withEntries(state, originKey, [entry, ...rest].slice(0, MAX_ENTRIES_PER_ORIGIN));
+}
+
+function replaceInPlace(state: HistoryState, originKey: string, entry: BatchEntry): HistoryState {
+  return withEntries(
+    state,
+    originKey,
+    entriesOf(state, originKey).map((e) => (e.batchId === entry.batchId ? entry : e)),
+  );
+}
+
+function withEntries(state: HistoryState, originKey: string, entries: readonly BatchEntry[]): HistoryState {
+  const origins: Record<string, readonly BatchEntry[]> = { ...state.origins };
+  if (entries.length === 0) delete origins[originKey];
+  else origins[originKey] = entries;
+  return { version: HISTORY_VERSION, origins };
+}
+
+function cleanName(name: string | undefined): string | undefined {
+  // Control characters would break the one-line tree label; collapse them like whitespace.
+  // eslint-disable-next-line no-control-regex
+  const clean = (name ?? '').replace(/[\u0000-\u001f\u007f\s]+/g, ' ').trim();
+  return clean.length === 0 ? undefined : clean.slice(0, MAX_NAME_LENGTH);
+}
+
+function sanitizeCounts(raw: Readonly<Record<string, unknown>>): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const [status, value] of Object.entries(raw)) {
+    const count = nonNegativeInt(value);
+    if (count !== undefined && status.length > 0 && status !== '__proto__') counts[status] = count;
+  }
+  return counts;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function finiteNumber(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+function nonNegativeInt(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : undefined;
+}
