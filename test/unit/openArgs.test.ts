@@ -1,0 +1,30 @@
+import * as assert from 'node:assert/strict';
+import { BouncerError } from '../../src/core/errors';
+import { parseOpenArgs } from '../../src/core/openArgs';
+
+describe('parseOpenArgs', () => {
+  it('treats a missing argument as "ask the user"', () => {
+    assert.equal(parseOpenArgs(undefined), undefined);
+    assert.equal(parseOpenArgs(null), undefined);
+  });
+
+  it('accepts batchId with optional filter, view and refresh', () => {
+    assert.deepEqual(parseOpenArgs({ batchId: 'abc' }), { batchId: 'abc', filter: undefined, view: undefined, refresh: false });
+    assert.deepEqual(parseOpenArgs({ batchId: 'abc', filter: 'risky', view: 'csv', refresh: true }), {
+      batchId: 'abc',
+      filter: 'risky',
+      view: 'csv',
+      refresh: true,
+    });
+  });
+
+  it('rejects malformed arguments instead of guessing', () => {
+    for (const bad of ['abc', 42, [], {}, { batchId: 7 }, { batchId: 'a', filter: 'good' }, { batchId: 'a', view: 'xml' }]) {
+      assert.throws(() => parseOpenArgs(bad), BouncerError, JSON.stringify(bad));
+    }
+  });
+
+  it('leaves ID validation to the ID validator (it is only a shape check)', () => {
+    assert.equal(parseOpenArgs({ batchId: '../x' })?.batchId, '../x');
+  });
+});
