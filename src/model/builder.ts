@@ -1,0 +1,202 @@
+import type { EmailRecord } from '../core/records';
+import {
+  DICT_COLUMN_IDS,
+  type Codes,
+  type DictColumn,
+  type DictColumnId,
+  type NumColumnId,
+  type ResultsStore,
+  type TextColumn,
+  type TextColumnId,
+} from './store';
+
+const encoder = new TextEncoder();
+
+/** Growable UTF-8 text column. */
+class TextBuilder {
+  private bytes = new Uint8Array(1 << 16);
+  private offsets = new Uint32Array(1024);
+  private present: Uint8Array | undefined;
+  private length = 0;
+  private rows = 0;
+
+  constructor(private readonly optional: boolean) {
+    if (optional) this.present = new Uint8Array(1024);
+  }
+
+  add(value: string | undefined): void {
+    if (this.rows + 2 > this.offsets.length) {
+      this.offsets = grow(this.offsets, this.offsets.length * 2);
+      if (this.present) this.present = grow(this.present, this.offsets.length);
+    }
+    if (value !== undefined && value.length > 0) {
+      // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+      const need = this.length + value.length * 3;
+      if (need > this.bytes.length) this.bytes = grow(this.bytes, Math.max(need, this.bytes.length * 2));
+      this.length += encoder.encodeInto(value, this.bytes.subarray(this.length)).written;
+    }
+    if (this.present && value !== undefined) this.present[this.rows] = 1;
+    this.rows++;
+    this.offsets[this.rows] = this.length;
+  }
+
+  finish(): TextColumn {
+    const column: TextColumn = {
+      kind: 'text',
+      bytes: this.bytes.slice(0, this.length),
+      offsets: this.offsets.slice(0, this.rows + 1),
+    };
+    if (this.optional && this.present) column.present = this.present.slice(0, this.rows);
+    return column;
+  }
+}
+
+/** Growable dictionary column; codes widen from 8 to 16 to 32 bits as values appear. */
+class DictBuilder {
+  private codes: Codes = new Uint8Array(1024);
+  private readonly values: string[] = [''];
+  private readonly index = new Map<string, number>();
+  private rows = 0;
+
+  add(value: string | undefined): void {
+    if (this.rows >= this.codes.length) this.codes = grow(this.codes, this.codes.length * 2);
+    let code = 0;
+    if (value !== undefined) {
+      const known = this.index.get(value);
+      if (known !== undefined) {
+        code = known;
+      } else {
+        code = this.values.length;
+        this.values.push(value);
+        this.index.set(value, code);
+        if (code === 256 || code === 65536) this.codes = widen(this.codes);
+      }
+    }
+    this.codes[this.rows++] = code;
+  }
+
+  finish(): DictColumn {
+    return { kind: 'dict', codes: this.codes.slice(0, this.rows), values: this.values };
+  }
+}
+
+class NumBuilder {
+  private values = new Float64Array(1024);
+  private rows = 0;
+
+  add(value: unknown): void {
+    if (this.rows >= this.values.length) this.values = grow(this.values, this.values.length * 2);
+    this.values[this.rows++] = typeof value === 'number' ? value : NaN;
+  }
+
+  finish(): Float64Array {
+    return this.values.slice(0, this.rows);
+  }
+}
+
+type Growable = Uint8Array | Uint16Array | Uint32Array | Float64Array;
+
+function grow<T extends Growable>(array: T, size: number): T {
+  const next = new (array.constructor as new (n: number) => T)(size);
+  next.set(array);
+  return next;
+}
+
+function widen(codes: Codes): Codes {
+  const next = codes instanceof Uint8Array ? new Uint16Array(codes.length) : new Uint32Array(codes.length);
+  next.set(codes);
+  return next;
+}
+
+function str(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  return typeof value === 'string' ? value : String(value);
+}
+
+/**
+ * Accumulates records into a columnar {@link ResultsStore}. Enum values the schema does not list are
+ * kept as new dictionary entries, so they show as they are; missing optional fields stay missing.
+ */
+export class StoreBuilder {
+  private readonly text: Record<TextColumnId, TextBuilder> = {
+    email: new TextBuilder(false),
+    name: new TextBuilder(true),
+  };
+  private readonly dict = Object.fromEntries(DICT_COLUMN_IDS.map((id) => [id, new DictBuilder()])) as Record<
+    DictColumnId,
+    DictBuilder
+  >;
+  private readonly num: Record<NumColumnId, NumBuilder> = { score: new NumBuilder(), toxicity: new NumBuilder() };
+  private rows = 0;
+  private hasName = false;
+
+  /** Number of records added so far. */
+  get rowCount(): number {
+    return this.rows;
+  }
+
+  /** Appends one record. */
+  add(record: EmailRecord): void {
+    const d = this.dict;
+    this.text.email.add(str(record.email) ?? '');
+    const name = str(record.name);
+    if (name !== undefined) this.hasName = true;
+    this.text.name.add(name);
+    d.status.add(str(record.status));
+    d.reason.add(str(record.reason));
+    const domain = record.domain;
+    d['domain.name'].add(str(domain?.name));
+    d['domain.acceptAll'].add(str(domain?.acceptAll));
+    d['domain.disposable'].add(str(domain?.disposable));
+    d['domain.free'].add(str(domain?.free));
+    const account = record.account;
+    d['account.role'].add(str(account?.role));
+    d['account.disabled'].add(str(account?.disabled));
+    d['account.fullMailbox'].add(str(account?.fullMailbox));
+    d['dns.type'].add(str(record.dns?.type));
+    d['dns.record'].add(str(record.dns?.record));
+    d.provider.add(str(record.provider));
+    d.toxic.add(str(record.toxic));
+    d.retryAfter.add(str(record.retryAfter));
+    this.num.score.add(record.score);
+    this.num.toxicity.add(record.toxicity);
+    this.rows++;
+  }
+
+  /** Freezes the columns into a store; the builder must not be used afterwards. */
+  finish(): ResultsStore {
+    const dict = Object.fromEntries(DICT_COLUMN_IDS.map((id) => [id, this.dict[id].finish()])) as Record<
+      DictColumnId,
+      DictColumn
+    >;
+    return {
+      rowCount: this.rows,
+      hasName: this.hasName,
+      text: { email: this.text.email.finish(), name: this.text.name.finish() },
+      dict,
+      num: {
+        score: { kind: 'num', values: this.num.score.finish() },
+        toxicity: { kind: 'num', values: this.num.toxicity.finish() },
+      },
+    };
+  }
+}
+
+/** Builds a store from any iterable of records (sync or async). */
+export async function buildStore(
+  records: Iterable<EmailRecord> | AsyncIterable<EmailRecord>,
+  onProgress?: (rows: number) => void,
+): Promise<ResultsStore> {
+  const builder = new StoreBuilder();
+  const step = (record: EmailRecord): void => {
+    builder.add(record);
+    if (onProgress && (builder.rowCount & 0xffff) === 0) onProgress(builder.rowCount);
+  };
+  // A sync iterable is walked without an await per record (a microtask each adds up at 1M rows).
+  if (Symbol.iterator in records) {
+    for (const record of records) step(record);
+  } else {
+    for await (const record of records) step(record);
+  }
+  return builder.finish();
+}

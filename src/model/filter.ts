@@ -1,0 +1,104 @@
+import { FLAG_COLUMNS, type FlagColumn } from './columns';
+import type { SearchIndex } from './search';
+import type { DictColumn, ResultsStore } from './store';
+
+/**
+ * What the user filters on. Values are strings, not dictionary codes, so the state survives a reload
+ * (codes depend on the order records arrive). '' stands for "missing".
+ */
+export interface FilterState {
+  /** Statuses to keep; empty keeps all. */
+  statuses: string[];
+  /** Reasons to keep; empty keeps all. */
+  reasons: string[];
+  /** Per yes/no/unknown column, the one value to keep. */
+  flags: Partial<Record<FlagColumn, string>>;
+  /** Inclusive score range; rows without a score fail any range. */
+  scoreMin?: number;
+  scoreMax?: number;
+  /** Substring over email, domain and provider, case-insensitive. */
+  search: string;
+}
+
+/** No filter at all. */
+export function emptyFilter(): FilterState {
+  return { statuses: [], reasons: [], flags: {}, search: '' };
+}
+
+/** The rows of the view plus the counts the status and reason chips show. */
+export interface ViewResult {
+  /** Row indices in display order. */
+  rows: Uint32Array;
+  /** Per status code: rows that pass every filter except the status one. */
+  statusCounts: Uint32Array;
+  /** Per reason code: rows that pass every filter except the reason one. */
+  reasonCounts: Uint32Array;
+}
+
+/** 1 for each dictionary code whose value is in `wanted`; undefined when `wanted` is empty. */
+function allowedCodes(column: DictColumn, wanted: readonly string[]): Uint8Array | undefined {
+  if (wanted.length === 0) return undefined;
+  const allowed = new Uint8Array(column.values.length);
+  for (let code = 0; code < column.values.length; code++) if (wanted.includes(column.values[code])) allowed[code] = 1;
+  return allowed;
+}
+
+/**
+ * Filters an ordered list of rows (usually a sort order over all rows) in one pass, keeping order,
+ * and counts statuses and reasons faceted: each chip counts what the other filters leave.
+ */
+export function applyFilter(
+  store: ResultsStore,
+  order: Uint32Array,
+  filter: FilterState,
+  search: SearchIndex,
+): ViewResult {
+  const status = store.dict.status;
+  const reason = store.dict.reason;
+  const statusOk = allowedCodes(status, filter.statuses);
+  const reasonOk = allowedCodes(reason, filter.reasons);
+  const flagTests: { codes: DictColumn['codes']; allowed: Uint8Array }[] = [];
+  for (const id of FLAG_COLUMNS) {
+    const wanted = filter.flags[id];
+    if (wanted === undefined) continue;
+    const allowed = allowedCodes(store.dict[id], [wanted]) as Uint8Array;
+    flagTests.push({ codes: store.dict[id].codes, allowed });
+  }
+  const score = store.num.score.values;
+  const min = filter.scoreMin ?? -Infinity;
+  const max = filter.scoreMax ?? Infinity;
+  const hasRange = filter.scoreMin !== undefined || filter.scoreMax !== undefined;
+  const searchMask = search.match(filter.search);
+
+  const statusCounts = new Uint32Array(status.values.length);
+  const reasonCounts = new Uint32Array(reason.values.length);
+  const rows = new Uint32Array(order.length);
+  let count = 0;
+  const statusCodes = status.codes;
+  const reasonCodes = reason.codes;
+  for (let i = 0; i < order.length; i++) {
+    const row = order[i];
+    if (searchMask && searchMask[row] === 0) continue;
+    if (hasRange) {
+      const s = score[row];
+      // NaN (missing) fails both comparisons, so it is dropped as documented.
+      if (!(s >= min && s <= max)) continue;
+    }
+    let flagsOk = true;
+    for (let f = 0; f < flagTests.length; f++) {
+      if (flagTests[f].allowed[flagTests[f].codes[row]] === 0) {
+        flagsOk = false;
+        break;
+      }
+    }
+    if (!flagsOk) continue;
+    const sc = statusCodes[row];
+    const rc = reasonCodes[row];
+    const sPass = !statusOk || statusOk[sc] === 1;
+    const rPass = !reasonOk || reasonOk[rc] === 1;
+    if (rPass) statusCounts[sc]++;
+    if (sPass) reasonCounts[rc]++;
+    if (sPass && rPass) rows[count++] = row;
+  }
+  return { rows: rows.slice(0, count), statusCounts, reasonCounts };
+}

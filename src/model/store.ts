@@ -1,0 +1,109 @@
+import type { FlatColumn } from '../core/records';
+
+/** Dictionary codes: the builder widens the array as the dictionary grows. */
+export type Codes = Uint8Array | Uint16Array | Uint32Array;
+
+/** Free text as one UTF-8 buffer; row i is `bytes[offsets[i] .. offsets[i + 1])`. */
+export interface TextColumn {
+  kind: 'text';
+  bytes: Uint8Array;
+  /** rowCount + 1 entries, non-decreasing. */
+  offsets: Uint32Array;
+  /** 1 where the field was present; absent means "present in every row". */
+  present?: Uint8Array;
+}
+
+/** Enum-like or repetitive strings: `values[codes[i]]`; code 0 is "missing" and `values[0]` is ''. */
+export interface DictColumn {
+  kind: 'dict';
+  codes: Codes;
+  values: string[];
+}
+
+/** Numbers; NaN marks a missing field. */
+export interface NumColumn {
+  kind: 'num';
+  values: Float64Array;
+}
+
+export type Column = TextColumn | DictColumn | NumColumn;
+
+/** Column ids by storage kind, so the store's shape is checked by the compiler. */
+export type TextColumnId = 'email' | 'name';
+export type NumColumnId = 'score' | 'toxicity';
+export type DictColumnId = Exclude<FlatColumn, TextColumnId | NumColumnId>;
+
+/**
+ * The whole batch as columns: about a third of the memory of record objects, and every buffer can be
+ * handed to the webview by `postMessage` without per-row serialisation.
+ */
+export interface ResultsStore {
+  rowCount: number;
+  /** True when at least one record carried a `name`. */
+  hasName: boolean;
+  text: Record<TextColumnId, TextColumn>;
+  dict: Record<DictColumnId, DictColumn>;
+  num: Record<NumColumnId, NumColumn>;
+}
+
+export const TEXT_COLUMN_IDS: readonly TextColumnId[] = ['email', 'name'];
+export const NUM_COLUMN_IDS: readonly NumColumnId[] = ['score', 'toxicity'];
+export const DICT_COLUMN_IDS: readonly DictColumnId[] = [
+  'status',
+  'reason',
+  'domain.name',
+  'domain.acceptAll',
+  'domain.disposable',
+  'domain.free',
+  'account.role',
+  'account.disabled',
+  'account.fullMailbox',
+  'dns.type',
+  'dns.record',
+  'provider',
+  'toxic',
+  'retryAfter',
+];
+
+/** Looks up a column of any kind by its flat id. */
+export function columnOf(store: ResultsStore, id: FlatColumn): Column {
+  if (id === 'email' || id === 'name') return store.text[id];
+  if (id === 'score' || id === 'toxicity') return store.num[id];
+  return store.dict[id];
+}
+
+const decoder = new TextDecoder();
+
+/** Decodes one text cell; '' when missing. */
+export function textAt(column: TextColumn, row: number): string {
+  const start = column.offsets[row];
+  const end = column.offsets[row + 1];
+  return end > start ? decoder.decode(column.bytes.subarray(start, end)) : '';
+}
+
+/** Whether a row has a value in this column. */
+export function isPresent(column: Column, row: number): boolean {
+  switch (column.kind) {
+    case 'text':
+      return column.present ? column.present[row] === 1 : true;
+    case 'dict':
+      return column.codes[row] !== 0;
+    case 'num':
+      return !Number.isNaN(column.values[row]);
+  }
+}
+
+/** The display text of a cell; missing fields read as ''. */
+export function cellText(store: ResultsStore, id: FlatColumn, row: number): string {
+  const column = columnOf(store, id);
+  switch (column.kind) {
+    case 'text':
+      return textAt(column, row);
+    case 'dict':
+      return column.values[column.codes[row]];
+    case 'num': {
+      const value = column.values[row];
+      return Number.isNaN(value) ? '' : String(value);
+    }
+  }
+}

@@ -1,0 +1,249 @@
+import * as assert from 'node:assert/strict';
+import type { EmailRecord } from '../../src/core/records';
+import { buildStore } from '../../src/model/builder';
+import { applyFilter, emptyFilter, type FilterState } from '../../src/model/filter';
+import { RankCache } from '../../src/model/ranks';
+import { recordAt } from '../../src/model/rowRecord';
+import { SearchIndex } from '../../src/model/search';
+import { nextSort, sortRows, type SortKey } from '../../src/model/sort';
+import { summarize, countsByValue } from '../../src/model/stats';
+import { cellText, type ResultsStore } from '../../src/model/store';
+import { rowsForAction, selectRange } from '../../src/model/view';
+
+function rec(email: string, status: string, reason: string, extra: Partial<EmailRecord> = {}): EmailRecord {
+  return { email, status, reason, ...extra };
+}
+
+const full: EmailRecord = {
+  email: 'john@usebouncer.com',
+  status: 'deliverable',
+  reason: 'accepted_email',
+  domain: { name: 'usebouncer.com', acceptAll: 'no', disposable: 'no', free: 'no' },
+  account: { role: 'no', disabled: 'no', fullMailbox: 'no' },
+  dns: { type: 'MX', record: 'aspmx.l.google.com.' },
+  provider: 'google.com',
+  score: 100,
+  toxic: 'unknown',
+  toxicity: 0,
+};
+
+const sample: EmailRecord[] = [
+  rec('carol@b.org', 'risky', 'low_quality', { score: 50, domain: { name: 'b.org', acceptAll: 'yes', disposable: 'no', free: 'no' } }),
+  rec('alice@a.com', 'deliverable', 'accepted_email', { score: 100, provider: 'google.com' }),
+  rec('Bob@a.com', 'undeliverable', 'invalid_email', { score: 0 }),
+  rec('dave@c.net', 'deliverable', 'accepted_email', { score: 90, domain: { name: 'c.net', acceptAll: 'no', disposable: 'yes', free: 'yes' } }),
+  rec('erin@d.io', 'quarantined', 'brand_new_reason'),
+  rec('alice@a.com', 'risky', 'low_deliverability', { score: 50 }),
+];
+
+async function store(records: EmailRecord[] = sample): Promise<ResultsStore> {
+  return buildStore(records);
+}
+
+function emails(s: ResultsStore, rows: ArrayLike<number>): string[] {
+  return Array.from(rows, (row) => cellText(s, 'email', row));
+}
+
+function sorted(s: ResultsStore, keys: SortKey[]): Uint32Array {
+  return sortRows(s.rowCount, keys, new RankCache(s));
+}
+
+function view(s: ResultsStore, filter: Partial<FilterState>, order?: Uint32Array) {
+  const all = order ?? sorted(s, []);
+  return applyFilter(s, all, { ...emptyFilter(), ...filter }, new SearchIndex(s));
+}
+
+describe('model: store builder', () => {
+  it('round-trips a full record through the columns', async () => {
+    const s = await store([full]);
+    assert.deepEqual(recordAt(s, 0), full);
+    assert.equal(s.hasName, false);
+  });
+
+  it('keeps unknown enum values as they are and missing fields as missing', async () => {
+    const s = await store();
+    assert.equal(cellText(s, 'status', 4), 'quarantined');
+    assert.equal(cellText(s, 'reason', 4), 'brand_new_reason');
+    assert.equal(cellText(s, 'score', 4), '');
+    assert.equal(cellText(s, 'domain.name', 4), '');
+    assert.deepEqual(recordAt(s, 4), rec('erin@d.io', 'quarantined', 'brand_new_reason'));
+  });
+
+  it('stores names only where present and non-ASCII text intact', async () => {
+    const s = await store([rec('zoë@exämple.de', 'unknown', 'timeout', { name: 'Zoë' }), rec('x@y.z', 'unknown', 'timeout')]);
+    assert.equal(s.hasName, true);
+    assert.equal(cellText(s, 'email', 0), 'zoë@exämple.de');
+    assert.equal(recordAt(s, 0).name, 'Zoë');
+    assert.equal('name' in recordAt(s, 1), false);
+  });
+
+  it('widens dictionary codes past 256 and 65536 values', async () => {
+    const many = Array.from({ length: 70000 }, (_, i) => rec(`u${i}@x.com`, 'unknown', 'timeout', { provider: `p${i}` }));
+    const s = await store(many);
+    assert.ok(s.dict.provider.codes instanceof Uint32Array);
+    assert.equal(cellText(s, 'provider', 69999), 'p69999');
+    assert.equal(cellText(s, 'provider', 255), 'p255');
+  });
+});
+
+describe('model: sort', () => {
+  it('sorts emails ascending case-insensitively, stable for equal values', async () => {
+    const s = await store();
+    const order = sorted(s, [{ column: 'email', descending: false }]);
+    assert.deepEqual(emails(s, order), ['alice@a.com', 'alice@a.com', 'Bob@a.com', 'carol@b.org', 'dave@c.net', 'erin@d.io']);
+    // The two alice rows keep file order (1 before 5).
+    assert.deepEqual(Array.from(order.subarray(0, 2)), [1, 5]);
+  });
+
+  it('sorts descending, keeping ties in file order and missing values last', async () => {
+    const s = await store();
+    const order = sorted(s, [{ column: 'score', descending: true }]);
+    assert.deepEqual(Array.from(order), [1, 3, 0, 5, 2, 4]);
+    const asc = sorted(s, [{ column: 'score', descending: false }]);
+    assert.deepEqual(Array.from(asc), [2, 0, 5, 3, 1, 4]);
+  });
+
+  it('multi-sorts: status then email descending', async () => {
+    const s = await store();
+    const order = sorted(s, [
+      { column: 'status', descending: false },
+      { column: 'email', descending: true },
+    ]);
+    assert.deepEqual(
+      Array.from(order, (r) => `${cellText(s, 'status', r)} ${cellText(s, 'email', r)}`),
+      ['deliverable dave@c.net', 'deliverable alice@a.com', 'quarantined erin@d.io', 'risky carol@b.org', 'risky alice@a.com', 'undeliverable Bob@a.com'],
+    );
+  });
+
+  it('sorts many emails that share long prefixes exactly like a plain string sort', async () => {
+    const many: EmailRecord[] = [];
+    let seed = 7;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    for (let i = 0; i < 5000; i++) {
+      const local = `firstname.lastname${Math.floor(rnd() * 300)}${rnd() < 0.5 ? 'X' : 'y'}`;
+      many.push(rec(`${local}@example${Math.floor(rnd() * 3)}.com`, 'unknown', 'timeout'));
+    }
+    const s = await store(many);
+    const order = sorted(s, [{ column: 'email', descending: false }]);
+    const expected = many
+      .map((r, i) => ({ key: r.email.toLowerCase(), i }))
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.i - b.i))
+      .map((e) => e.i);
+    assert.deepEqual(Array.from(order), expected);
+  });
+
+  it('computes the next sort for click and shift-click', () => {
+    let keys = nextSort([], 'email', false);
+    assert.deepEqual(keys, [{ column: 'email', descending: false }]);
+    keys = nextSort(keys, 'email', false);
+    assert.deepEqual(keys, [{ column: 'email', descending: true }]);
+    keys = nextSort(keys, 'score', true);
+    assert.deepEqual(keys, [
+      { column: 'email', descending: true },
+      { column: 'score', descending: false },
+    ]);
+    keys = nextSort(keys, 'score', true);
+    assert.equal(keys[1].descending, true);
+    assert.deepEqual(nextSort(keys, 'status', false), [{ column: 'status', descending: false }]);
+  });
+});
+
+describe('model: filters and search', () => {
+  it('filters by status and counts chips faceted', async () => {
+    const s = await store();
+    const v = view(s, { statuses: ['risky'] });
+    assert.deepEqual(Array.from(v.rows), [0, 5]);
+    const statusCount = (value: string) => v.statusCounts[s.dict.status.values.indexOf(value)];
+    // Status chips ignore the status filter itself.
+    assert.equal(statusCount('deliverable'), 2);
+    assert.equal(statusCount('quarantined'), 1);
+    const reasonCount = (value: string) => v.reasonCounts[s.dict.reason.values.indexOf(value)];
+    assert.equal(reasonCount('low_quality'), 1);
+    assert.equal(reasonCount('accepted_email'), 0);
+  });
+
+  it('filters by an unknown status value like any other', async () => {
+    const s = await store();
+    assert.deepEqual(Array.from(view(s, { statuses: ['quarantined'] }).rows), [4]);
+  });
+
+  it('filters by reason', async () => {
+    const s = await store();
+    assert.deepEqual(Array.from(view(s, { reasons: ['accepted_email', 'invalid_email'] }).rows), [1, 2, 3]);
+  });
+
+  it('filters by a yes/no/unknown flag, missing groups failing', async () => {
+    const s = await store();
+    assert.deepEqual(Array.from(view(s, { flags: { 'domain.free': 'yes' } }).rows), [3]);
+    assert.deepEqual(Array.from(view(s, { flags: { 'domain.acceptAll': 'no' } }).rows), [3]);
+  });
+
+  it('filters by an inclusive score range, rows without a score failing', async () => {
+    const s = await store();
+    assert.deepEqual(Array.from(view(s, { scoreMin: 50, scoreMax: 90 }).rows), [0, 3, 5]);
+    assert.deepEqual(Array.from(view(s, { scoreMin: 95 }).rows), [1]);
+  });
+
+  it('searches email, domain and provider case-insensitively', async () => {
+    const s = await store();
+    assert.deepEqual(Array.from(view(s, { search: 'BOB' }).rows), [2]);
+    assert.deepEqual(Array.from(view(s, { search: 'c.net' }).rows), [3]);
+    assert.deepEqual(Array.from(view(s, { search: 'google' }).rows), [1]);
+    assert.deepEqual(Array.from(view(s, { search: '  ' }).rows).length, 6);
+    assert.deepEqual(Array.from(view(s, { search: 'nomatch' }).rows), []);
+  });
+
+  it('narrows and widens an incremental search correctly', async () => {
+    const s = await store();
+    const index = new SearchIndex(s);
+    const hits = (q: string) => Array.from(applyFilter(s, sorted(s, []), { ...emptyFilter(), search: q }, index).rows);
+    assert.deepEqual(hits('a'), [0, 1, 2, 3, 5]);
+    assert.deepEqual(hits('al'), [1, 5]);
+    assert.deepEqual(hits('ali'), [1, 5]);
+    assert.deepEqual(hits('a'), [0, 1, 2, 3, 5]);
+    assert.deepEqual(hits('@b'), [0]);
+  });
+
+  it('combines filters and keeps the sort order', async () => {
+    const s = await store();
+    const order = sorted(s, [{ column: 'email', descending: true }]);
+    const v = view(s, { statuses: ['deliverable', 'risky'], search: 'a' }, order);
+    assert.deepEqual(emails(s, v.rows), ['dave@c.net', 'carol@b.org', 'alice@a.com', 'alice@a.com']);
+  });
+});
+
+describe('model: summary and view export', () => {
+  it('counts statuses and reasons per status', async () => {
+    const s = await store();
+    const summary = summarize(s);
+    assert.equal(summary.total, 6);
+    const byValue = countsByValue(s.dict.status.values, summary.statusCounts);
+    assert.deepEqual(byValue, [
+      { value: 'deliverable', count: 2 },
+      { value: 'risky', count: 2 },
+      { value: 'quarantined', count: 1 },
+      { value: 'undeliverable', count: 1 },
+    ]);
+    const risky = s.dict.status.values.indexOf('risky');
+    assert.deepEqual(countsByValue(s.dict.reason.values, summary.statusReason[risky]), [
+      { value: 'low_deliverability', count: 1 },
+      { value: 'low_quality', count: 1 },
+    ]);
+  });
+
+  it('exports the selected rows in view order, or the whole view when none are selected', async () => {
+    const s = await store();
+    const order = sorted(s, [{ column: 'email', descending: false }]);
+    const v = view(s, { statuses: ['deliverable', 'risky'] }, order).rows;
+    assert.deepEqual(emails(s, v), ['alice@a.com', 'alice@a.com', 'carol@b.org', 'dave@c.net']);
+    const selected = new Uint8Array(s.rowCount);
+    assert.deepEqual(rowsForAction(v, selected, 0), v);
+    const count = selectRange(v, selected, 3, 2);
+    assert.equal(count, 2);
+    assert.deepEqual(Array.from(rowsForAction(v, selected, count)), [0, 3]);
+    assert.deepEqual(
+      Array.from(rowsForAction(v, selected, count), (row) => recordAt(s, row).email),
+      ['carol@b.org', 'dave@c.net'],
+    );
+  });
+});
