@@ -1,0 +1,288 @@
+/**
+ * The one protocol between the extension host and the results-table webview. Every message in
+ * either direction is typed here, and every message that arrives is parsed by the validators below
+ * before anything acts on it: the webview trusts nothing the page receives, the host trusts nothing
+ * the webview sends.
+ *
+ * Order: the webview posts `ready`; only then does the host post `init`, then `progress`* and
+ * `data` (or `loadError`). The webview posts `rendered` once the first rows are on screen.
+ */
+import { DOWNLOAD_FILTERS, type DownloadFilter, type FlatColumn } from '../core/records';
+import { FLAG_COLUMNS, isColumnId, type FlagColumn } from '../model/columns';
+import type { FilterState } from '../model/filter';
+import type { SortKey } from '../model/sort';
+import {
+  DICT_COLUMN_IDS,
+  NUM_COLUMN_IDS,
+  TEXT_COLUMN_IDS,
+  type Codes,
+  type DictColumn,
+  type NumColumn,
+  type ResultsStore,
+  type TextColumn,
+} from '../model/store';
+
+/** Which batch download a panel shows; enough for the host to find the cache again after a reload. */
+export interface PanelSource {
+  batchId: string;
+  filter: DownloadFilter;
+  originKey: string;
+}
+
+/** Everything the webview persists with `setState` (and VS Code hands back to the serializer). */
+export interface UiState {
+  source: PanelSource;
+  columns: FlatColumn[];
+  sort: SortKey[];
+  filter: FilterState;
+  /** View position of the first visible row. */
+  scrollRow: number;
+}
+
+// ---- host → webview -------------------------------------------------------------------------
+
+/** Answer to `ready`: what the panel shows, and the UI state to restore if the webview has none. */
+export interface InitMessage {
+  type: 'init';
+  source: PanelSource;
+  title: string;
+  ui?: UiState;
+}
+
+/** Rows read from the cache so far, while loading. */
+export interface ProgressMessage {
+  type: 'progress';
+  rows: number;
+}
+
+/** The whole batch as columns; typed arrays travel as binary, not JSON. */
+export interface DataMessage {
+  type: 'data';
+  store: ResultsStore;
+}
+
+/** Loading failed; `message` is one sentence with the next step; `canRetry` offers a button. */
+export interface LoadErrorMessage {
+  type: 'loadError';
+  message: string;
+  canRetry: boolean;
+}
+
+export type HostMessage = InitMessage | ProgressMessage | DataMessage | LoadErrorMessage;
+
+// ---- webview → host -------------------------------------------------------------------------
+
+/** The page is loaded and listening. */
+export interface ReadyMessage {
+  type: 'ready';
+}
+
+/** The first rows are visible (resolves `ResultsPanelManager.show`). */
+export interface RenderedMessage {
+  type: 'rendered';
+  /** Rows in the current view. */
+  rows: number;
+}
+
+/** Copy rows to the clipboard as CSV (with header) or as emails, one per line. */
+export interface CopyMessage {
+  type: 'copy';
+  what: 'csv' | 'emails';
+  /** Store row indices, in view order. */
+  rows: Uint32Array;
+}
+
+/** Export rows (the current view or the selection) to a file or a new editor tab. */
+export interface ExportMessage {
+  type: 'export';
+  format: 'csv' | 'json';
+  target: 'file' | 'tab';
+  rows: Uint32Array;
+}
+
+/** Retry loading after a `loadError`. */
+export interface RetryMessage {
+  type: 'retry';
+}
+
+export type WebviewMessage = ReadyMessage | RenderedMessage | CopyMessage | ExportMessage | RetryMessage;
+
+// ---- validation -----------------------------------------------------------------------------
+
+type Obj = Record<string, unknown>;
+
+function isObj(value: unknown): value is Obj {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isStringArray(value: unknown, max = Infinity): value is string[] {
+  return Array.isArray(value) && value.length <= max && value.every((v) => typeof v === 'string');
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0;
+}
+
+/** Row lists may arrive as Uint32Array or, from a JSON-only transport, as a number array. */
+function parseRows(value: unknown): Uint32Array | undefined {
+  if (value instanceof Uint32Array) return value;
+  if (Array.isArray(value) && value.every(isCount)) return Uint32Array.from(value as number[]);
+  return undefined;
+}
+
+function parseSource(value: unknown): PanelSource | undefined {
+  if (!isObj(value)) return undefined;
+  const { batchId, filter, originKey } = value;
+  if (typeof batchId !== 'string' || typeof originKey !== 'string') return undefined;
+  if (typeof filter !== 'string' || !(DOWNLOAD_FILTERS as readonly string[]).includes(filter)) return undefined;
+  return { batchId, filter: filter as DownloadFilter, originKey };
+}
+
+function parseSort(value: unknown): SortKey[] | undefined {
+  if (!Array.isArray(value) || value.length > 8) return undefined;
+  const keys: SortKey[] = [];
+  for (const key of value) {
+    if (!isObj(key) || !isColumnId(key.column) || typeof key.descending !== 'boolean') return undefined;
+    keys.push({ column: key.column, descending: key.descending });
+  }
+  return keys;
+}
+
+function optionalNumber(value: unknown): number | undefined | false {
+  if (value === undefined || value === null) return undefined;
+  return typeof value === 'number' && Number.isFinite(value) ? value : false;
+}
+
+function parseFilter(value: unknown): FilterState | undefined {
+  if (!isObj(value)) return undefined;
+  const { statuses, reasons, flags, search } = value;
+  if (!isStringArray(statuses, 1000) || !isStringArray(reasons, 1000) || typeof search !== 'string') return undefined;
+  if (!isObj(flags)) return undefined;
+  const parsedFlags: Partial<Record<FlagColumn, string>> = {};
+  for (const [key, flag] of Object.entries(flags)) {
+    if (!(FLAG_COLUMNS as readonly string[]).includes(key) || typeof flag !== 'string') return undefined;
+    parsedFlags[key as FlagColumn] = flag;
+  }
+  const scoreMin = optionalNumber(value.scoreMin);
+  const scoreMax = optionalNumber(value.scoreMax);
+  if (scoreMin === false || scoreMax === false) return undefined;
+  const filter: FilterState = { statuses: [...statuses], reasons: [...reasons], flags: parsedFlags, search };
+  if (scoreMin !== undefined) filter.scoreMin = scoreMin;
+  if (scoreMax !== undefined) filter.scoreMax = scoreMax;
+  return filter;
+}
+
+/** Parses persisted UI state; anything malformed (an older version, a damaged file) reads as undefined. */
+export function parseUiState(value: unknown): UiState | undefined {
+  if (!isObj(value)) return undefined;
+  const source = parseSource(value.source);
+  const sort = parseSort(value.sort);
+  const filter = parseFilter(value.filter);
+  const { columns, scrollRow } = value;
+  if (!source || !sort || !filter || !isCount(scrollRow)) return undefined;
+  if (!Array.isArray(columns) || !columns.every(isColumnId) || new Set(columns).size !== columns.length) {
+    return undefined;
+  }
+  return { source, columns: [...columns], sort, filter, scrollRow };
+}
+
+function isCodes(value: unknown): value is Codes {
+  return value instanceof Uint8Array || value instanceof Uint16Array || value instanceof Uint32Array;
+}
+
+function validText(value: unknown, rows: number): value is TextColumn {
+  if (!isObj(value) || value.kind !== 'text') return false;
+  const { bytes, offsets, present } = value;
+  if (!(bytes instanceof Uint8Array) || !(offsets instanceof Uint32Array) || offsets.length !== rows + 1) return false;
+  if (present !== undefined && !(present instanceof Uint8Array && present.length === rows)) return false;
+  if (offsets[0] !== 0 || offsets[rows] > bytes.length) return false;
+  for (let i = 0; i < rows; i++) if (offsets[i] > offsets[i + 1]) return false;
+  return true;
+}
+
+function validDict(value: unknown, rows: number): value is DictColumn {
+  if (!isObj(value) || value.kind !== 'dict') return false;
+  const { codes, values } = value;
+  if (!isCodes(codes) || codes.length !== rows || !isStringArray(values) || values.length === 0) return false;
+  const limit = values.length;
+  for (let i = 0; i < rows; i++) if (codes[i] >= limit) return false;
+  return true;
+}
+
+function validNum(value: unknown, rows: number): value is NumColumn {
+  return isObj(value) && value.kind === 'num' && value.values instanceof Float64Array && value.values.length === rows;
+}
+
+/** Checks a posted store end to end: shapes, lengths, offsets in bounds, codes inside their dictionaries. */
+export function parseStore(value: unknown): ResultsStore | undefined {
+  if (!isObj(value) || !isCount(value.rowCount) || typeof value.hasName !== 'boolean') return undefined;
+  const rows = value.rowCount;
+  const { text, dict, num } = value;
+  if (!isObj(text) || !isObj(dict) || !isObj(num)) return undefined;
+  if (!TEXT_COLUMN_IDS.every((id) => validText(text[id], rows))) return undefined;
+  if (!DICT_COLUMN_IDS.every((id) => validDict(dict[id], rows))) return undefined;
+  if (!NUM_COLUMN_IDS.every((id) => validNum(num[id], rows))) return undefined;
+  return value as unknown as ResultsStore;
+}
+
+/** Parses a message the webview received; undefined for anything that is not a well-formed host message. */
+export function parseHostMessage(value: unknown): HostMessage | undefined {
+  if (!isObj(value)) return undefined;
+  switch (value.type) {
+    case 'init': {
+      const source = parseSource(value.source);
+      if (!source || typeof value.title !== 'string') return undefined;
+      const message: InitMessage = { type: 'init', source, title: value.title };
+      if (value.ui !== undefined) {
+        const ui = parseUiState(value.ui);
+        if (!ui) return undefined;
+        message.ui = ui;
+      }
+      return message;
+    }
+    case 'progress':
+      return isCount(value.rows) ? { type: 'progress', rows: value.rows } : undefined;
+    case 'data': {
+      const store = parseStore(value.store);
+      return store ? { type: 'data', store } : undefined;
+    }
+    case 'loadError':
+      return typeof value.message === 'string' && typeof value.canRetry === 'boolean'
+        ? { type: 'loadError', message: value.message, canRetry: value.canRetry }
+        : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** Parses a message the host received from the webview; undefined for anything malformed. */
+export function parseWebviewMessage(value: unknown): WebviewMessage | undefined {
+  if (!isObj(value)) return undefined;
+  switch (value.type) {
+    case 'ready':
+      return { type: 'ready' };
+    case 'retry':
+      return { type: 'retry' };
+    case 'rendered':
+      return isCount(value.rows) ? { type: 'rendered', rows: value.rows } : undefined;
+    case 'copy': {
+      const rows = parseRows(value.rows);
+      if (!rows || (value.what !== 'csv' && value.what !== 'emails')) return undefined;
+      return { type: 'copy', what: value.what, rows };
+    }
+    case 'export': {
+      const rows = parseRows(value.rows);
+      if (!rows || (value.format !== 'csv' && value.format !== 'json')) return undefined;
+      if (value.target !== 'file' && value.target !== 'tab') return undefined;
+      return { type: 'export', format: value.format, target: value.target, rows };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** True when every row index is inside the store (the host checks before touching records). */
+export function rowsInRange(rows: Uint32Array, rowCount: number): boolean {
+  for (let i = 0; i < rows.length; i++) if (rows[i] >= rowCount) return false;
+  return true;
+}

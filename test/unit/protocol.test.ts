@@ -1,0 +1,137 @@
+import * as assert from 'node:assert/strict';
+import { buildStore } from '../../src/model/builder';
+import { emptyFilter } from '../../src/model/filter';
+import {
+  parseHostMessage,
+  parseStore,
+  parseUiState,
+  parseWebviewMessage,
+  rowsInRange,
+  type UiState,
+} from '../../src/shared/protocol';
+
+const ui: UiState = {
+  source: { batchId: 'abc123', filter: 'all', originKey: 'https://example.test' },
+  columns: ['email', 'status'],
+  sort: [{ column: 'score', descending: true }],
+  filter: { ...emptyFilter(), statuses: ['risky'], flags: { 'domain.free': 'yes' }, scoreMin: 10 },
+  scrollRow: 42,
+};
+
+describe('protocol: webview → host', () => {
+  it('accepts each well-formed message', () => {
+    assert.deepEqual(parseWebviewMessage({ type: 'ready' }), { type: 'ready' });
+    assert.deepEqual(parseWebviewMessage({ type: 'retry' }), { type: 'retry' });
+    assert.deepEqual(parseWebviewMessage({ type: 'rendered', rows: 3 }), { type: 'rendered', rows: 3 });
+    const copy = parseWebviewMessage({ type: 'copy', what: 'emails', rows: new Uint32Array([2, 0]) });
+    assert.deepEqual(copy, { type: 'copy', what: 'emails', rows: new Uint32Array([2, 0]) });
+    const exp = parseWebviewMessage({ type: 'export', format: 'json', target: 'tab', rows: [1, 2] });
+    assert.deepEqual(exp, { type: 'export', format: 'json', target: 'tab', rows: new Uint32Array([1, 2]) });
+  });
+
+  it('rejects malformed messages', () => {
+    const bad: unknown[] = [
+      null,
+      'ready',
+      [],
+      { type: 'nope' },
+      { type: 'rendered', rows: -1 },
+      { type: 'rendered', rows: 1.5 },
+      { type: 'copy', what: 'html', rows: [1] },
+      { type: 'copy', what: 'csv', rows: [1, -2] },
+      { type: 'copy', what: 'csv', rows: ['1'] },
+      { type: 'copy', what: 'csv' },
+      { type: 'export', format: 'xml', target: 'file', rows: [] },
+      { type: 'export', format: 'csv', target: 'web', rows: [] },
+      { type: 'export', format: 'csv', target: 'file', rows: new Float64Array([1]) },
+    ];
+    for (const message of bad) assert.equal(parseWebviewMessage(message), undefined, JSON.stringify(message));
+  });
+
+  it('checks row indices against the store size', () => {
+    assert.equal(rowsInRange(new Uint32Array([0, 4]), 5), true);
+    assert.equal(rowsInRange(new Uint32Array([0, 5]), 5), false);
+  });
+});
+
+describe('protocol: host → webview', () => {
+  it('accepts init, progress, loadError and a real store', async () => {
+    assert.deepEqual(parseHostMessage({ type: 'init', source: ui.source, title: 't', ui }), {
+      type: 'init',
+      source: ui.source,
+      title: 't',
+      ui,
+    });
+    assert.deepEqual(parseHostMessage({ type: 'progress', rows: 10 }), { type: 'progress', rows: 10 });
+    assert.deepEqual(parseHostMessage({ type: 'loadError', message: 'm', canRetry: true }), {
+      type: 'loadError',
+      message: 'm',
+      canRetry: true,
+    });
+    const store = await buildStore([{ email: 'a@b.c', status: 'risky', reason: 'low_quality', score: 5 }]);
+    const data = parseHostMessage({ type: 'data', store });
+    assert.equal(data?.type, 'data');
+  });
+
+  it('rejects a store whose buffers do not add up', async () => {
+    const good = await buildStore([
+      { email: 'a@b.c', status: 'risky', reason: 'low_quality' },
+      { email: 'd@e.f', status: 'unknown', reason: 'timeout' },
+    ]);
+    assert.ok(parseStore(good));
+    const clone = () => buildStore([
+      { email: 'a@b.c', status: 'risky', reason: 'low_quality' },
+      { email: 'd@e.f', status: 'unknown', reason: 'timeout' },
+    ]);
+    const codeOutOfRange = await clone();
+    codeOutOfRange.dict.status.codes[1] = 9;
+    assert.equal(parseStore(codeOutOfRange), undefined);
+    const offsetsPastEnd = await clone();
+    offsetsPastEnd.text.email.offsets[2] = 999;
+    assert.equal(parseStore(offsetsPastEnd), undefined);
+    const decreasing = await clone();
+    decreasing.text.email.offsets[1] = 11;
+    assert.equal(parseStore(decreasing), undefined);
+    const shortColumn = await clone();
+    shortColumn.num.score.values = new Float64Array(1);
+    assert.equal(parseStore(shortColumn), undefined);
+    const wrongRowCount = await clone();
+    wrongRowCount.rowCount = 3;
+    assert.equal(parseStore(wrongRowCount), undefined);
+    const missing = (await clone()) as unknown as { dict: Record<string, unknown> };
+    delete missing.dict.provider;
+    assert.equal(parseStore(missing), undefined);
+  });
+
+  it('rejects malformed host messages', () => {
+    const bad: unknown[] = [
+      { type: 'init', source: { ...ui.source, filter: 'everything' }, title: 't' },
+      { type: 'init', source: ui.source },
+      { type: 'init', source: ui.source, title: 't', ui: { ...ui, scrollRow: -1 } },
+      { type: 'progress', rows: '5' },
+      { type: 'loadError', message: 5, canRetry: true },
+      { type: 'data', store: { rowCount: 1 } },
+      { type: 'eval', code: 'alert(1)' },
+    ];
+    for (const message of bad) assert.equal(parseHostMessage(message), undefined, JSON.stringify(message));
+  });
+});
+
+describe('protocol: persisted UI state', () => {
+  it('round-trips through JSON', () => {
+    assert.deepEqual(parseUiState(JSON.parse(JSON.stringify(ui))), ui);
+  });
+
+  it('reads damaged or foreign state as nothing', () => {
+    const bad: unknown[] = [
+      undefined,
+      {},
+      { ...ui, columns: ['email', 'email'] },
+      { ...ui, columns: ['email', 'password'] },
+      { ...ui, sort: [{ column: 'email', descending: 'yes' }] },
+      { ...ui, filter: { ...ui.filter, flags: { 'x.y': 'yes' } } },
+      { ...ui, filter: { ...ui.filter, scoreMin: 'low' } },
+    ];
+    for (const state of bad) assert.equal(parseUiState(state), undefined, JSON.stringify(state));
+  });
+});
