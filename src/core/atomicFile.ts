@@ -1,0 +1,93 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+
+/**
+ * A file being written under a temporary name and moved into place only by `commit`, so readers
+ * see either the previous complete file or the new complete file, never a half-written one.
+ */
+export interface AtomicWriter {
+  /** Where the bytes go until `commit`. */
+  readonly tempPath: string;
+  /** Bytes written so far. */
+  readonly bytes: number;
+  write(data: Uint8Array | string): Promise<void>;
+  /** Flushes to disk (fsync), closes, and renames over the destination. */
+  commit(): Promise<void>;
+  /** Closes and deletes the temporary file; the destination is untouched. Never throws. */
+  abort(): Promise<void>;
+}
+
+/**
+ * Opens `tempPath` (default: a unique name beside `destPath`) for an atomic replace of `destPath`.
+ * The directory is created when missing.
+ */
+export async function openAtomicWriter(destPath: string, tempPath?: string): Promise<AtomicWriter> {
+  const temp = tempPath ?? `${destPath}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  await fs.mkdir(path.dirname(destPath), { recursive: true });
+  const handle = await fs.open(temp, 'w');
+  let bytes = 0;
+  let closed = false;
+
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    await handle.close();
+  };
+
+  return {
+    tempPath: temp,
+    get bytes() {
+      return bytes;
+    },
+    async write(data) {
+      const buffer = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+      let at = 0;
+      // A single write may be partial; loop until every byte is down.
+      while (at < buffer.length) {
+        const { bytesWritten } = await handle.write(buffer, at, buffer.length - at);
+        at += bytesWritten;
+      }
+      bytes += buffer.length;
+    },
+    async commit() {
+      await handle.sync();
+      await close();
+      await fs.rename(temp, destPath);
+      await syncDirectory(path.dirname(destPath));
+    },
+    async abort() {
+      try {
+        await close();
+      } catch {
+        // Closing a broken handle must not hide the error that made us abort.
+      }
+      await fs.rm(temp, { force: true }).catch(() => undefined);
+    },
+  };
+}
+
+/** Writes `data` to `path` atomically: temporary file, fsync, rename. */
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const writer = await openAtomicWriter(path);
+  try {
+    await writer.write(data);
+    await writer.commit();
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  }
+}
+
+/** Makes the rename itself durable where the platform allows it (not on Windows, where it is a no-op). */
+async function syncDirectory(dir: string): Promise<void> {
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(dir, 'r');
+    await handle.sync();
+  } catch {
+    // Directories cannot be opened or synced on every platform; the rename already happened.
+  } finally {
+    await handle?.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,265 @@
+import { openAtomicWriter } from './atomicFile';
+import { BouncerError } from './errors';
+import { checkRecord } from './recordSchema';
+import { describeNotArray, RecordSplitter } from './recordSplitter';
+import { parseRegion } from './parseRegion';
+
+/** Reported after each chunk of the body is written and checked. */
+export interface IngestProgress {
+  bytes: number;
+  records: number;
+}
+
+/** What a completed JSON ingest found. */
+export interface IngestSummary {
+  bytes: number;
+  records: number;
+  /** Records per `status` value, including values the spec does not list. */
+  counts: Record<string, number>;
+  /** Whether any record has a `name` (then CSV output gets a `name` column). */
+  hasName: boolean;
+}
+
+export interface IngestOptions {
+  signal?: AbortSignal;
+  onProgress?: (progress: IngestProgress) => void;
+}
+
+/**
+ * Streams a JSON download into `destPath`, checking it on the way: the body must be one JSON array
+ * (BOM and surrounding whitespace tolerated) whose every element parses and passes `checkRecord`.
+ * Bytes are written to `${destPath}.part` as they arrive and renamed over `destPath` only when the
+ * array closed and everything checked out; on any failure the `.part` file is deleted and a previous
+ * `destPath` is left as it was.
+ *
+ * Throws `BouncerError('invalidBody')` for a body that is not such an array (naming the record index
+ * and the reason for a bad record), `BouncerError('cancelled')` when `signal` aborts, and rethrows
+ * errors from the body iterator itself (e.g. `network`, `timeout`) unchanged.
+ */
+export async function ingestJson(
+  body: AsyncIterable<Uint8Array>,
+  destPath: string,
+  opts: IngestOptions = {},
+): Promise<IngestSummary> {
+  const counts = new Map<string, number>();
+  let hasName = false;
+  const splitter = new RecordSplitter((region, bounds, firstIndex) => {
+    const records = parseRegion(region, bounds, firstIndex);
+    for (let k = 0; k < records.length; k++) {
+      const record = records[k] as { status?: unknown; name?: unknown };
+      const problem = checkRecord(record);
+      if (problem !== undefined) {
+        throw new BouncerError('invalidBody', `Record ${firstIndex + k} is not a valid email result: ${problem}.`);
+      }
+      const status = record.status as string;
+      counts.set(status, (counts.get(status) ?? 0) + 1);
+      if (record.name !== undefined) hasName = true;
+    }
+  });
+
+  await pump(body, destPath, opts, {
+    push: (chunk) => splitter.push(chunk),
+    end: () => splitter.end(),
+    progress: () => ({ bytes: splitter.bytes, records: splitter.records }),
+  });
+  return { bytes: splitter.bytes, records: splitter.records, counts: Object.fromEntries(counts), hasName };
+}
+
+/**
+ * Streams a CSV download into `destPath` byte for byte (the server's CSV is kept exactly as sent),
+ * with the same `.part`-then-rename handling as {@link ingestJson}. `records` counts data lines:
+ * the header is excluded and newlines inside quoted fields do not start a line. A body that is
+ * HTML, JSON, or ends inside a quoted field throws `BouncerError('invalidBody')`.
+ */
+export async function ingestCsv(
+  body: AsyncIterable<Uint8Array>,
+  destPath: string,
+  opts: IngestOptions = {},
+): Promise<{ bytes: number; records: number }> {
+  const counter = new CsvLineCounter();
+  await pump(body, destPath, opts, {
+    push: (chunk) => counter.push(chunk),
+    end: () => counter.end(),
+    progress: () => ({ bytes: counter.bytes, records: counter.dataLines }),
+  });
+  return { bytes: counter.bytes, records: counter.dataLines };
+}
+
+interface BodyCheck {
+  push(chunk: Uint8Array): void;
+  end(): void;
+  progress(): IngestProgress;
+}
+
+/** Copies the body to `${destPath}.part` while `check` inspects it, then commits or cleans up. */
+async function pump(
+  body: AsyncIterable<Uint8Array>,
+  destPath: string,
+  { signal, onProgress }: IngestOptions,
+  check: BodyCheck,
+): Promise<void> {
+  if (signal?.aborted) throw cancelled();
+  const writer = await openAtomicWriter(destPath, `${destPath}.part`);
+  const iterator = body[Symbol.asyncIterator]();
+  let finished = false;
+  try {
+    for (;;) {
+      const next = await nextOrAbort(iterator, signal);
+      if (next.done) {
+        finished = true;
+        break;
+      }
+      const chunk = next.value;
+      // Let the disk write run while the chunk is checked; both must succeed before the next chunk.
+      const written = writer.write(chunk);
+      try {
+        check.push(chunk);
+      } catch (error) {
+        await written.catch(() => undefined);
+        throw error;
+      }
+      await written;
+      onProgress?.(check.progress());
+    }
+    if (signal?.aborted) throw cancelled();
+    check.end();
+    await writer.commit();
+  } catch (error) {
+    await writer.abort();
+    // Stop the download when we are the ones giving up; a body that already failed needs nothing.
+    if (!finished) void Promise.resolve(iterator.return?.()).catch(() => undefined);
+    if (error instanceof BouncerError) throw error;
+    if (signal?.aborted) throw cancelled(error);
+    throw error;
+  }
+}
+
+/** Waits for the next chunk, but settles as soon as `signal` aborts even if the body never does. */
+function nextOrAbort(
+  iterator: AsyncIterator<Uint8Array>,
+  signal: AbortSignal | undefined,
+): Promise<IteratorResult<Uint8Array>> {
+  if (!signal) return iterator.next();
+  if (signal.aborted) return Promise.reject(cancelled());
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => reject(cancelled());
+    signal.addEventListener('abort', onAbort, { once: true });
+    iterator.next().then(
+      (result) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(result);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+function cancelled(cause?: unknown): BouncerError {
+  return new BouncerError('cancelled', 'The download was cancelled.', { cause });
+}
+
+const QUOTE = 0x22;
+const LF = 0x0a;
+const CR = 0x0d;
+const SNIFF_BYTES = 4096;
+
+/**
+ * Counts RFC 4180 data lines in a streamed CSV body and refuses bodies that are plainly not CSV.
+ * Toggling on every `"` tracks quoting correctly because an escaped quote (`""`) toggles twice.
+ */
+class CsvLineCounter {
+  bytes = 0;
+  private lines = 0;
+  private inQuotes = false;
+  private lineHasContent = false;
+  /** Undecided until the first byte that is not BOM or whitespace: is this CSV at all? */
+  private verdict: 'undecided' | 'csv' | 'notCsv' = 'undecided';
+  private sniff: Uint8Array[] = [];
+  private sniffLength = 0;
+
+  get dataLines(): number {
+    return Math.max(0, this.lines - 1);
+  }
+
+  push(chunk: Uint8Array): void {
+    this.bytes += chunk.length;
+    if (this.verdict !== 'csv') {
+      this.keepSniff(chunk);
+      if (this.verdict === 'notCsv') return;
+    }
+    let inQuotes = this.inQuotes;
+    let content = this.lineHasContent;
+    let lines = this.lines;
+    for (let i = 0; i < chunk.length; i++) {
+      const c = chunk[i];
+      if (c === QUOTE) {
+        inQuotes = !inQuotes;
+        content = true;
+      } else if (c === LF) {
+        if (!inQuotes && content) {
+          lines++;
+          content = false;
+        }
+      } else if (c !== CR) {
+        content = true;
+      }
+    }
+    this.inQuotes = inQuotes;
+    this.lineHasContent = content;
+    this.lines = lines;
+  }
+
+  end(): void {
+    if (this.verdict === 'notCsv') throw this.notCsv();
+    if (this.inQuotes) {
+      throw new BouncerError(
+        'invalidBody',
+        `The CSV download ended inside a quoted field (after ${this.bytes} bytes): the body is truncated.`,
+      );
+    }
+    if (this.lineHasContent) {
+      this.lines++;
+      this.lineHasContent = false;
+    }
+  }
+
+  private keepSniff(chunk: Uint8Array): void {
+    const piece = chunk.slice(0, SNIFF_BYTES - this.sniffLength);
+    this.sniff.push(piece);
+    this.sniffLength += piece.length;
+    if (this.verdict === 'undecided') {
+      const text = new TextDecoder().decode(concat(this.sniff, this.sniffLength)).replace(/^\uFEFF/, '');
+      const first = text.trimStart()[0];
+      if (first !== undefined) this.verdict = first === '<' || first === '{' || first === '[' ? 'notCsv' : 'csv';
+    }
+    if (this.verdict === 'notCsv' && this.sniffLength >= SNIFF_BYTES) throw this.notCsv();
+  }
+
+  private notCsv(): BouncerError {
+    const start = concat(this.sniff, this.sniffLength);
+    const text = new TextDecoder().decode(start).replace(/^\uFEFF/, '').trimStart();
+    if (text.startsWith('[')) {
+      return new BouncerError('invalidBody', 'The server sent JSON where CSV was expected.');
+    }
+    const described = describeNotArray(start);
+    const message = described.message.replace('a JSON array of records', 'CSV');
+    return new BouncerError('invalidBody', message, {
+      httpStatus: described.httpStatus,
+      serverMessage: described.serverMessage,
+      detail: described.detail,
+    });
+  }
+}
+
+function concat(pieces: readonly Uint8Array[], length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const piece of pieces) {
+    out.set(piece, at);
+    at += piece.length;
+  }
+  return out;
+}
