@@ -56,7 +56,17 @@ if (fs.existsSync(path.join(__dirname, 'src/webview/main.ts'))) {
   });
 }
 
+// The table uses VS Code's own icon font; the webview may load only from dist/ and media/, so the
+// font and its stylesheet are copied next to the bundle.
+function copyCodicons() {
+  const from = path.join(__dirname, 'node_modules/@vscode/codicons/dist');
+  const to = path.join(__dirname, 'dist/codicons');
+  fs.mkdirSync(to, { recursive: true });
+  for (const file of ['codicon.css', 'codicon.ttf']) fs.copyFileSync(path.join(from, file), path.join(to, file));
+}
+
 async function main() {
+  copyCodicons();
   const contexts = await Promise.all(targets.map((options) => esbuild.context(options)));
   if (watch) {
     await Promise.all(contexts.map((ctx) => ctx.watch()));

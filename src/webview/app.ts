@@ -1,0 +1,405 @@
+import type { FlatColumn } from '../core/records';
+import { defaultColumns, type FlagColumn } from '../model/columns';
+import { applyFilter, emptyFilter, type FilterState, type ViewResult } from '../model/filter';
+import { RankCache } from '../model/ranks';
+import { recordAt } from '../model/rowRecord';
+import { SearchIndex } from '../model/search';
+import { nextSort, sortRows } from '../model/sort';
+import { summarize, type Summary } from '../model/stats';
+import type { ResultsStore } from '../model/store';
+import { rowsForAction, selectRange } from '../model/view';
+import type { HostMessage, PanelSource, UiState } from '../shared/protocol';
+import { ColumnChooser } from './columnChooser';
+import { button, el, formatCount } from './dom';
+import { FiltersBar } from './filtersBar';
+import { Grid } from './grid';
+import { renderChips, renderSummary } from './summaryBar';
+import type { VsCodeApi } from './vscodeApi';
+
+interface Loaded {
+  store: ResultsStore;
+  ranks: RankCache;
+  search: SearchIndex;
+  summary: Summary;
+  /** All rows in the current sort order, and the sort it was made for. */
+  order: Uint32Array;
+  orderKey: string;
+  view: ViewResult;
+  selected: Uint8Array;
+  selectedCount: number;
+  anchor: number;
+  active: number;
+}
+
+/**
+ * The results table page: owns the model on the webview side and answers every interaction locally
+ * (sort, filter, search, selection) so nothing waits for the extension host.
+ */
+export class TableApp {
+  private ui: UiState | undefined;
+  private data: Loaded | undefined;
+  private readonly title = el('h1', { className: 'title' });
+  private readonly summary = el('div', { className: 'summary' });
+  private readonly statusChips = el('div', { className: 'chips', attrs: { role: 'group', 'aria-label': 'Status filter' } });
+  private readonly reasonChips = el('div', { className: 'chips', attrs: { role: 'group', 'aria-label': 'Reason filter' } });
+  private readonly filters: FiltersBar;
+  private readonly chooser: ColumnChooser;
+  private readonly grid: Grid;
+  private readonly statusLine = el('div', { className: 'status-line', attrs: { role: 'status', 'aria-live': 'polite' } });
+  private readonly overlay = el('div', { className: 'overlay', attrs: { role: 'status' } });
+  private readonly details = el('div', { className: 'details', attrs: { role: 'region', 'aria-label': 'Row details' } });
+  private saveTimer: ReturnType<typeof setTimeout> | undefined;
+  private renderedSent = false;
+
+  constructor(
+    private readonly api: VsCodeApi,
+    saved: UiState | undefined,
+  ) {
+    this.ui = saved;
+    this.filters = new FiltersBar({
+      onSearch: (text) => this.updateFilter({ search: text }),
+      onScore: (scoreMin, scoreMax) => this.updateFilter({ scoreMin, scoreMax }),
+      onFlag: (column, value) => this.setFlag(column, value),
+      onClear: () => this.updateFilter(emptyFilter(), true),
+    });
+    this.chooser = new ColumnChooser((columns) => this.setColumns(columns));
+    this.grid = new Grid({
+      onHeaderClick: (column, additive) => this.sortBy(column, additive),
+      onRowClick: (position, event) => this.clickRow(position, event),
+      onRowOpen: (position) => this.openDetails(position),
+      onKey: (event) => this.onKey(event),
+      onScroll: (first) => {
+        if (this.ui && this.data) {
+          this.ui.scrollRow = first;
+          this.saveSoon();
+        }
+      },
+    });
+    const actions = el('div', { className: 'actions' }, [
+      button('Columns', 'settings-gear', () => this.data && this.ui && this.chooser.toggle(this.ui.columns, this.data.store.hasName)),
+      button('Copy CSV', 'copy', () => this.copy('csv')),
+      button('Copy emails', 'mail', () => this.copy('emails')),
+      button('Export CSV…', 'save', () => this.exportView('csv', 'file')),
+      button('Export JSON…', 'json', () => this.exportView('json', 'file')),
+      button('Open view as CSV', 'go-to-file', () => this.exportView('csv', 'tab')),
+      button('Open view as JSON', 'new-file', () => this.exportView('json', 'tab')),
+    ]);
+    this.details.hidden = true;
+    document.body.replaceChildren(
+      el('header', { className: 'top' }, [this.title, this.summary]),
+      this.filters.element,
+      this.statusChips,
+      this.reasonChips,
+      actions,
+      this.chooser.element,
+      el('main', { className: 'table' }, [this.grid.element, this.overlay]),
+      this.details,
+      this.statusLine,
+    );
+    this.showOverlay('Loading results…');
+  }
+
+  /** Handles one validated host message. */
+  handle(message: HostMessage): void {
+    switch (message.type) {
+      case 'init':
+        this.init(message.source, message.title, message.ui);
+        break;
+      case 'progress':
+        this.showOverlay(`Loading results… ${formatCount(message.rows)} rows`);
+        break;
+      case 'loadError':
+        this.showError(message.message, message.canRetry);
+        break;
+      case 'data':
+        this.load(message.store);
+        break;
+    }
+  }
+
+  private init(source: PanelSource, title: string, hostUi: UiState | undefined): void {
+    const same = (ui: UiState | undefined) =>
+      ui && ui.source.batchId === source.batchId && ui.source.filter === source.filter && ui.source.originKey === source.originKey;
+    // The webview's own saved state wins (it is the newest); the host's copy covers a fresh page.
+    if (!same(this.ui)) this.ui = same(hostUi) ? hostUi : undefined;
+    this.ui ??= { source, columns: [], sort: [], filter: emptyFilter(), scrollRow: 0 };
+    this.title.textContent = title;
+    this.save();
+  }
+
+  private load(store: ResultsStore): void {
+    const ui = (this.ui ??= { source: { batchId: '', filter: 'all', originKey: '' }, columns: [], sort: [], filter: emptyFilter(), scrollRow: 0 });
+    if (ui.columns.length === 0) ui.columns = defaultColumns(store.hasName);
+    if (!store.hasName) ui.columns = ui.columns.filter((id) => id !== 'name');
+    const ranks = new RankCache(store);
+    const empty: ViewResult = { rows: new Uint32Array(0), statusCounts: new Uint32Array(0), reasonCounts: new Uint32Array(0) };
+    this.data = {
+      store,
+      ranks,
+      search: new SearchIndex(store),
+      summary: summarize(store),
+      order: new Uint32Array(0),
+      orderKey: '',
+      view: empty,
+      selected: new Uint8Array(store.rowCount),
+      selectedCount: 0,
+      anchor: 0,
+      active: 0,
+    };
+    this.overlay.hidden = true;
+    this.filters.setStore(store);
+    this.filters.show(ui.filter);
+    this.grid.setColumns(ui.columns, ui.sort);
+    const scrollRow = ui.scrollRow;
+    this.refresh(false);
+    if (scrollRow > 0) this.grid.scrollToRow(scrollRow, 'top');
+    if (!this.renderedSent) {
+      this.renderedSent = true;
+      // Two frames: the rows have been laid out and painted when the host hears about it.
+      requestAnimationFrame(() =>
+        requestAnimationFrame(() => this.api.postMessage({ type: 'rendered', rows: this.data?.view.rows.length ?? 0 })),
+      );
+    }
+  }
+
+  /** Recomputes the view (sort if needed, then filters) and repaints everything that depends on it. */
+  private refresh(keepScroll: boolean): void {
+    const { data, ui } = this;
+    if (!data || !ui) return;
+    const key = JSON.stringify(ui.sort);
+    if (key !== data.orderKey) {
+      data.order = sortRows(data.store.rowCount, ui.sort, data.ranks);
+      data.orderKey = key;
+    }
+    data.view = applyFilter(data.store, data.order, ui.filter, data.search);
+    data.active = Math.min(data.active, Math.max(0, data.view.rows.length - 1));
+    const { store } = data;
+    renderSummary(this.summary, store, data.summary, ui.filter.statuses, (status) => this.toggleValue('statuses', status, true));
+    renderChips(this.statusChips, 'Status', store.dict.status.values, data.view.statusCounts, ui.filter.statuses, (v) =>
+      this.toggleValue('statuses', v, false),
+    );
+    renderChips(this.reasonChips, 'Reason', store.dict.reason.values, data.view.reasonCounts, ui.filter.reasons, (v) =>
+      this.toggleValue('reasons', v, false),
+    );
+    this.grid.setActive(data.active);
+    this.grid.setView(store, data.view.rows, data.selected, keepScroll);
+    this.updateStatusLine();
+    this.save();
+  }
+
+  private updateStatusLine(): void {
+    const { data, ui } = this;
+    if (!data || !ui) return;
+    const parts = [`${formatCount(data.view.rows.length)} of ${formatCount(data.store.rowCount)} rows`];
+    if (data.selectedCount > 0) parts.push(`${formatCount(data.selectedCount)} selected`);
+    if (ui.sort.length > 0) parts.push(`sorted by ${ui.sort.map((k) => `${k.column} ${k.descending ? '↓' : '↑'}`).join(', ')}`);
+    this.statusLine.textContent = parts.join(' · ');
+  }
+
+  private updateFilter(patch: Partial<FilterState>, replace = false): void {
+    if (!this.ui) return;
+    this.ui.filter = replace ? { ...emptyFilter(), ...patch } : { ...this.ui.filter, ...patch };
+    if (this.ui.filter.scoreMin === undefined) delete this.ui.filter.scoreMin;
+    if (this.ui.filter.scoreMax === undefined) delete this.ui.filter.scoreMax;
+    if (replace) this.filters.show(this.ui.filter);
+    this.refresh(false);
+  }
+
+  private setFlag(column: FlagColumn, value: string | undefined): void {
+    if (!this.ui) return;
+    const flags = { ...this.ui.filter.flags };
+    if (value === undefined) delete flags[column];
+    else flags[column] = value;
+    this.updateFilter({ flags });
+  }
+
+  /** Chip click toggles a value; the summary bar's "only" click selects just that status (or clears it). */
+  private toggleValue(field: 'statuses' | 'reasons', value: string, only: boolean): void {
+    if (!this.ui) return;
+    const current = this.ui.filter[field];
+    let next: string[];
+    if (only) next = current.length === 1 && current[0] === value ? [] : [value];
+    else next = current.includes(value) ? current.filter((v) => v !== value) : [...current, value];
+    this.updateFilter({ [field]: next });
+  }
+
+  private sortBy(column: FlatColumn, additive: boolean): void {
+    if (!this.ui) return;
+    this.ui.sort = nextSort(this.ui.sort, column, additive);
+    this.grid.setColumns(this.ui.columns, this.ui.sort);
+    this.refresh(false);
+  }
+
+  private setColumns(columns: FlatColumn[]): void {
+    if (!this.ui || !this.data) return;
+    this.ui.columns = columns;
+    this.grid.setColumns(columns, this.ui.sort);
+    this.grid.setView(this.data.store, this.data.view.rows, this.data.selected, true);
+    this.save();
+  }
+
+  private clearSelection(): void {
+    const data = this.data;
+    if (!data || data.selectedCount === 0) return;
+    data.selected.fill(0);
+    data.selectedCount = 0;
+  }
+
+  private clickRow(position: number, event: MouseEvent): void {
+    const data = this.data;
+    if (!data) return;
+    const row = data.view.rows[position];
+    if (event.shiftKey) {
+      this.clearSelection();
+      data.selectedCount = selectRange(data.view.rows, data.selected, data.anchor, position);
+    } else if (event.ctrlKey || event.metaKey) {
+      data.selected[row] ^= 1;
+      data.selectedCount += data.selected[row] === 1 ? 1 : -1;
+      data.anchor = position;
+    } else {
+      this.clearSelection();
+      data.selected[row] = 1;
+      data.selectedCount = 1;
+      data.anchor = position;
+    }
+    this.moveActive(position, false);
+    this.grid.element.focus();
+  }
+
+  private moveActive(position: number, extend: boolean): void {
+    const data = this.data;
+    if (!data || data.view.rows.length === 0) return;
+    data.active = Math.max(0, Math.min(data.view.rows.length - 1, position));
+    if (extend) {
+      this.clearSelection();
+      data.selectedCount = selectRange(data.view.rows, data.selected, data.anchor, data.active);
+    }
+    this.grid.setActive(data.active);
+    this.grid.scrollToRow(data.active, 'visible');
+    this.updateStatusLine();
+    if (!this.details.hidden) this.openDetails(data.active);
+  }
+
+  private onKey(event: KeyboardEvent): void {
+    const data = this.data;
+    if (!data) return;
+    const page = this.grid.pageSize;
+    const mod = event.ctrlKey || event.metaKey;
+    const moves: Record<string, number> = {
+      ArrowDown: data.active + 1,
+      ArrowUp: data.active - 1,
+      PageDown: data.active + page,
+      PageUp: data.active - page,
+      Home: 0,
+      End: data.view.rows.length - 1,
+    };
+    if (event.key in moves) {
+      event.preventDefault();
+      if (!event.shiftKey) data.anchor = moves[event.key];
+      this.moveActive(moves[event.key], event.shiftKey);
+      if (!event.shiftKey) data.anchor = data.active;
+    } else if (event.key === ' ') {
+      event.preventDefault();
+      const row = data.view.rows[data.active];
+      if (row === undefined) return;
+      data.selected[row] ^= 1;
+      data.selectedCount += data.selected[row] === 1 ? 1 : -1;
+      data.anchor = data.active;
+      this.grid.invalidate();
+      this.updateStatusLine();
+    } else if (event.key === 'Enter') {
+      event.preventDefault();
+      this.openDetails(data.active);
+    } else if (event.key === 'Escape') {
+      this.details.hidden = true;
+      this.clearSelection();
+      this.grid.invalidate();
+      this.updateStatusLine();
+    } else if (mod && event.key.toLowerCase() === 'a') {
+      event.preventDefault();
+      this.clearSelection();
+      data.selectedCount = selectRange(data.view.rows, data.selected, 0, data.view.rows.length - 1);
+      this.grid.invalidate();
+      this.updateStatusLine();
+    } else if (mod && event.key.toLowerCase() === 'c') {
+      event.preventDefault();
+      this.copy('csv');
+    } else if (event.key.length === 1 && !mod && !event.altKey) {
+      // Type-to-search: the first printable key moves focus to the search box and lands in it.
+      event.preventDefault();
+      this.filters.search.focus();
+      this.filters.search.value += event.key;
+      this.updateFilter({ search: this.filters.search.value });
+    }
+  }
+
+  private openDetails(position: number): void {
+    const data = this.data;
+    if (!data) return;
+    const row = data.view.rows[position];
+    if (row === undefined) return;
+    const close = button('Close details', 'close', () => {
+      this.details.hidden = true;
+      this.grid.element.focus();
+    }, false);
+    const json = JSON.stringify(recordAt(data.store, row), null, 2);
+    this.details.replaceChildren(
+      el('div', { className: 'details-head' }, [el('span', { text: `Row ${formatCount(row + 1)} of the batch` }), close]),
+      el('pre', { className: 'details-json', text: json }),
+    );
+    this.details.hidden = false;
+  }
+
+  /** Copies the selection (or the active row) through the host, which owns the clipboard and CSV format. */
+  private copy(what: 'csv' | 'emails'): void {
+    const data = this.data;
+    if (!data || data.view.rows.length === 0) return;
+    const rows =
+      data.selectedCount > 0
+        ? rowsForAction(data.view.rows, data.selected, data.selectedCount)
+        : data.view.rows.subarray(data.active, data.active + 1).slice();
+    this.api.postMessage({ type: 'copy', what, rows });
+  }
+
+  private exportView(format: 'csv' | 'json', target: 'file' | 'tab'): void {
+    const data = this.data;
+    if (!data) return;
+    this.api.postMessage({ type: 'export', format, target, rows: data.view.rows });
+  }
+
+  private showOverlay(text: string): void {
+    this.overlay.hidden = false;
+    this.overlay.replaceChildren(el('p', { text }));
+  }
+
+  private showError(message: string, canRetry: boolean): void {
+    this.overlay.hidden = false;
+    this.overlay.setAttribute('role', 'alert');
+    this.overlay.replaceChildren(el('p', { className: 'error', text: message }));
+    if (canRetry) {
+      this.overlay.append(
+        button('Retry', 'refresh', () => {
+          this.showOverlay('Loading results…');
+          this.api.postMessage({ type: 'retry' });
+        }),
+      );
+    }
+  }
+
+  private saveSoon(): void {
+    if (this.saveTimer !== undefined) return;
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = undefined;
+      this.save();
+    }, 250);
+  }
+
+  private save(): void {
+    if (this.ui) this.api.setState(this.ui);
+  }
+
+  /** For the benchmark and UI test: how many row elements the grid holds. */
+  get domRows(): number {
+    return this.grid.domRows;
+  }
+}
