@@ -1,0 +1,81 @@
+/**
+ * When and how long to wait before retrying a request the server asked us to repeat
+ * (429, 503, other 5xx). Pure: the clock and the random source are inputs.
+ */
+
+export interface RetryOptions {
+  /** Retries after the first attempt (so at most `maxRetries + 1` requests). */
+  maxRetries: number;
+  /** Base of the exponential backoff: attempt k waits up to `baseDelayMs * 2^k`. */
+  baseDelayMs: number;
+  /** No single wait is longer than this, whatever the server's Retry-After says. */
+  maxDelayMs: number;
+  /** Uniform source in [0, 1) for full jitter; injectable so tests are deterministic. */
+  random: () => number;
+}
+
+export const DEFAULT_RETRY_OPTIONS: RetryOptions = {
+  maxRetries: 3,
+  baseDelayMs: 1000,
+  maxDelayMs: 30_000,
+  random: Math.random,
+};
+
+/** Statuses worth repeating: rate limiting and server-side trouble. */
+export function isRetryableStatus(status: number): boolean {
+  return status === 429 || (status >= 500 && status <= 599);
+}
+
+/**
+ * Parses an HTTP `Retry-After` value into milliseconds from `nowMs`.
+ * Accepts delay-seconds (`"120"`) and an HTTP date (`"Wed, 21 Oct 2026 07:28:00 GMT"`);
+ * a date in the past means "now" (0). Returns `undefined` for a missing or unreadable value.
+ */
+export function parseRetryAfter(value: string | null | undefined, nowMs: number): number | undefined {
+  if (value === null || value === undefined) return undefined;
+  const text = value.trim();
+  if (text === '') return undefined;
+  if (/^\d+$/.test(text)) {
+    const seconds = Number(text);
+    return Number.isSafeInteger(seconds) ? seconds * 1000 : undefined;
+  }
+  // Only something that looks like an HTTP date: Date.parse alone would accept "1.5" or "-3".
+  if (!/[a-z]/i.test(text)) return undefined;
+  const at = Date.parse(text);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, at - nowMs);
+}
+
+/**
+ * Milliseconds to wait before retry number `attempt + 1` (attempt 0 = the first retry).
+ * With a server hint, waits what the server asked; otherwise "full jitter" exponential backoff,
+ * a uniform pick in [0, base·2^attempt), so many clients do not retry in lockstep.
+ * Either way the result is capped at `maxDelayMs`.
+ */
+export function retryDelayMs(attempt: number, retryAfterMs: number | undefined, options: RetryOptions): number {
+  if (retryAfterMs !== undefined) return Math.min(options.maxDelayMs, Math.max(0, retryAfterMs));
+  const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** attempt);
+  return Math.floor(options.random() * ceiling);
+}
+
+/**
+ * Waits `ms`, or rejects with the signal's reason as soon as `signal` aborts.
+ * The default sleep of the client; tests inject their own to record delays.
+ */
+export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
