@@ -1,0 +1,451 @@
+import { timingSafeEqual } from 'node:crypto';
+import { once } from 'node:events';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { isDownloadFilter, type DownloadFilter, type EmailRecord, type Status } from '../src/core/records';
+import { DEMO_BATCH_ID, DEMO_RECORDS } from './demoBatch';
+import { generateRecords, MAX_GENERATED_RECORDS, statusCounts } from './generateRecords';
+import { csvHeader, csvRow } from './serverCsv';
+
+export { generateRecords } from './generateRecords';
+
+/**
+ * A local Bouncer API over loopback for tests, the demo and benchmarks. Plain `node:http`:
+ * it must behave like a real server on the wire (chunked streaming, resets, stalls), so no framework
+ * sits between it and the socket.
+ */
+
+export const DEFAULT_EMULATOR_KEY = 'bouncer-demo-key';
+
+export interface EmulatorOptions {
+  /** 0 (default) picks any free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** The one key the emulator accepts. Default {@link DEFAULT_EMULATOR_KEY}. */
+  apiKey?: string;
+  /** One line per finished request (method, path, status); never contains the key. */
+  log?: (line: string) => void;
+}
+
+/** What the emulator saw of one request. The key itself is never stored, only whether it matched. */
+export interface EmulatorRequest {
+  method: string;
+  /** The path as sent, still percent-encoded. */
+  path: string;
+  query: Record<string, string>;
+  hadValidKey: boolean;
+  accept: string;
+  /** Status code sent (0 until the head is written). */
+  status: number;
+  /** `aborted`: the connection closed before the response ended (client cancel, fault-reset). */
+  outcome: 'open' | 'finished' | 'aborted';
+}
+
+export interface RunningEmulator {
+  /** Base URL, e.g. `http://127.0.0.1:41234` (what `bouncer.apiBaseUrl` should be set to). */
+  url: string;
+  port: number;
+  apiKey: string;
+  requests: EmulatorRequest[];
+  /** Resolves when that request's connection finished or was closed early. */
+  requestEnded(request: EmulatorRequest): Promise<'finished' | 'aborted'>;
+  close(): Promise<void>;
+}
+
+/** Batch IDs that always exist; `gen-<N>` and `pending-<K>` exist for any N ≤ 1,000,000 and K ≥ 0. */
+export const SEEDED_BATCH_IDS = [
+  DEMO_BATCH_ID,
+  'gen-1000',
+  'gen-100000',
+  'gen-1000000',
+  'pending-3',
+  'fault-reset',
+  'fault-truncated',
+  'fault-stall',
+  'fault-429',
+  'fault-429-date',
+  'fault-503',
+  'fault-500-always',
+  'fault-html',
+  'fault-error-object',
+  'fault-402',
+  'fault-403',
+  'fault-redirect',
+] as const;
+
+/** Records a `pending-<K>` batch holds once completed. */
+const PENDING_QUANTITY = 30;
+/** Stable timestamps keep every answer byte-for-byte reproducible. */
+const CREATED = '2026-01-15T10:00:00.000Z';
+const STARTED = '2026-01-15T10:00:05.000Z';
+const COMPLETED = '2026-01-15T10:02:00.000Z';
+/** Write in chunks of about this many characters; big enough to be fast, small enough to stream. */
+const CHUNK_CHARS = 64 * 1024;
+
+type StatusCounts = Record<Status, number>;
+
+interface Batch {
+  id: string;
+  quantity: number;
+  records: () => Iterable<EmailRecord>;
+  counts: () => StatusCounts;
+}
+
+function countRecords(records: Iterable<EmailRecord>): StatusCounts {
+  const counts: StatusCounts = { deliverable: 0, risky: 0, undeliverable: 0, unknown: 0 };
+  for (const record of records) {
+    if (record.status in counts) counts[record.status as Status]++;
+  }
+  return counts;
+}
+
+const demoBatch = (id: string): Batch => ({
+  id,
+  quantity: DEMO_RECORDS.length,
+  records: () => DEMO_RECORDS,
+  counts: () => countRecords(DEMO_RECORDS),
+});
+
+/** Resolves a batch ID to its data, or undefined when the emulator does not know it. */
+function findBatch(id: string): Batch | undefined {
+  if (id === DEMO_BATCH_ID) return demoBatch(id);
+  const gen = /^gen-(\d{1,7})$/.exec(id);
+  if (gen !== null) {
+    const n = Number(gen[1]);
+    if (n > MAX_GENERATED_RECORDS) return undefined;
+    return { id, quantity: n, records: () => generateRecords(n), counts: () => statusCounts(n) };
+  }
+  const pending = /^pending-(\d{1,4})$/.exec(id);
+  if (pending !== null) {
+    const seed = 1000 + Number(pending[1]);
+    return {
+      id,
+      quantity: PENDING_QUANTITY,
+      records: () => generateRecords(PENDING_QUANTITY, seed),
+      counts: () => statusCounts(PENDING_QUANTITY, seed),
+    };
+  }
+  if ((SEEDED_BATCH_IDS as readonly string[]).includes(id)) return demoBatch(id);
+  return undefined;
+}
+
+function errorBody(status: number, error: string, message: string): string {
+  // The real API sends `status` as a string here (and as a number elsewhere; see fault-error-object).
+  return JSON.stringify({ status: String(status), error, message });
+}
+
+/** True when `given` equals `expected`, compared in constant time. */
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given, 'utf8');
+  const b = Buffer.from(expected, 'utf8');
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function hasValidKey(req: http.IncomingMessage, apiKey: string): boolean {
+  const header = req.headers['x-api-key'];
+  if (typeof header === 'string' && sameSecret(header, apiKey)) return true;
+  const auth = req.headers.authorization;
+  if (typeof auth === 'string' && /^basic /i.test(auth)) {
+    const decoded = Buffer.from(auth.slice(6).trim(), 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    return colon >= 0 && sameSecret(decoded.slice(colon + 1), apiKey);
+  }
+  return false;
+}
+
+/** Resolves once the response can take more data, or the connection is gone. */
+function drained(res: http.ServerResponse): Promise<void> {
+  if (res.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    // Both listeners go once either fires: a long stream waits for drain thousands of times.
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+/**
+ * Streams records as compact JSON or CSV, generating while writing: a million records never sit
+ * in memory, and backpressure is honoured. Stops quietly when the client goes away.
+ */
+async function streamRecords(
+  res: http.ServerResponse,
+  records: Iterable<EmailRecord>,
+  filter: DownloadFilter,
+  csv: boolean,
+): Promise<void> {
+  let chunk = csv ? csvHeader() : '[';
+  let first = true;
+  for (const record of records) {
+    if (filter !== 'all' && record.status !== filter) continue;
+    if (csv) chunk += csvRow(record);
+    else {
+      chunk += (first ? '' : ',') + JSON.stringify(record);
+      first = false;
+    }
+    if (chunk.length >= CHUNK_CHARS) {
+      if (res.destroyed) return;
+      const more = res.write(chunk);
+      chunk = '';
+      if (!more) await drained(res);
+    }
+  }
+  if (res.destroyed) return;
+  res.end(csv ? chunk : chunk + ']');
+}
+
+function bodyString(records: Iterable<EmailRecord>, filter: DownloadFilter, csv: boolean): string {
+  const kept = [...records].filter((record) => filter === 'all' || record.status === filter);
+  return csv ? csvHeader() + kept.map(csvRow).join('') : JSON.stringify(kept);
+}
+
+/** Starts the emulator; resolves once it listens. */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const apiKey = options.apiKey ?? DEFAULT_EMULATOR_KEY;
+  const host = options.host ?? '127.0.0.1';
+  const requests: EmulatorRequest[] = [];
+  const ended = new Map<EmulatorRequest, Promise<'finished' | 'aborted'>>();
+  /** Per-instance counters: status polls per pending batch, requests per retry fault. */
+  const counters = new Map<string, number>();
+  const bump = (key: string): number => {
+    const next = (counters.get(key) ?? 0) + 1;
+    counters.set(key, next);
+    return next;
+  };
+  let baseUrl = '';
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://emulator.invalid');
+    const entry: EmulatorRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      hadValidKey: hasValidKey(req, apiKey),
+      accept: String(req.headers.accept ?? ''),
+      status: 0,
+      outcome: 'open',
+    };
+    requests.push(entry);
+    ended.set(
+      entry,
+      new Promise((resolve) => {
+        res.on('close', () => {
+          entry.status = res.statusCode;
+          entry.outcome = res.writableFinished ? 'finished' : 'aborted';
+          const early = entry.outcome === 'aborted' ? ' (closed early)' : '';
+          options.log?.(`${entry.method} ${entry.path}${url.search} → ${res.statusCode}${early}`);
+          resolve(entry.outcome);
+        });
+      }),
+    );
+    handle(req, res, url, entry).catch((error: unknown) => {
+      options.log?.(`emulator error: ${error instanceof Error ? error.message : String(error)}`);
+      if (!res.headersSent)
+        {send(res, 500, 'application/json', errorBody(500, 'Internal Server Error', 'emulator failure'));}
+      else res.destroy();
+    });
+  });
+
+  function send(
+    res: http.ServerResponse,
+    status: number,
+    type: string,
+    body: string,
+    headers: http.OutgoingHttpHeaders = {},
+  ): void {
+    res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), ...headers });
+    res.end(body);
+  }
+
+  const json = 'application/json';
+
+  async function handle(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    url: URL,
+    entry: EmulatorRequest,
+  ): Promise<void> {
+    if (url.pathname === '/leak') {
+      // Target of fault-redirect: a client that follows the redirect shows up here.
+      send(res, 200, 'text/plain', 'redirect followed');
+      return;
+    }
+    const match = /^\/v1\.1\/email\/verify\/batch\/([^/]+)(\/download)?$/.exec(url.pathname);
+    if (match === null) {
+      send(res, 404, json, errorBody(404, 'Not Found', `no route for ${url.pathname}`));
+      return;
+    }
+    if (req.method !== 'GET') {
+      send(res, 405, json, errorBody(405, 'Method Not Allowed', `${req.method ?? ''} is not supported here`));
+      return;
+    }
+    if (!entry.hadValidKey) {
+      send(res, 401, json, errorBody(401, 'Unauthorized', 'invalid or missing API key'));
+      return;
+    }
+    let id: string;
+    try {
+      id = decodeURIComponent(match[1]);
+    } catch {
+      id = match[1];
+    }
+    const download = match[2] !== undefined;
+    const endpoint = download ? 'download' : 'status';
+    const batch = findBatch(id);
+    if (batch === undefined) {
+      send(res, 404, json, errorBody(404, 'Not Found', `request ${id} does not exist`));
+      return;
+    }
+
+    // Faults that answer both endpoints the same way.
+    switch (id) {
+      case 'fault-402':
+        send(res, 402, json, errorBody(402, 'Payment Required', 'not enough credits'));
+        return;
+      case 'fault-403':
+        send(res, 403, json, errorBody(403, 'Forbidden', 'access to this resource is forbidden'));
+        return;
+      case 'fault-500-always':
+        send(res, 500, json, errorBody(500, 'Internal Server Error', 'something went wrong'));
+        return;
+      case 'fault-html':
+        send(
+          res,
+          200,
+          'text/html; charset=utf-8',
+          '<!DOCTYPE html><html><head><title>Login</title></head><body><h1>Please sign in</h1></body></html>',
+        );
+        return;
+      case 'fault-error-object':
+        send(
+          res,
+          200,
+          json,
+          JSON.stringify({ status: 404, error: 'Not Found', message: `request ${id} does not exist` }),
+        );
+        return;
+      case 'fault-redirect':
+        res.writeHead(302, { Location: `${baseUrl}/leak`, 'Content-Length': 0 });
+        res.end();
+        return;
+      case 'fault-429':
+      case 'fault-429-date':
+        // Two refusals, then success; and again, so a reused instance keeps showing the pattern.
+        if (bump(`${endpoint}:${id}`) % 3 !== 0) {
+          const retryAfter = id === 'fault-429' ? '1' : new Date(Date.now() + 2000).toUTCString();
+          send(
+            res,
+            429,
+            json,
+            JSON.stringify({ status: 429, error: 'Too Many Requests', message: 'rate limit exceeded' }),
+            {
+              'Retry-After': retryAfter,
+            },
+          );
+          return;
+        }
+        break;
+      case 'fault-503':
+        if (bump(`${endpoint}:${id}`) % 2 === 1) {
+          send(res, 503, json, errorBody(503, 'Service Unavailable', 'try again later'));
+          return;
+        }
+        break;
+    }
+
+    if (!download) {
+      sendStatus(res, batch, id.startsWith('pending-') ? bump(`polls:${id}`) : undefined);
+      return;
+    }
+
+    const filterParam = url.searchParams.get('download') ?? 'all';
+    if (!isDownloadFilter(filterParam)) {
+      send(
+        res,
+        400,
+        json,
+        errorBody(400, 'Bad Request', 'download must be one of all, deliverable, risky, undeliverable, unknown'),
+      );
+      return;
+    }
+    const csv = entry.accept.toLowerCase().includes('text/csv');
+    const type = csv ? 'text/csv; charset=utf-8' : 'application/json';
+
+    if (id.startsWith('pending-')) {
+      const needed = Number(id.slice('pending-'.length));
+      if ((counters.get(`polls:${id}`) ?? 0) < needed) {
+        send(res, 405, json, errorBody(405, 'Method Not Allowed', 'batch is not completed'));
+        return;
+      }
+    }
+
+    if (id === 'fault-reset' || id === 'fault-truncated' || id === 'fault-stall') {
+      const body = Buffer.from(bodyString(generateRecords(2000), filterParam, csv), 'utf8');
+      // No Content-Length: the client cannot tell a truncated body from the framing alone.
+      res.writeHead(200, { 'Content-Type': type });
+      if (id === 'fault-truncated') {
+        res.end(body.subarray(0, Math.floor(body.length / 2)));
+        return;
+      }
+      res.write(body.subarray(0, id === 'fault-reset' ? 64 * 1024 : 1024));
+      if (id === 'fault-reset') {
+        // Let the first part reach the client, then cut the connection without a proper end.
+        setTimeout(() => req.socket.destroy(), 50);
+      }
+      // fault-stall: nothing more, ever; the socket stays open until the client gives up.
+      return;
+    }
+
+    if (batch.quantity <= DEMO_RECORDS.length) {
+      send(res, 200, type, bodyString(batch.records(), filterParam, csv));
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': type });
+    await streamRecords(res, batch.records(), filterParam, csv);
+  }
+
+  function sendStatus(res: http.ServerResponse, batch: Batch, polls: number | undefined): void {
+    const needed = batch.id.startsWith('pending-') ? Number(batch.id.slice('pending-'.length)) : 0;
+    const done = polls === undefined || polls >= needed;
+    const processed = done ? batch.quantity : Math.floor((batch.quantity * (polls ?? 0)) / Math.max(1, needed));
+    const body = {
+      batchId: batch.id,
+      created: CREATED,
+      started: STARTED,
+      completed: done ? COMPLETED : undefined,
+      status: done ? 'completed' : 'processing',
+      quantity: batch.quantity,
+      duplicates: 0,
+      credits: batch.quantity,
+      processed,
+      stats: done ? batch.counts() : { deliverable: 0, risky: 0, undeliverable: 0, unknown: 0 },
+    };
+    send(res, 200, json, JSON.stringify(body));
+  }
+
+  server.listen(options.port ?? 0, host);
+  await once(server, 'listening');
+  const port = (server.address() as AddressInfo).port;
+  baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  return {
+    url: baseUrl,
+    port,
+    apiKey,
+    requests,
+    requestEnded: (request) =>
+      ended.get(request) ?? Promise.resolve(request.outcome === 'open' ? 'aborted' : request.outcome),
+    close: async () => {
+      const closed = once(server, 'close');
+      server.close();
+      // Stalled and streaming responses would otherwise keep close() waiting forever.
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
