@@ -493,7 +493,7 @@ describe('BouncerClient against the emulator', () => {
 
   describe('the API key', () => {
     it('never appears in an error, a detail, a server message or a log line', async () => {
-      const { client, logs } = harness({ timeoutMs: 300 });
+      const { client, logs } = harness({ timeoutMs: 1000 });
       const errors: unknown[] = [];
       const collect = async (promise: Promise<unknown>): Promise<void> => {
         try {
