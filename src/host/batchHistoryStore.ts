@@ -1,0 +1,140 @@
+import * as vscode from 'vscode';
+import {
+  entriesOf,
+  findEntry,
+  forgetDownloads,
+  markPending,
+  parseHistory,
+  recordDownload,
+  recordOpened,
+  removeEntry,
+  renameEntry,
+  type BatchEntry,
+  type DownloadSummary,
+  type HistoryState,
+} from '../core/batchHistory';
+import type { DownloadFilter } from '../core/records';
+import type { CacheFormat } from '../core/resultsCache';
+
+export type { BatchEntry } from '../core/batchHistory';
+
+/** Global-state key of the history; the value is a `HistoryState` as JSON. */
+export const HISTORY_STATE_KEY = 'bouncer.batchHistory';
+
+/**
+ * The batch history kept in `globalState`, so every window and every workspace sees the same list.
+ *
+ * VS Code updates a window's `globalState` when another window writes it, but tells no one; so the
+ * store re-reads it when this window gains focus (and on `reload()`), and fires `onDidChange` only
+ * when the stored value really changed. Every write re-reads first and is queued behind the
+ * previous one, so two quick writes, or a write after another window's, lose nothing.
+ */
+export class BatchHistoryStore implements vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** Fires after the history changed, here or (noticed on focus or `reload`) in another window. */
+  readonly onDidChange: vscode.Event<void> = this.changed.event;
+
+  private state: HistoryState;
+  private serialized: string;
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly focusListener: vscode.Disposable;
+
+  constructor(
+    private readonly memento: vscode.Memento,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.state = parseHistory(memento.get<unknown>(HISTORY_STATE_KEY));
+    this.serialized = JSON.stringify(this.state);
+    this.focusListener = vscode.window.onDidChangeWindowState((windowState) => {
+      if (windowState.focused) this.reload();
+    });
+  }
+
+  /** Entries of one API origin, newest first. */
+  entries(originKey: string): readonly BatchEntry[] {
+    return entriesOf(this.state, originKey);
+  }
+
+  /** One batch's entry, if remembered. */
+  entry(originKey: string, batchId: string): BatchEntry | undefined {
+    return findEntry(this.state, originKey, batchId);
+  }
+
+  /** Records a completed download: the batch moves to the top with fresh counts. */
+  recordDownload(
+    originKey: string,
+    batchId: string,
+    filter: DownloadFilter,
+    format: CacheFormat,
+    summary: DownloadSummary,
+  ): Promise<void> {
+    return this.update((s) => recordDownload(s, originKey, batchId, filter, format, summary, this.now()));
+  }
+
+  /** Records that a batch was opened from the cache: it moves to the top. */
+  recordOpened(originKey: string, batchId: string): Promise<void> {
+    return this.update((s) => recordOpened(s, originKey, batchId, this.now()));
+  }
+
+  /** Sets or clears the "not completed yet" flag (405). */
+  markPending(originKey: string, batchId: string, pending: boolean): Promise<void> {
+    return this.update((s) => markPending(s, originKey, batchId, pending, this.now()));
+  }
+
+  /** Names a batch; a blank name goes back to showing the ID. */
+  rename(originKey: string, batchId: string, name: string | undefined): Promise<void> {
+    return this.update((s) => renameEntry(s, originKey, batchId, name));
+  }
+
+  /** Forgets a batch. */
+  remove(originKey: string, batchId: string): Promise<void> {
+    return this.update((s) => removeEntry(s, originKey, batchId));
+  }
+
+  /** Forgets one (or, without `which`, every) recorded download of a batch whose cache is gone. */
+  forgetDownloads(
+    originKey: string,
+    batchId: string,
+    which?: { filter: DownloadFilter; format: CacheFormat },
+  ): Promise<void> {
+    return this.update((s) => forgetDownloads(s, originKey, batchId, which));
+  }
+
+  /**
+   * Re-reads global state, picking up another window's changes; fires `onDidChange` when they
+   * differ from what this window knew. Returns whether anything changed.
+   */
+  reload(): boolean {
+    const fresh = parseHistory(this.memento.get<unknown>(HISTORY_STATE_KEY));
+    const text = JSON.stringify(fresh);
+    if (text === this.serialized) return false;
+    this.state = fresh;
+    this.serialized = text;
+    this.changed.fire();
+    return true;
+  }
+
+  dispose(): void {
+    this.focusListener.dispose();
+    this.changed.dispose();
+  }
+
+  private update(change: (state: HistoryState) => HistoryState): Promise<void> {
+    const run = async (): Promise<void> => {
+      // Start from what is stored now, not from this window's copy, so another window's
+      // recent changes are not overwritten.
+      this.reload();
+      const next = change(this.state);
+      if (next === this.state) return;
+      const text = JSON.stringify(next);
+      if (text === this.serialized) return;
+      this.state = next;
+      this.serialized = text;
+      this.changed.fire();
+      await this.memento.update(HISTORY_STATE_KEY, next);
+    };
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+}
