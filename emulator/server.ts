@@ -245,9 +245,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     );
     handle(req, res, url, entry).catch((error: unknown) => {
       options.log?.(`emulator error: ${error instanceof Error ? error.message : String(error)}`);
-      if (!res.headersSent)
-        {send(res, 500, 'application/json', errorBody(500, 'Internal Server Error', 'emulator failure'));}
-      else res.destroy();
+      if (!res.headersSent) {
+        send(res, 500, 'application/json', errorBody(500, 'Internal Server Error', 'emulator failure'));
+      } else res.destroy();
     });
   });
 
@@ -359,7 +359,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     }
 
     if (!download) {
-      sendStatus(res, batch, id.startsWith('pending-') ? bump(`polls:${id}`) : undefined);
+      sendStatus(
+        res,
+        batch,
+        id.startsWith('pending-') ? bump(`polls:${id}`) : undefined,
+        url.searchParams.get('with-stats') === 'true',
+      );
       return;
     }
 
@@ -409,22 +414,28 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     await streamRecords(res, batch.records(), filterParam, csv);
   }
 
-  function sendStatus(res: http.ServerResponse, batch: Batch, polls: number | undefined): void {
+  /** Without `with-stats=true` the API answers only the short form, as the docs describe. */
+  function sendStatus(res: http.ServerResponse, batch: Batch, polls: number | undefined, withStats: boolean): void {
     const needed = batch.id.startsWith('pending-') ? Number(batch.id.slice('pending-'.length)) : 0;
     const done = polls === undefined || polls >= needed;
     const processed = done ? batch.quantity : Math.floor((batch.quantity * (polls ?? 0)) / Math.max(1, needed));
-    const body = {
+    const short = {
       batchId: batch.id,
       created: CREATED,
-      started: STARTED,
-      completed: done ? COMPLETED : undefined,
       status: done ? 'completed' : 'processing',
       quantity: batch.quantity,
       duplicates: 0,
-      credits: batch.quantity,
-      processed,
-      stats: done ? batch.counts() : { deliverable: 0, risky: 0, undeliverable: 0, unknown: 0 },
     };
+    const body = withStats
+      ? {
+          ...short,
+          started: STARTED,
+          completed: done ? COMPLETED : undefined,
+          credits: batch.quantity,
+          processed,
+          stats: done ? batch.counts() : { deliverable: 0, risky: 0, undeliverable: 0, unknown: 0 },
+        }
+      : short;
     send(res, 200, json, JSON.stringify(body));
   }
 

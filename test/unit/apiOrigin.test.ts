@@ -45,8 +45,9 @@ describe('apiOrigin', () => {
   });
 
   it('refuses other schemes, credentials, paths, queries and fragments', () => {
-    for (const raw of ['ftp://example.com', 'file:///etc/passwd', 'javascript:alert(1)', 'data:text/plain,x'])
-      {rejects(raw);}
+    for (const raw of ['ftp://example.com', 'file:///etc/passwd', 'javascript:alert(1)', 'data:text/plain,x']) {
+      rejects(raw);
+    }
     assert.match(rejects('https://user:pw@example.com').message, /user name or password/);
     assert.match(rejects('https://example.com/v1.1').message, /origin only/);
     rejects('https://example.com/?x=1');

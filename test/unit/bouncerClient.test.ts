@@ -108,11 +108,12 @@ describe('BouncerClient against the emulator', () => {
           await readAll((await client.openDownload('gen-500', filter, 'json', signal())).body),
         ) as EmailRecord[];
         assert.ok(list.length > 0, filter);
-        if (filter !== 'all')
-          {assert.ok(
+        if (filter !== 'all') {
+          assert.ok(
             list.every((record) => record.status === filter),
             filter,
-          );}
+          );
+        }
       }
       assert.deepEqual(
         emulator.requests.map((r) => r.query.download),

@@ -60,12 +60,14 @@ describe('emulator', () => {
     for (const reason of REASONS) assert.ok(seen((r) => r.reason).has(reason), reason);
     const flags = ['acceptAll', 'disposable', 'free'] as const;
     for (const flag of flags) {
-      for (const value of ['yes', 'no', 'unknown'])
-        {assert.ok(seen((r) => r.domain?.[flag]).has(value), `${flag}=${value}`);}
+      for (const value of ['yes', 'no', 'unknown']) {
+        assert.ok(seen((r) => r.domain?.[flag]).has(value), `${flag}=${value}`);
+      }
     }
     for (const flag of ['role', 'disabled', 'fullMailbox'] as const) {
-      for (const value of ['yes', 'no', 'unknown'])
-        {assert.ok(seen((r) => r.account?.[flag]).has(value), `${flag}=${value}`);}
+      for (const value of ['yes', 'no', 'unknown']) {
+        assert.ok(seen((r) => r.account?.[flag]).has(value), `${flag}=${value}`);
+      }
     }
     const values = DEMO_RECORDS.flatMap((r) =>
       [r.email, r.name, r.provider, r.dns?.record].filter((v) => v !== undefined),
@@ -180,8 +182,11 @@ describe('emulator', () => {
     assert.equal(status.status, 'completed');
     assert.equal(status.quantity, 2000);
     assert.equal(status.processed, 2000);
-    for (const key of ['batchId', 'created', 'started', 'completed', 'duplicates', 'credits'])
-      {assert.ok(key in status, key);}
+    for (const key of ['batchId', 'created', 'started', 'completed', 'duplicates', 'credits']) {
+      assert.ok(key in status, key);
+    }
+    const short = (await (await get(`${BATCH}/gen-2000`)).json()) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(short).sort(), ['batchId', 'created', 'duplicates', 'quantity', 'status']);
   });
 
   it('answers pending-<K> downloads with 405 until the status was polled K times', async () => {

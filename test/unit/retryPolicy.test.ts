@@ -13,8 +13,9 @@ const NOW = Date.UTC(2026, 10, 26, 12, 0, 0);
 describe('retryPolicy', () => {
   it('retries 429 and 5xx only', () => {
     for (const status of [429, 500, 502, 503, 504, 599]) assert.equal(isRetryableStatus(status), true, String(status));
-    for (const status of [200, 301, 400, 401, 402, 403, 404, 405, 418, 600])
-      {assert.equal(isRetryableStatus(status), false, String(status));}
+    for (const status of [200, 301, 400, 401, 402, 403, 404, 405, 418, 600]) {
+      assert.equal(isRetryableStatus(status), false, String(status));
+    }
   });
 
   it('parses Retry-After as delay-seconds', () => {
