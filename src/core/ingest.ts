@@ -127,7 +127,13 @@ async function pump(
   } catch (error) {
     await writer.abort();
     // Stop the download when we are the ones giving up; a body that already failed needs nothing.
-    if (!finished) void Promise.resolve(iterator.return?.()).catch(() => undefined);
+    if (!finished) {
+      try {
+        void Promise.resolve(iterator.return?.()).catch(() => undefined);
+      } catch {
+        // A body that cannot be stopped is simply dropped.
+      }
+    }
     if (error instanceof BouncerError) throw error;
     if (signal?.aborted) throw cancelled(error);
     throw error;
@@ -234,6 +240,8 @@ class CsvLineCounter {
       const text = new TextDecoder().decode(concat(this.sniff, this.sniffLength)).replace(/^\uFEFF/, '');
       const first = text.trimStart()[0];
       if (first !== undefined) this.verdict = first === '<' || first === '{' || first === '[' ? 'notCsv' : 'csv';
+      // Kilobytes of nothing but whitespace: not worth re-reading on every chunk; let the lines decide.
+      else if (this.sniffLength >= SNIFF_BYTES) this.verdict = 'csv';
     }
     if (this.verdict === 'notCsv' && this.sniffLength >= SNIFF_BYTES) throw this.notCsv();
   }

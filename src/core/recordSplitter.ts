@@ -72,6 +72,8 @@ export class RecordSplitter {
   /** The start of an unfinished element, copied out of earlier chunks. */
   private carry: Uint8Array[] = [];
   private carryLength = 0;
+  /** How many bytes of a leading UTF-8 BOM were seen. */
+  private bomSoFar = 0;
   private sniff: Uint8Array[] = [];
   private sniffLength = 0;
   private readonly bounds: number[] = [];
@@ -268,8 +270,6 @@ export class RecordSplitter {
         );
     }
   }
-
-  private bomSoFar = 0;
 
   private startSniff(chunk: Uint8Array, from: number): void {
     this.sniff = [];
