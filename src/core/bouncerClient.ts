@@ -147,7 +147,10 @@ export class BouncerClient {
       throw new BouncerError('invalidBody', 'The server sent no results body.', { httpStatus: response.status });
     }
     const lengthHeader = response.headers.get('content-length');
-    const contentLength = lengthHeader !== null && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : undefined;
+    // With gzip/br the header counts compressed bytes while the body yields decompressed ones: useless for progress.
+    const encoding = (response.headers.get('content-encoding') ?? 'identity').trim().toLowerCase();
+    const contentLength =
+      lengthHeader !== null && /^\d+$/.test(lengthHeader) && encoding === 'identity' ? Number(lengthHeader) : undefined;
     const size = contentLength === undefined ? '' : `, ${contentLength} bytes`;
     this.log('debug', `download ${id} (${filter}, ${format}): 200 ${contentType}${size}`);
     const body = this.guardBody(response.body, flight, signal);

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { once } from 'node:events';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import fetch from 'node-fetch';
 import { waitForCompletion, type BatchStatus } from '../../src/core/batchStatus';
 import { BouncerClient, type BouncerClientOptions, type FetchLike } from '../../src/core/bouncerClient';
@@ -341,6 +342,28 @@ describe('BouncerClient against the emulator', () => {
         const { client } = harness({ baseUrl: server.url });
         const text = await readAll((await client.openDownload('x', 'all', 'json', signal())).body);
         assert.equal(text, payload);
+      } finally {
+        await server.close();
+      }
+    });
+
+    it('a gzip-encoded body arrives decompressed, with no misleading contentLength', async () => {
+      const payload = JSON.stringify(DEMO_RECORDS);
+      const compressed = gzipSync(payload);
+      const server = await tinyServer((req, res) => {
+        assert.match(String(req.headers['accept-encoding']), /gzip/);
+        res.writeHead(200, {
+          'Content-Type': 'application/json',
+          'Content-Encoding': 'gzip',
+          'Content-Length': compressed.length,
+        });
+        res.end(compressed);
+      });
+      try {
+        const { client } = harness({ baseUrl: server.url });
+        const response = await client.openDownload('demo-small', 'all', 'json', signal());
+        assert.equal(response.contentLength, undefined);
+        assert.equal(await readAll(response.body), payload);
       } finally {
         await server.close();
       }
