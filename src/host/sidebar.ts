@@ -22,8 +22,16 @@ export interface SidebarDeps {
   /** Undefined when `bouncer.apiBaseUrl` is invalid. */
   currentOriginKey(): string | undefined;
   onDidChangeOrigin: vscode.Event<void>;
-  /** Opens a view of a batch, downloading first unless cached (refresh: true forces a download). Resolves when on screen; shows its own errors. */
-  openResults(args: { batchId: string; filter?: DownloadFilter; view: 'table' | 'json' | 'csv'; refresh?: boolean }): Promise<void>;
+  /**
+   * Opens a view of a batch, downloading first unless cached (refresh: true forces a download).
+   * Resolves when on screen; shows its own errors.
+   */
+  openResults(args: {
+    batchId: string;
+    filter?: DownloadFilter;
+    view: 'table' | 'json' | 'csv';
+    refresh?: boolean;
+  }): Promise<void>;
   waitForCompletion(batchId: string): Promise<void>;
   /** Cancels a running download of this batch, if any. */
   cancelDownloads(batchId: string): void;
@@ -95,7 +103,9 @@ class Sidebar implements vscode.Disposable {
       }),
     );
     for (const [id, handler] of Object.entries(this.commands())) {
-      this.disposables.push(vscode.commands.registerCommand(id, (arg?: unknown, extra?: unknown) => this.guard(() => handler(arg, extra))));
+      this.disposables.push(
+        vscode.commands.registerCommand(id, (arg?: unknown, extra?: unknown) => this.guard(() => handler(arg, extra))),
+      );
     }
     this.scheduleRefresh();
   }
@@ -209,7 +219,11 @@ class Sidebar implements vscode.Disposable {
     const clear = vscode.l10n.t('Clear Cache');
     const choice = await vscode.window.showInformationMessage(
       limitMB > 0
-        ? vscode.l10n.t('Cached Bouncer results use {0} of at most {1}.', formatBytes(size), formatBytes(limitMB * 1024 * 1024))
+        ? vscode.l10n.t(
+            'Cached Bouncer results use {0} of at most {1}.',
+            formatBytes(size),
+            formatBytes(limitMB * 1024 * 1024),
+          )
         : vscode.l10n.t('Cached Bouncer results use {0} (no size limit).', formatBytes(size)),
       clear,
     );
@@ -260,7 +274,9 @@ class Sidebar implements vscode.Disposable {
       if (run !== this.refreshRun) return this.latestRefresh;
       this.view.message = originKey
         ? undefined
-        : vscode.l10n.t('The "bouncer.apiBaseUrl" setting is not usable, so no batches can be shown. Fix it in Settings.');
+        : vscode.l10n.t(
+            'The "bouncer.apiBaseUrl" setting is not usable, so no batches can be shown. Fix it in Settings.',
+          );
       this.tree.setModel({ rows, now: Date.now() });
     };
     this.latestRefresh = work().catch((error: unknown) => {
@@ -289,7 +305,8 @@ class Sidebar implements vscode.Disposable {
         const marker = `${this.deps.cache.path(key)}@${found.mtimeMs}`;
         if (!this.reportedDamage.has(marker)) {
           this.reportedDamage.add(marker);
-          this.deps.log.warn(`Cached results ${this.deps.cache.path(key)} are unusable (${found.reason}); treated as not cached.`);
+          const file = this.deps.cache.path(key);
+          this.deps.log.warn(`Cached results ${file} are unusable (${found.reason}); treated as not cached.`);
         }
       }
     }
@@ -299,8 +316,11 @@ class Sidebar implements vscode.Disposable {
 
   private async describeTree(): Promise<TreeSnapshot> {
     await this.refreshNow();
-    const text = (value: string | vscode.TreeItemLabel | vscode.MarkdownString | boolean | undefined): string =>
-      typeof value === 'string' ? value : value === undefined || typeof value === 'boolean' ? '' : 'label' in value ? value.label : value.value;
+    const text = (value: string | vscode.TreeItemLabel | vscode.MarkdownString | boolean | undefined): string => {
+      if (typeof value === 'string') return value;
+      if (value === undefined || typeof value === 'boolean') return '';
+      return 'label' in value ? value.label : value.value;
+    };
     return {
       originKey: this.deps.currentOriginKey(),
       message: this.view.message,

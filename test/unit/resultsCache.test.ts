@@ -12,7 +12,11 @@ function key(batchId: string, filter: CacheKey['filter'] = 'all', format: CacheK
 
 /** A JSON result of `n` records, padded so sizes are easy to reason about. */
 function jsonResult(n: number): string {
-  const records = Array.from({ length: n }, (_, i) => ({ email: `user${i}@example.com`, status: 'deliverable', reason: 'accepted_email' }));
+  const records = Array.from({ length: n }, (_, i) => ({
+    email: `user${i}@example.com`,
+    status: 'deliverable',
+    reason: 'accepted_email',
+  }));
   return JSON.stringify(records, null, 1) + '\n';
 }
 
