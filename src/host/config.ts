@@ -1,0 +1,40 @@
+import * as vscode from 'vscode';
+import { DOWNLOAD_FILTERS, type DownloadFilter, isDownloadFilter } from '../core/records';
+
+/** The extension's settings, read in one place and typed. */
+export interface BouncerConfig {
+  apiBaseUrl: string;
+  defaultFilter: DownloadFilter;
+  requestTimeoutSeconds: number;
+  neutralizeFormulas: boolean;
+  cacheMaxSizeMB: number;
+}
+
+const SECTION = 'bouncer';
+
+export function readConfig(): BouncerConfig {
+  const c = vscode.workspace.getConfiguration(SECTION);
+  // apiBaseUrl is application-scoped; `inspect` makes sure a workspace value (which VS Code
+  // already ignores for application settings) can never be picked up by a future refactor.
+  const base = c.inspect<string>('apiBaseUrl');
+  const apiBaseUrl = base?.globalValue ?? base?.defaultValue ?? 'https://api.usebouncer.com';
+  const filter = c.get<string>('defaultFilter');
+  return {
+    apiBaseUrl,
+    defaultFilter: isDownloadFilter(filter) ? filter : DOWNLOAD_FILTERS[0],
+    requestTimeoutSeconds: clamp(c.get<number>('requestTimeoutSeconds') ?? 60, 5, 600),
+    neutralizeFormulas: c.get<boolean>('csv.neutralizeFormulas') ?? true,
+    cacheMaxSizeMB: Math.max(0, c.get<number>('cache.maxSizeMB') ?? 1024),
+  };
+}
+
+/** Fires when any `bouncer.*` setting changes. */
+export function onDidChangeConfig(listener: () => void): vscode.Disposable {
+  return vscode.workspace.onDidChangeConfiguration((e) => {
+    if (e.affectsConfiguration(SECTION)) listener();
+  });
+}
+
+function clamp(value: number, min: number, max: number): number {
+  return Number.isFinite(value) ? Math.min(max, Math.max(min, value)) : min;
+}

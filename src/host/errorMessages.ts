@@ -1,0 +1,101 @@
+import * as vscode from 'vscode';
+import type { BouncerError } from '../core/errors';
+
+/** What the user can do next, offered as a button on an error message. */
+export type ErrorAction = 'setApiKey' | 'retry' | 'waitForCompletion' | 'openSettings' | 'showLog';
+
+export interface UserMessage {
+  text: string;
+  actions: ErrorAction[];
+}
+
+/**
+ * One short sentence per failure, saying what happened and what to do next.
+ * Details (HTTP status, server text, stack) go to the log, never here; none of these
+ * strings can contain the API key because none is built from request data.
+ */
+export function describeError(error: BouncerError, batchId: string | undefined): UserMessage {
+  const id = batchId ?? '';
+  switch (error.kind) {
+    case 'invalidBatchId':
+      return { text: vscode.l10n.t('That batch ID is not valid: {0}', error.message), actions: [] };
+    case 'invalidBaseUrl':
+      return {
+        text: vscode.l10n.t('The Bouncer API URL setting is not usable: {0}', error.message),
+        actions: ['openSettings'],
+      };
+    case 'unauthorized':
+      return {
+        text: vscode.l10n.t('Bouncer rejected the API key. Set a valid key and try again.'),
+        actions: ['setApiKey'],
+      };
+    case 'paymentRequired':
+      return {
+        text: vscode.l10n.t('Your Bouncer account is out of credits. Add credits in Bouncer, then try again.'),
+        actions: ['retry'],
+      };
+    case 'notFound':
+      return {
+        text: vscode.l10n.t(
+          'Batch {0} does not exist ({1}). Check the batch ID.',
+          id,
+          error.serverMessage ?? vscode.l10n.t('not found'),
+        ),
+        actions: [],
+      };
+    case 'notCompleted':
+      return {
+        text: vscode.l10n.t('Batch {0} is not completed yet. Wait for it and download it when it is done?', id),
+        actions: ['waitForCompletion'],
+      };
+    case 'rateLimited':
+      return {
+        text: vscode.l10n.t('Bouncer is limiting requests right now. Wait a minute and try again.'),
+        actions: ['retry'],
+      };
+    case 'serverError':
+      return {
+        text: vscode.l10n.t('Bouncer answered with a server error several times. Try again later.'),
+        actions: ['retry', 'showLog'],
+      };
+    case 'httpError':
+      return {
+        text: vscode.l10n.t('Bouncer answered with HTTP {0}. See the log for details.', String(error.httpStatus ?? '?')),
+        actions: ['showLog'],
+      };
+    case 'network':
+      return {
+        text: vscode.l10n.t('Could not reach Bouncer, or the connection broke. Nothing was saved; check the connection and try again.'),
+        actions: ['retry', 'showLog'],
+      };
+    case 'timeout':
+      return {
+        text: vscode.l10n.t(
+          'Bouncer stopped sending data. Nothing was saved; try again, or raise "bouncer.requestTimeoutSeconds".',
+        ),
+        actions: ['retry', 'openSettings'],
+      };
+    case 'invalidBody':
+      return {
+        text: vscode.l10n.t('The download of batch {0} was not valid results: {1} Nothing was saved.', id, error.message),
+        actions: ['retry', 'showLog'],
+      };
+    case 'cancelled':
+      return { text: vscode.l10n.t('Cancelled.'), actions: [] };
+  }
+}
+
+export function actionLabel(action: ErrorAction): string {
+  switch (action) {
+    case 'setApiKey':
+      return vscode.l10n.t('Set API Key');
+    case 'retry':
+      return vscode.l10n.t('Retry');
+    case 'waitForCompletion':
+      return vscode.l10n.t('Wait for It');
+    case 'openSettings':
+      return vscode.l10n.t('Open Settings');
+    case 'showLog':
+      return vscode.l10n.t('Show Log');
+  }
+}

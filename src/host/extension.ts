@@ -1,0 +1,122 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { normalizeApiOrigin } from '../core/apiOrigin';
+import { BouncerError } from '../core/errors';
+import { originKey, ResultsCache } from '../core/resultsCache';
+import { ApiKeyStore } from './apiKeyStore';
+import { BatchHistoryStore } from './batchHistoryStore';
+import { createCommands, registerCommands, setApiKey } from './commands';
+import { onDidChangeConfig, readConfig } from './config';
+import { DownloadService, type ApiTarget } from './downloadService';
+import { BouncerLog } from './log';
+import { askApiKey } from './prompts';
+import { ResultsOpener } from './resultsOpener';
+import { ResultsPanelManager } from './resultsPanel';
+import { registerSidebar } from './sidebar';
+
+/** What the extension returns from `activate`: nothing secret, just what tests and other extensions may read. */
+export interface BouncerExtensionApi {
+  /** Folder holding cached results (under the extension's global storage). */
+  readonly cacheRoot: string;
+  /** Cache folder key of the configured API origin, or undefined when the setting is unusable. */
+  currentOriginKey(): string | undefined;
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<BouncerExtensionApi> {
+  const log = new BouncerLog();
+  context.subscriptions.push(log);
+  try {
+    return await activateParts(context, log);
+  } catch (error) {
+    // A failure here would otherwise leave commands that silently do nothing.
+    log.error(`Activation failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    void vscode.window
+      .showErrorMessage(vscode.l10n.t('Bouncer Results could not start. See the log for details.'), vscode.l10n.t('Show Log'))
+      .then((choice) => choice && log.show());
+    throw error;
+  }
+}
+
+async function activateParts(context: vscode.ExtensionContext, log: BouncerLog): Promise<BouncerExtensionApi> {
+  const cacheRoot = path.join(context.globalStorageUri.fsPath, 'results');
+  const cache = new ResultsCache(cacheRoot);
+
+  const target = (): ApiTarget => {
+    const origin = normalizeApiOrigin(readConfig().apiBaseUrl);
+    return { origin, originKey: originKey(origin) };
+  };
+  const currentTarget = (): ApiTarget | undefined => {
+    try {
+      return target();
+    } catch (error) {
+      if (error instanceof BouncerError) return undefined;
+      throw error;
+    }
+  };
+
+  const keys = new ApiKeyStore(context.secrets, () => currentTarget()?.origin, (key) => log.addSecret(key));
+  const history = new BatchHistoryStore(context.globalState);
+  const originChanged = new vscode.EventEmitter<void>();
+  context.subscriptions.push(keys, history, originChanged);
+
+  const keyDeps = { keys, log, origin: () => target().origin };
+  const downloads = new DownloadService({
+    keys,
+    log,
+    cache,
+    history,
+    config: readConfig,
+    target,
+    promptForKey: async (origin) => {
+      // The first download without a key asks for one rather than failing.
+      const key = await askApiKey(origin);
+      if (key) await keys.set(origin, key);
+      return key;
+    },
+  });
+  const panels = new ResultsPanelManager(context, {
+    log: log.channel,
+    neutralizeFormulas: () => readConfig().neutralizeFormulas,
+    locate: async ({ batchId, filter, originKey: key }) => {
+      const cacheKey = { originKey: key, batchId, filter, format: 'json' as const };
+      if (!(await cache.stat(cacheKey))) return undefined;
+      return { batchId, filter, originKey: key, cachePath: cache.path(cacheKey), title: `Bouncer: ${batchId} (${filter})` };
+    },
+  });
+  const opener = new ResultsOpener({
+    downloads,
+    panels,
+    log,
+    config: readConfig,
+    setApiKey: () => setApiKey(keyDeps),
+  });
+  context.subscriptions.push(downloads, panels);
+
+  context.subscriptions.push(
+    registerCommands(createCommands({ ...keyDeps, opener, config: readConfig }), opener),
+    registerSidebar(context, {
+      history,
+      cache,
+      log: log.channel,
+      currentOriginKey: () => currentTarget()?.originKey,
+      onDidChangeOrigin: originChanged.event,
+      openResults: (args) => opener.open(args, true),
+      waitForCompletion: async (batchId) => {
+        await downloads.waitForCompletion(batchId);
+      },
+      cancelDownloads: (batchId) => downloads.cancel(batchId),
+    }),
+    onDidChangeConfig(() => {
+      void keys.refreshContext();
+      originChanged.fire();
+    }),
+  );
+  await keys.refreshContext();
+  log.info(`Bouncer Results activated; API ${currentTarget()?.origin ?? '(setting not usable)'}; cache ${cacheRoot}`);
+
+  return { cacheRoot, currentOriginKey: () => currentTarget()?.originKey };
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}

@@ -1,0 +1,155 @@
+import * as vscode from 'vscode';
+import { assertValidBatchId } from '../core/batchId';
+import { BouncerError } from '../core/errors';
+import type { OpenArgs, ResultsView } from '../core/openArgs';
+import type { DownloadFilter } from '../core/records';
+import type { BouncerConfig } from './config';
+import { openCsvResults, openJsonResults } from './documentOpener';
+import type { DownloadService } from './downloadService';
+import { actionLabel, describeError, type ErrorAction } from './errorMessages';
+import type { BouncerLog } from './log';
+import type { ResultsPanelManager } from './resultsPanel';
+import { formatBytes } from '../core/format';
+
+export interface ResultsOpenerDeps {
+  downloads: DownloadService;
+  panels: ResultsPanelManager;
+  log: BouncerLog;
+  config: () => BouncerConfig;
+  setApiKey: () => Promise<boolean>;
+}
+
+/**
+ * Gets a batch on screen in the chosen view, and turns every failure into one message
+ * with a next step. `interactive` is false when a caller passed arguments (automation,
+ * the sidebar): then the promise also rejects, so the caller knows nothing is on screen.
+ */
+export class ResultsOpener {
+  constructor(private readonly deps: ResultsOpenerDeps) {}
+
+  async open(args: OpenArgs & { view: ResultsView }, interactive: boolean): Promise<void> {
+    let refresh = args.refresh ?? false;
+    let batchId: string;
+    try {
+      batchId = assertValidBatchId(args.batchId);
+    } catch (error) {
+      await this.report(error, undefined, interactive, undefined);
+      return;
+    }
+    const filter: DownloadFilter = args.filter ?? this.deps.config().defaultFilter;
+    for (;;) {
+      try {
+        await this.show(batchId, filter, args.view, refresh);
+        return;
+      } catch (error) {
+        const resume = () => this.open({ ...args, batchId, filter, refresh: true }, true);
+        const action = await this.report(error, batchId, interactive, resume);
+        if (action === 'retry') {
+          refresh = true;
+          continue;
+        }
+        if (action === 'setApiKey' && (await this.deps.setApiKey())) continue;
+        if (action === 'waitForCompletion' && (await this.waitThenContinue(batchId))) {
+          refresh = true;
+          continue;
+        }
+        return;
+      }
+    }
+  }
+
+  /** Shows an error raised outside `open` (e.g. a bad argument) the same way. */
+  async reportError(error: unknown, interactive: boolean): Promise<void> {
+    await this.report(error, undefined, interactive, undefined);
+  }
+
+  private async show(batchId: string, filter: DownloadFilter, view: ResultsView, refresh: boolean): Promise<void> {
+    const format = view === 'csv' ? 'csv' : 'json';
+    const cached = await this.deps.downloads.ensureCached({ batchId, filter, format }, { refresh });
+    if (view === 'table') {
+      await this.deps.panels.show({
+        batchId,
+        filter,
+        originKey: this.deps.downloads.originKey(),
+        cachePath: cached.path,
+        title: vscode.l10n.t('Bouncer: {0} ({1})', batchId, filter),
+      });
+      return;
+    }
+    const openedAs = view === 'json' ? await openJsonResults(cached.path) : await openCsvResults(cached.path);
+    if (openedAs === 'file') {
+      const size = cached.summary ? formatBytes(cached.summary.bytes) : vscode.l10n.t('large');
+      void vscode.window.showInformationMessage(
+        vscode.l10n.t(
+          'These results are {0}, too large for an untitled tab, so the cached file opened instead. Edits to it change the cache; use Save As to keep a copy.',
+          size,
+        ),
+      );
+    }
+  }
+
+  /**
+   * Logs the error, shows its message, and (interactive) waits for the user's choice.
+   * Non-interactive calls reject at once with the user-facing message, while the
+   * notification stays up with its buttons.
+   */
+  private async report(
+    error: unknown,
+    batchId: string | undefined,
+    interactive: boolean,
+    resume: (() => Promise<void>) | undefined,
+  ): Promise<ErrorAction | undefined> {
+    const bouncerError =
+      error instanceof BouncerError
+        ? error
+        : new BouncerError('invalidBody', error instanceof Error ? error.message : String(error), { cause: error });
+    if (bouncerError.kind === 'cancelled') {
+      this.deps.log.info(`Cancelled${batchId ? ` (${batchId})` : ''}.`);
+      if (interactive) return undefined;
+      throw new Error(bouncerError.message);
+    }
+    const message = describeError(bouncerError, batchId);
+    this.deps.log.error(
+      `${bouncerError.kind}${bouncerError.httpStatus ? ` (HTTP ${bouncerError.httpStatus})` : ''}: ${bouncerError.message}` +
+        (bouncerError.serverMessage ? ` — server: ${bouncerError.serverMessage}` : '') +
+        (bouncerError.detail ? ` — ${bouncerError.detail}` : ''),
+    );
+    const buttons = [...message.actions, ...(message.actions.includes('showLog') ? [] : (['showLog'] as const))];
+    const choice = vscode.window
+      .showErrorMessage(message.text, ...buttons.map((a) => actionLabel(a)))
+      .then((label) => buttons.find((a) => actionLabel(a) === label));
+    if (!interactive) {
+      void choice.then((action) => this.followUp(action, batchId, resume));
+      throw new Error(message.text);
+    }
+    const action = await choice;
+    if (action === 'showLog') this.deps.log.show();
+    if (action === 'openSettings') {
+      await vscode.commands.executeCommand('workbench.action.openSettings', 'bouncer.');
+    }
+    return action;
+  }
+
+  /** For non-interactive calls, buttons still work: they carry on as an interactive flow. */
+  private async followUp(
+    action: ErrorAction | undefined,
+    batchId: string | undefined,
+    resume: (() => Promise<void>) | undefined,
+  ): Promise<void> {
+    if (action === 'showLog') this.deps.log.show();
+    else if (action === 'openSettings') await vscode.commands.executeCommand('workbench.action.openSettings', 'bouncer.');
+    else if (action === 'setApiKey' && (await this.deps.setApiKey())) await resume?.();
+    else if (action === 'retry') await resume?.();
+    else if (action === 'waitForCompletion' && batchId && (await this.waitThenContinue(batchId))) await resume?.();
+  }
+
+  private async waitThenContinue(batchId: string): Promise<boolean> {
+    try {
+      await this.deps.downloads.waitForCompletion(batchId);
+      return true;
+    } catch (error) {
+      await this.report(error, batchId, true, undefined);
+      return false;
+    }
+  }
+}

@@ -1,0 +1,34 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { BouncerExtensionApi } from '../../src/host/extension';
+
+export const EXTENSION_ID = 'bouncer-results.bouncer-results';
+
+export async function activateExtension(): Promise<BouncerExtensionApi> {
+  const extension = vscode.extensions.getExtension<BouncerExtensionApi>(EXTENSION_ID);
+  if (!extension) throw new Error(`Extension ${EXTENSION_ID} is not installed in this host`);
+  return extension.activate();
+}
+
+/** Points the extension at a server; application-scoped, so it goes to user settings. */
+export async function useApiBaseUrl(url: string): Promise<void> {
+  await vscode.workspace.getConfiguration('bouncer').update('apiBaseUrl', url, vscode.ConfigurationTarget.Global);
+}
+
+/** Closes every editor, discarding untitled results tabs (a plain close would ask to save them). */
+export async function closeAllEditors(): Promise<void> {
+  for (let i = 0; i < 100 && vscode.window.tabGroups.all.some((g) => g.tabs.length > 0); i++) {
+    await vscode.commands.executeCommand('workbench.action.focusFirstEditorGroup');
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  }
+}
+
+/** Every file below `dir` (empty when it does not exist). */
+export function listFiles(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => path.join(d.parentPath, d.name));
+}

@@ -1,0 +1,144 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { startEmulator, type RunningEmulator } from '../../emulator/server';
+import type { BouncerExtensionApi } from '../../src/host/extension';
+import { activateExtension, closeAllEditors, listFiles, useApiBaseUrl } from './helpers';
+
+// The contracted commands, called with arguments as automation would, against the real
+// emulator over loopback, asserting on what VS Code holds afterwards.
+describe('Open Batch Results commands', function () {
+  this.timeout(60_000);
+  let emulator: RunningEmulator;
+  let api: BouncerExtensionApi;
+
+  before(async () => {
+    emulator = await startEmulator({ port: 0 });
+    api = await activateExtension();
+    await useApiBaseUrl(emulator.url);
+    await vscode.commands.executeCommand('bouncer.setApiKey', emulator.apiKey);
+  });
+
+  after(async () => {
+    await closeAllEditors();
+    await emulator?.close();
+  });
+
+  afterEach(closeAllEditors);
+
+  it('opens a batch as a pretty-printed untitled JSON tab and caches it', async () => {
+    await vscode.commands.executeCommand('bouncer.openResultsAsJson', { batchId: 'demo-small' });
+    const editor = vscode.window.activeTextEditor;
+    assert.ok(editor, 'an editor is open');
+    assert.equal(editor.document.languageId, 'json');
+    assert.equal(editor.document.isUntitled, true);
+    const text = editor.document.getText();
+    assert.match(text, /\n {2}\{\n {4}"email"/, 'pretty-printed with two spaces');
+    const records = JSON.parse(text) as Array<{ email: string; status: string }>;
+    assert.ok(records.length >= 20, `demo-small has records (got ${records.length})`);
+    const statuses = new Set(records.map((r) => r.status));
+    for (const s of ['deliverable', 'risky', 'undeliverable', 'unknown']) assert.ok(statuses.has(s), `has ${s}`);
+    const cached = listFiles(api.cacheRoot).filter((f) => f.endsWith(path.join('demo-small', 'all.json')));
+    assert.equal(cached.length, 1, 'the download landed in the cache');
+    assert.deepEqual(JSON.parse(fs.readFileSync(cached[0], 'utf8')), records);
+  });
+
+  it('downloads only the chosen status', async () => {
+    await vscode.commands.executeCommand('bouncer.openResultsAsJson', { batchId: 'demo-small', filter: 'risky' });
+    const records = JSON.parse(vscode.window.activeTextEditor!.document.getText()) as Array<{ status: string }>;
+    assert.ok(records.length > 0);
+    assert.deepEqual([...new Set(records.map((r) => r.status))], ['risky']);
+    const last = emulator.requests.at(-1)!;
+    assert.equal(last.query.download, 'risky');
+  });
+
+  it('opens the server CSV as it is in a new tab', async () => {
+    await vscode.commands.executeCommand('bouncer.openResultsAsCsv', { batchId: 'demo-small', filter: 'deliverable' });
+    const document = vscode.window.activeTextEditor!.document;
+    const languages = await vscode.languages.getLanguages();
+    assert.equal(document.languageId, languages.includes('csv') ? 'csv' : 'plaintext');
+    const lines = document.getText().split(/\r?\n/).filter((l) => l !== '');
+    assert.match(lines[0], /email/, 'header row first');
+    assert.ok(lines.length > 1, 'has data rows');
+    const csvFile = listFiles(api.cacheRoot).find((f) => f.endsWith(path.join('demo-small', 'deliverable.csv')));
+    assert.ok(csvFile, 'CSV cached');
+    assert.equal(fs.readFileSync(csvFile, 'utf8'), document.getText(), 'the server CSV is kept byte for byte');
+  });
+
+  it('refuses an invalid batch ID without making a request', async () => {
+    const before = emulator.requests.length;
+    for (const bad of ['../etc', 'a/b', '%2e%2e', 'x?y', '']) {
+      await assert.rejects(
+        Promise.resolve(vscode.commands.executeCommand('bouncer.openResultsAsJson', { batchId: bad })),
+        /batch ID/i,
+        `rejects ${JSON.stringify(bad)}`,
+      );
+    }
+    assert.equal(emulator.requests.length, before, 'no request reached the server');
+  });
+
+  it('says the batch does not exist, with the server message, and caches nothing', async () => {
+    await assert.rejects(
+      Promise.resolve(vscode.commands.executeCommand('bouncer.openResultsAsJson', { batchId: 'no-such-batch' })),
+      /request no-such-batch does not exist/,
+    );
+    assert.equal(listFiles(api.cacheRoot).filter((f) => f.includes('no-such-batch')).length, 0);
+  });
+
+  it('says the batch is not completed yet', async () => {
+    await assert.rejects(
+      Promise.resolve(vscode.commands.executeCommand('bouncer.openResultsAsJson', { batchId: 'pending-50' })),
+      /not completed/,
+    );
+  });
+
+  it('never shows or caches a truncated download', async () => {
+    await assert.rejects(
+      Promise.resolve(vscode.commands.executeCommand('bouncer.openResultsAsJson', { batchId: 'fault-truncated' })),
+      /not valid results/,
+    );
+    assert.deepEqual(
+      listFiles(api.cacheRoot).filter((f) => f.includes('fault-truncated')),
+      [],
+      'neither a cache file nor a .part file is left',
+    );
+    assert.notEqual(vscode.window.activeTextEditor?.document.languageId, 'json');
+  });
+
+  it('rejects a wrong key with a message that offers to set it, and never echoes the key', async () => {
+    const wrong = 'wrong-key-1234567890';
+    await vscode.commands.executeCommand('bouncer.setApiKey', wrong);
+    try {
+      await assert.rejects(
+        Promise.resolve(vscode.commands.executeCommand('bouncer.openResultsAsJson', { batchId: 'demo-small', refresh: true })),
+        (error: Error) => {
+          assert.match(error.message, /rejected the API key/);
+          assert.ok(!error.message.includes(wrong), 'the key is not in the message');
+          return true;
+        },
+      );
+      assert.equal(emulator.requests.at(-1)?.hadValidKey, false);
+    } finally {
+      await vscode.commands.executeCommand('bouncer.setApiKey', emulator.apiKey);
+    }
+  });
+
+  it('keeps the key per API origin: a key set for one server is never sent to another', async () => {
+    const other = await startEmulator({ port: 0 });
+    try {
+      await useApiBaseUrl(other.url.replace('127.0.0.1', 'localhost'));
+      const opening = Promise.resolve(
+        vscode.commands.executeCommand('bouncer.openResultsAsJson', { batchId: 'demo-small' }),
+      );
+      // With no key for this origin the command asks for one; dismiss the box.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+      await assert.rejects(opening);
+      assert.equal(other.requests.length, 0, 'nothing was sent to the other origin');
+    } finally {
+      await useApiBaseUrl(emulator.url);
+      await other.close();
+    }
+  });
+});
