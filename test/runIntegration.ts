@@ -39,7 +39,7 @@ async function main(): Promise<number> {
   fs.writeFileSync(consoleLog, '');
   let suiteStarted = false;
   try {
-    server = await startVsCodeServer(deps, sandbox);
+    server = await startVsCodeServer(deps, sandbox, { smokeTestDriver: true });
     browser = await launchBrowser(deps);
     const page = await browser.newPage();
 

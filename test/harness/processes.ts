@@ -32,6 +32,11 @@ export async function killProcessGroup(child: ChildProcess, graceMs = 3000): Pro
   signalGroup(pgid, 'SIGKILL');
 }
 
+/** Synchronous SIGKILL of the child's process group, for `process.on('exit')` where nothing can be awaited. */
+export function killProcessGroupNow(child: ChildProcess): void {
+  if (child.pid !== undefined) signalGroup(child.pid, 'SIGKILL');
+}
+
 /** Sends `signal` to the whole group; false when the group no longer exists. */
 function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
   try {

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { delay, freePort, killProcessGroup } from './processes';
+import { delay, freePort, killProcessGroup, killProcessGroupNow } from './processes';
 import { type TestDeps } from './testDeps';
 
 /** A fresh, throw-away VS Code profile: user data, extensions and a workspace folder under one temp dir. */
@@ -30,6 +30,7 @@ const QUIET_SETTINGS: Record<string, unknown> = {
   'extensions.ignoreRecommendations': true,
   'chat.disableAIFeatures': true,
   'git.enabled': false,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
 };
 
 /** Creates the sandbox; `settings` are merged over the quiet defaults into the user settings.json. */
@@ -65,11 +66,24 @@ export interface VsCodeServer {
   stop(): Promise<void>;
 }
 
+export interface ServerOptions {
+  /**
+   * `--enable-smoke-test-driver`: needed to run an extension test suite from the page URL (it gives
+   * `codeAutomationExit`/`codeAutomationLog`), but it also stops notification toasts from showing, so
+   * the end-to-end ring, which looks at the UI as a person does, leaves it off.
+   */
+  smokeTestDriver: boolean;
+}
+
 /**
  * Starts the VS Code server bundled in code-server (not code-server's own CLI, which rejects the
  * extension development and tests locations) on a free loopback port, in its own process group.
  */
-export async function startVsCodeServer(deps: TestDeps, sandbox: Sandbox): Promise<VsCodeServer> {
+export async function startVsCodeServer(
+  deps: TestDeps,
+  sandbox: Sandbox,
+  options: ServerOptions = { smokeTestDriver: false },
+): Promise<VsCodeServer> {
   const port = await freePort();
   const logFile = path.join(sandbox.root, 'vscode-server.log');
   const log = fs.openSync(logFile, 'a');
@@ -82,7 +96,7 @@ export async function startVsCodeServer(deps: TestDeps, sandbox: Sandbox): Promi
     String(port),
     '--without-connection-token',
     '--accept-server-license-terms',
-    '--enable-smoke-test-driver',
+    ...(options.smokeTestDriver ? ['--enable-smoke-test-driver'] : []),
     '--disable-workspace-trust',
     '--disable-telemetry',
     '--user-data-dir',
@@ -101,8 +115,15 @@ export async function startVsCodeServer(deps: TestDeps, sandbox: Sandbox): Promi
     },
   });
   fs.closeSync(log);
+  // Last resort if the runner dies without reaching its finally (uncaught error, process.exit in a test).
+  const killOnExit = () => killProcessGroupNow(child);
+  process.once('exit', killOnExit);
   const origin = `http://127.0.0.1:${port}`;
-  const server: VsCodeServer = { port, origin, logFile, stop: () => killProcessGroup(child) };
+  const stop = async () => {
+    process.off('exit', killOnExit);
+    await killProcessGroup(child);
+  };
+  const server: VsCodeServer = { port, origin, logFile, stop };
   try {
     await waitForHttp(origin, child, 60_000);
   } catch (error) {

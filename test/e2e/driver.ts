@@ -1,0 +1,170 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as assert from 'node:assert/strict';
+import { type FrameLocator, type Locator, type Page } from 'playwright-core';
+
+/** How long one UI step may take before the step fails (a bound on waiting, not a timing assertion). */
+const STEP_TIMEOUT_MS = 30_000;
+
+/**
+ * Drives the VS Code workbench in the page the way a person does: keyboard, palette, input boxes,
+ * notifications. Cases call these helpers instead of raw selectors, so a workbench DOM change is fixed
+ * in one place. Every helper waits for the UI it needs and fails with a message naming the step.
+ */
+export class Workbench {
+  private shots = 0;
+
+  constructor(
+    readonly page: Page,
+    private readonly screenshotDir: string,
+  ) {
+    fs.mkdirSync(screenshotDir, { recursive: true });
+  }
+
+  /** The quick input widget (command palette, input boxes and quick picks share it). */
+  get quickInput(): Locator {
+    return this.page.locator('.quick-input-widget');
+  }
+
+  /** Waits until the workbench is laid out and the palette knows the extension's commands. */
+  async waitReady(probeCommand: string): Promise<void> {
+    await this.page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+    await this.page.locator('.part.statusbar').waitFor({ state: 'visible', timeout: 60_000 });
+    // Right after start-up the palette does not list extension commands yet, and an open palette
+    // does not refresh: reopen it until the command is listed.
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const found = await this.openPaletteAt(probeCommand, 3_000);
+      await this.page.keyboard.press('Escape');
+      await this.quickInput.waitFor({ state: 'hidden', timeout: STEP_TIMEOUT_MS });
+      if (found) return;
+      if (Date.now() > deadline) throw new Error(`The palette never listed "${probeCommand}"`);
+    }
+  }
+
+  /** F1, type the command's title (e.g. "Bouncer: Set API Key"), run it. */
+  async runCommand(title: string): Promise<void> {
+    const row = await this.openPaletteAt(title);
+    if (!row) {
+      await this.screenshot('palette-missing-command');
+      throw new Error(`The palette has no command "${title}"`);
+    }
+    // Click the exact row: Enter would run whichever row the palette ranks first.
+    await row.click({ timeout: STEP_TIMEOUT_MS });
+    // The widget stays on screen when the command opens an input box; wait until the palette text is gone.
+    // (A string, because this file is compiled without DOM types.)
+    await this.page.waitForFunction(
+      `(() => {
+        const input = document.querySelector('.quick-input-widget .quick-input-box input');
+        return !input || !input.checkVisibility() || !input.value.startsWith('>');
+      })()`,
+      undefined,
+      { timeout: STEP_TIMEOUT_MS },
+    );
+  }
+
+  /** Types into the open input box (batch ID, API key…) and presses Enter. */
+  async typeInQuickInput(text: string, options: { expectPassword?: boolean } = {}): Promise<void> {
+    const input = this.quickInput.locator('.quick-input-box input');
+    await input.waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+    if (options.expectPassword) {
+      assert.equal(await input.getAttribute('type'), 'password', 'the input box hides what is typed');
+    }
+    await input.fill(text);
+    await this.page.keyboard.press('Enter');
+  }
+
+  /** Waits for the quick input to show `title` (e.g. "Which results?"), picks the row with `label`. */
+  async pickQuickItem(title: string, label: string): Promise<void> {
+    await this.quickInput
+      .locator('.quick-input-title', { hasText: title })
+      .waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+    await this.quickInput.locator('.monaco-list-row', { hasText: label }).first().click({ timeout: STEP_TIMEOUT_MS });
+  }
+
+  /** Waits for the quick input to close (the command took its last answer). */
+  async waitQuickInputClosed(): Promise<void> {
+    await this.quickInput.waitFor({ state: 'hidden', timeout: STEP_TIMEOUT_MS });
+  }
+
+  /** Waits for a notification toast containing `text`; returns it (see `notificationButton`). */
+  async waitForNotification(text: string): Promise<Locator> {
+    const toast = this.page.locator('.notification-toast', { hasText: text }).first();
+    await toast.waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+    return toast;
+  }
+
+  /** A button (e.g. "Set API Key") in a notification returned by `waitForNotification`. */
+  notificationButton(toast: Locator, label: string): Locator {
+    return toast.locator('.monaco-button', { hasText: label });
+  }
+
+  /** Closes every notification toast so the next step starts clean. */
+  async clearNotifications(): Promise<void> {
+    await this.runCommand('Notifications: Clear All Notifications');
+    await this.page.locator('.notification-toast').first().waitFor({ state: 'detached', timeout: STEP_TIMEOUT_MS });
+  }
+
+  /** The active editor tab. */
+  activeTab(): Locator {
+    return this.page.locator('.tabs-container .tab.active');
+  }
+
+  /** Text of the active editor as rendered (Monaco renders only the visible lines). */
+  activeEditorText(): Locator {
+    return this.page.locator('.editor-group-container.active .monaco-editor .view-lines');
+  }
+
+  /** The language shown in the status bar for the active editor (e.g. "JSON"). */
+  editorLanguage(): Locator {
+    return this.page.locator('[id="status.editor.mode"]');
+  }
+
+  /** Closes all editors, discarding unsaved results tabs. */
+  async closeAllEditors(): Promise<void> {
+    // Untitled result tabs may be several; one at a time, until the editor area is empty.
+    for (let i = 0; i < 20 && (await this.page.locator('.tabs-container .tab').count()) > 0; i++) {
+      await this.runCommand('View: Revert and Close Editor');
+    }
+  }
+
+  /**
+   * The content of the active webview (results table): two nested frames, the outer one owned by
+   * the workbench, the inner one holding the extension's HTML.
+   */
+  webviewFrame(): FrameLocator {
+    return this.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+  }
+
+  /** Saves a numbered full-page screenshot; returns its path. */
+  async screenshot(name: string): Promise<string> {
+    this.shots += 1;
+    const safe = name.replace(/[^a-z0-9-]+/gi, '-').replace(/^-|-$/g, '').toLowerCase();
+    const file = path.join(this.screenshotDir, `${String(this.shots).padStart(2, '0')}-${safe}.png`);
+    await this.page.screenshot({ path: file });
+    return file;
+  }
+
+  /** Opens the palette with `title` typed; returns the row whose label is exactly `title`, if listed in time. */
+  private async openPaletteAt(title: string, timeoutMs = STEP_TIMEOUT_MS): Promise<Locator | undefined> {
+    await this.page.keyboard.press('F1');
+    const input = this.quickInput.locator('.quick-input-box input');
+    await input.waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+    await input.fill(`>${title}`);
+    const row = this.quickInput
+      .locator('.monaco-list-row', {
+        has: this.page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }),
+      })
+      .first();
+    try {
+      await row.waitFor({ state: 'visible', timeout: timeoutMs });
+      return row;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
