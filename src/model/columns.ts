@@ -67,7 +67,7 @@ function widthOf(id: FlatColumn): number {
     case 'reason':
       return 140;
     case 'status':
-      return 110;
+      return 135;
     case 'retryAfter':
       return 130;
     default:

@@ -49,7 +49,6 @@ export class TableApp {
   private readonly overlay = el('div', { className: 'overlay', attrs: { role: 'status' } });
   private readonly details = el('div', { className: 'details', attrs: { role: 'region', 'aria-label': 'Row details' } });
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
-  private renderedSent = false;
 
   constructor(
     private readonly api: VsCodeApi,
@@ -153,13 +152,10 @@ export class TableApp {
     const scrollRow = ui.scrollRow;
     this.refresh(false);
     if (scrollRow > 0) this.grid.scrollToRow(scrollRow, 'top');
-    if (!this.renderedSent) {
-      this.renderedSent = true;
-      // Two frames: the rows have been laid out and painted when the host hears about it.
-      requestAnimationFrame(() =>
-        requestAnimationFrame(() => this.api.postMessage({ type: 'rendered', rows: this.data?.view.rows.length ?? 0 })),
-      );
-    }
+    // Two frames: the rows have been laid out and painted when the host hears about it.
+    requestAnimationFrame(() =>
+      requestAnimationFrame(() => this.api.postMessage({ type: 'rendered', rows: this.data?.view.rows.length ?? 0 })),
+    );
   }
 
   /** Recomputes the view (sort if needed, then filters) and repaints everything that depends on it. */

@@ -182,6 +182,8 @@ export class Grid {
       el('div', { className: 'grid-cell', attrs: { role: 'gridcell', 'aria-colindex': String(index + 1) } }),
     );
     const node = el('div', { className: 'grid-row', attrs: { role: 'row' } }, cells);
+    // Hidden until render gives it a row, so a spare slot never covers a real one.
+    node.hidden = true;
     this.viewport.append(node);
     return { node, cells, row: -1, version: -1 };
   }

@@ -1,0 +1,350 @@
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { BouncerError } from '../core/errors';
+import { readRecords } from '../core/readRecords';
+import type { DownloadFilter } from '../core/records';
+import { buildStore } from '../model/builder';
+import type { ResultsStore } from '../model/store';
+import {
+  parseUiState,
+  parseWebviewMessage,
+  rowsInRange,
+  type HostMessage,
+  type PanelSource,
+  type UiState,
+  type WebviewMessage,
+} from '../shared/protocol';
+import { openCsvResults, openJsonResults } from './documentOpener';
+import { clipboardText, writeCsvRows, writeJsonRows } from './viewExport';
+import { makeNonce, webviewHtml } from './webviewHtml';
+
+export const RESULTS_VIEW_TYPE = 'bouncer.results';
+
+export interface ResultsSource {
+  batchId: string;
+  filter: DownloadFilter;
+  originKey: string;
+  cachePath: string;
+  title: string;
+}
+
+export interface ResultsPanelDeps {
+  log: vscode.LogOutputChannel;
+  /** Finds the cached download for a restored panel; undefined when it is gone. */
+  locate(state: { batchId: string; filter: DownloadFilter; originKey: string }): Promise<ResultsSource | undefined>;
+  neutralizeFormulas(): boolean;
+}
+
+function keyOf(source: PanelSource): string {
+  return `${source.originKey}\n${source.batchId}\n${source.filter}`;
+}
+
+/**
+ * One results panel: loads the cache into the columnar store, posts it to the webview after the
+ * ready handshake, and serves copy/export requests from the store it keeps.
+ */
+class ResultsPanel implements vscode.Disposable {
+  private store: ResultsStore | undefined;
+  private loading: AbortController | undefined;
+  private ready = false;
+  private firstRender: { resolve(): void; reject(error: unknown): void } | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+  private disposed = false;
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    private source: PanelSource & { cachePath?: string; title: string },
+    private readonly restoredUi: UiState | undefined,
+    private readonly context: vscode.ExtensionContext,
+    private readonly deps: ResultsPanelDeps,
+    private readonly onDispose: (panel: ResultsPanel) => void,
+  ) {
+    const dist = vscode.Uri.joinPath(context.extensionUri, 'dist');
+    const media = vscode.Uri.joinPath(context.extensionUri, 'media');
+    panel.webview.options = { enableScripts: true, localResourceRoots: [dist, media] };
+    panel.title = source.title;
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)),
+      panel.onDidDispose(() => this.dispose()),
+    );
+    panel.webview.html = webviewHtml({
+      cspSource: panel.webview.cspSource,
+      nonce: makeNonce(),
+      scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
+      styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(media, 'table.css')).toString(),
+      codiconUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'codicons', 'codicon.css')).toString(),
+    });
+  }
+
+  get key(): string {
+    return keyOf(this.source);
+  }
+
+  /** Resolves when the webview reports its first rows rendered; rejects on load failure or close. */
+  whenRendered(): Promise<void> {
+    if (this.store && this.ready && !this.loading && !this.firstRender) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const previous = this.firstRender;
+      this.firstRender = {
+        resolve: () => {
+          previous?.resolve();
+          resolve();
+        },
+        reject: (error) => {
+          previous?.reject(error);
+          reject(error);
+        },
+      };
+    });
+  }
+
+  /** Points the panel at a (possibly new) cache file and reloads when the file changed. */
+  update(source: ResultsSource): void {
+    // A new download, or a panel whose last load failed: read the cache again.
+    const reload = source.cachePath !== this.source.cachePath || (!this.store && !this.loading);
+    this.source = { ...source };
+    this.panel.title = source.title;
+    if (!reload) return;
+    this.store = undefined;
+    if (this.ready) void this.load();
+  }
+
+  private post(message: HostMessage): void {
+    if (!this.disposed) void this.panel.webview.postMessage(message);
+  }
+
+  private onMessage(raw: unknown): void {
+    const message = parseWebviewMessage(raw);
+    if (!message) {
+      this.deps.log.warn('Results panel: ignored a malformed message from the webview.');
+      return;
+    }
+    void this.handle(message).catch((error: unknown) => {
+      this.deps.log.error(`Results panel: ${message.type} failed: ${String(error)}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Bouncer: that did not work. See the log for details.'));
+    });
+  }
+
+  private async handle(message: WebviewMessage): Promise<void> {
+    switch (message.type) {
+      case 'ready':
+        // A reloaded webview says ready again: answer every time, reusing a loaded store.
+        this.ready = true;
+        this.post({ type: 'init', source: this.publicSource(), title: this.source.title, ui: this.restoredUi });
+        if (this.store) this.post({ type: 'data', store: this.store });
+        else await this.load();
+        return;
+      case 'rendered': {
+        const pending = this.firstRender;
+        this.firstRender = undefined;
+        pending?.resolve();
+        return;
+      }
+      case 'retry':
+        await this.relocateAndLoad();
+        return;
+      case 'copy':
+        await this.copy(message.what, message.rows);
+        return;
+      case 'export':
+        await this.export(message.format, message.target, message.rows);
+        return;
+    }
+  }
+
+  private publicSource(): PanelSource {
+    return { batchId: this.source.batchId, filter: this.source.filter, originKey: this.source.originKey };
+  }
+
+  private async relocateAndLoad(): Promise<void> {
+    const found = await this.deps.locate(this.publicSource());
+    if (!found) {
+      this.failLoad(this.missingCacheMessage(), true, new BouncerError('notFound', 'The cached results are gone.'));
+      return;
+    }
+    this.source = { ...found };
+    await this.load();
+  }
+
+  private missingCacheMessage(): string {
+    return vscode.l10n.t(
+      'The downloaded results for batch {0} are no longer on disk. Run "Bouncer: Open Batch Results…" to download them again, or Retry once they are back.',
+      this.source.batchId,
+    );
+  }
+
+  private async load(): Promise<void> {
+    this.loading?.abort();
+    const controller = new AbortController();
+    this.loading = controller;
+    const cachePath = this.source.cachePath;
+    if (!cachePath) {
+      await this.relocateAndLoad();
+      return;
+    }
+    const started = Date.now();
+    try {
+      const store = await buildStore(readRecords(cachePath, { signal: controller.signal }), (rows) =>
+        this.post({ type: 'progress', rows }),
+      );
+      if (controller.signal.aborted || this.disposed) return;
+      this.store = store;
+      this.deps.log.info(`Results panel: loaded ${store.rowCount} rows of ${this.source.batchId} in ${Date.now() - started} ms.`);
+      this.post({ type: 'data', store });
+    } catch (error) {
+      if (controller.signal.aborted || this.disposed) return;
+      const gone = (error as NodeJS.ErrnoException).code === 'ENOENT';
+      const message = gone
+        ? this.missingCacheMessage()
+        : vscode.l10n.t('The downloaded results for batch {0} could not be read. Open the batch again to download a fresh copy.', this.source.batchId);
+      this.deps.log.error(`Results panel: loading ${this.source.batchId} failed: ${String(error)}`);
+      this.failLoad(message, true, error);
+    } finally {
+      if (this.loading === controller) this.loading = undefined;
+    }
+  }
+
+  private failLoad(message: string, canRetry: boolean, error: unknown): void {
+    this.post({ type: 'loadError', message, canRetry });
+    const pending = this.firstRender;
+    this.firstRender = undefined;
+    pending?.reject(error);
+  }
+
+  private checkedRows(rows: Uint32Array): ResultsStore | undefined {
+    const store = this.store;
+    if (!store || !rowsInRange(rows, store.rowCount)) {
+      this.deps.log.warn('Results panel: ignored rows outside the loaded results.');
+      return undefined;
+    }
+    return store;
+  }
+
+  private async copy(what: 'csv' | 'emails', rows: Uint32Array): Promise<void> {
+    const store = this.checkedRows(rows);
+    if (!store || rows.length === 0) return;
+    await vscode.env.clipboard.writeText(clipboardText(store, rows, what, this.deps.neutralizeFormulas()));
+    void vscode.window.setStatusBarMessage(
+      what === 'emails'
+        ? vscode.l10n.t('Copied {0} emails', rows.length)
+        : vscode.l10n.t('Copied {0} rows as CSV', rows.length),
+      4000,
+    );
+  }
+
+  private async export(format: 'csv' | 'json', target: 'file' | 'tab', rows: Uint32Array): Promise<void> {
+    const store = this.checkedRows(rows);
+    if (!store) return;
+    const base = `${this.source.batchId}-${this.source.filter}-view.${format}`;
+    if (target === 'file') {
+      const defaultDir = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(this.context.globalStorageUri.fsPath);
+      const dest = await vscode.window.showSaveDialog({
+        defaultUri: vscode.Uri.joinPath(defaultDir, base),
+        filters: format === 'csv' ? { CSV: ['csv'] } : { JSON: ['json'] },
+      });
+      if (!dest) return;
+      await this.write(format, store, rows, dest.fsPath);
+      const open = vscode.l10n.t('Open');
+      const choice = await vscode.window.showInformationMessage(
+        vscode.l10n.t('Exported {0} rows to {1}.', rows.length, path.basename(dest.fsPath)),
+        open,
+      );
+      if (choice === open) await vscode.commands.executeCommand('vscode.open', dest);
+      return;
+    }
+    const dir = vscode.Uri.joinPath(this.context.globalStorageUri, 'exports').fsPath;
+    await fs.mkdir(dir, { recursive: true });
+    const file = path.join(dir, base);
+    await this.write(format, store, rows, file);
+    if (format === 'csv') await openCsvResults(file);
+    else await openJsonResults(file);
+  }
+
+  private async write(format: 'csv' | 'json', store: ResultsStore, rows: Uint32Array, file: string): Promise<void> {
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Writing {0} rows…', rows.length) },
+      () => (format === 'csv' ? writeCsvRows(store, rows, file, this.deps.neutralizeFormulas()) : writeJsonRows(store, rows, file)),
+    );
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.loading?.abort();
+    this.store = undefined;
+    const pending = this.firstRender;
+    this.firstRender = undefined;
+    pending?.reject(new BouncerError('cancelled', 'The results panel was closed before it showed any rows.'));
+    this.onDispose(this);
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.panel.dispose();
+  }
+}
+
+/**
+ * Owns every results panel: one per origin, batch and filter; restores them after a window reload
+ * through a `WebviewPanelSerializer`, reading the cache again instead of downloading.
+ */
+export class ResultsPanelManager implements vscode.Disposable {
+  private readonly panels = new Map<string, ResultsPanel>();
+  private readonly registration: vscode.Disposable;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly deps: ResultsPanelDeps,
+  ) {
+    this.registration = vscode.window.registerWebviewPanelSerializer(RESULTS_VIEW_TYPE, {
+      deserializeWebviewPanel: (panel, state) => this.restore(panel, state),
+    });
+  }
+
+  /** Opens (or reveals) the panel for this source; resolves when the webview reports its first rows rendered; rejects on load failure. */
+  show(source: ResultsSource): Promise<void> {
+    const existing = this.panels.get(keyOf(source));
+    if (existing) {
+      existing.update(source);
+      existing.panel.reveal();
+      return existing.whenRendered();
+    }
+    const panel = vscode.window.createWebviewPanel(RESULTS_VIEW_TYPE, source.title, vscode.ViewColumn.Active, {
+      enableScripts: true,
+      localResourceRoots: [
+        vscode.Uri.joinPath(this.context.extensionUri, 'dist'),
+        vscode.Uri.joinPath(this.context.extensionUri, 'media'),
+      ],
+    });
+    const results = this.adopt(panel, { ...source }, undefined);
+    return results.whenRendered();
+  }
+
+  private async restore(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    const ui = parseUiState(state);
+    if (!ui) {
+      // Nothing usable to restore from (an older version's state): say so instead of an empty panel.
+      panel.webview.html = `<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="default-src 'none'"></head><body><p>${vscode.l10n.t(
+        'This results table cannot be restored. Run "Bouncer: Open Batch Results…" to open it again.',
+      )}</p></body></html>`;
+      return;
+    }
+    const found = await this.deps.locate(ui.source);
+    const title = found?.title ?? vscode.l10n.t('Bouncer: {0} ({1})', ui.source.batchId, ui.source.filter);
+    const results = this.adopt(panel, found ? { ...found } : { ...ui.source, title }, ui);
+    // Load failures are shown inside the panel; restoring must never throw at VS Code.
+    results.whenRendered().catch(() => undefined);
+  }
+
+  private adopt(panel: vscode.WebviewPanel, source: PanelSource & { cachePath?: string; title: string }, ui: UiState | undefined): ResultsPanel {
+    const results = new ResultsPanel(panel, source, ui, this.context, this.deps, (closed) => {
+      if (this.panels.get(closed.key) === closed) this.panels.delete(closed.key);
+    });
+    this.panels.set(results.key, results);
+    return results;
+  }
+
+  dispose(): void {
+    this.registration.dispose();
+    for (const panel of [...this.panels.values()]) panel.dispose();
+    this.panels.clear();
+  }
+}

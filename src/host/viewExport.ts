@@ -1,0 +1,56 @@
+import { openAtomicWriter } from '../core/atomicFile';
+import { csvHeaderLine, recordToCsvRow } from '../core/csvFormat';
+import { writeCsv } from '../core/csvWriter';
+import type { EmailRecord } from '../core/records';
+import { recordsAt } from '../model/rowRecord';
+import type { ResultsStore } from '../model/store';
+
+const FLUSH_CHARS = 1 << 20;
+
+/**
+ * Writes rows of the store as a JSON array (one compact record per line), atomically: the file
+ * appears only when complete.
+ */
+export async function writeJsonRows(store: ResultsStore, rows: Uint32Array, destPath: string): Promise<void> {
+  const writer = await openAtomicWriter(destPath);
+  try {
+    let pending = '[';
+    let first = true;
+    for (const record of recordsAt(store, rows)) {
+      pending += (first ? '\n' : ',\n') + JSON.stringify(record);
+      first = false;
+      if (pending.length >= FLUSH_CHARS) {
+        await writer.write(pending);
+        pending = '';
+      }
+    }
+    await writer.write(`${pending}\n]\n`);
+    await writer.commit();
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  }
+}
+
+/** Writes rows of the store as CSV through the core writer (formula neutralising as configured). */
+export async function writeCsvRows(
+  store: ResultsStore,
+  rows: Uint32Array,
+  destPath: string,
+  neutralizeFormulas: boolean,
+): Promise<void> {
+  await writeCsv(recordsAt(store, rows), destPath, { hasName: store.hasName, neutralizeFormulas });
+}
+
+/** Clipboard text for rows: CSV with its header, or the emails one per line. */
+export function clipboardText(store: ResultsStore, rows: Uint32Array, what: 'csv' | 'emails', neutralizeFormulas: boolean): string {
+  const parts: string[] = [];
+  if (what === 'emails') {
+    for (const record of recordsAt(store, rows)) parts.push(record.email);
+    return parts.join('\n');
+  }
+  parts.push(csvHeaderLine(store.hasName));
+  const opts = { hasName: store.hasName, neutralizeFormulas };
+  for (const record of recordsAt(store, rows)) parts.push(recordToCsvRow(record as EmailRecord, opts));
+  return parts.join('');
+}
