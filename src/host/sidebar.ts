@@ -14,6 +14,8 @@ import {
   type BatchesNode,
   type BatchRow,
 } from './batchesTree';
+import { readConfig } from './config';
+import { describeError } from './errorMessages';
 
 export interface SidebarDeps {
   history: BatchHistoryStore;
@@ -104,7 +106,9 @@ class Sidebar implements vscode.Disposable {
     );
     for (const [id, handler] of Object.entries(this.commands())) {
       this.disposables.push(
-        vscode.commands.registerCommand(id, (arg?: unknown, extra?: unknown) => this.guard(() => handler(arg, extra))),
+        vscode.commands.registerCommand(id, (arg?: unknown, extra?: unknown) =>
+          this.guard(() => handler(arg, extra), batchIdHint(arg)),
+        ),
       );
     }
     this.scheduleRefresh();
@@ -215,7 +219,7 @@ class Sidebar implements vscode.Disposable {
 
   private async showCacheSize(): Promise<void> {
     const size = await this.deps.cache.totalSize();
-    const limitMB = cacheLimitMB();
+    const limitMB = readConfig().cacheMaxSizeMB;
     const clear = vscode.l10n.t('Clear Cache');
     const choice = await vscode.window.showInformationMessage(
       limitMB > 0
@@ -248,7 +252,7 @@ class Sidebar implements vscode.Disposable {
   }
 
   private async enforceCacheLimit(): Promise<void> {
-    const limitMB = cacheLimitMB();
+    const limitMB = readConfig().cacheMaxSizeMB;
     if (!(limitMB > 0)) return;
     const evicted = await this.deps.cache.evictToLimit(limitMB * 1024 * 1024);
     for (const key of evicted) this.deps.log.info(`Cache over its limit: evicted ${describeKey(key)}`);
@@ -376,16 +380,15 @@ class Sidebar implements vscode.Disposable {
   }
 
   /** Runs a command: errors are logged in full and shown as one sentence; cancellation is silent. */
-  private async guard(work: () => Promise<unknown>): Promise<unknown> {
+  private async guard(work: () => Promise<unknown>, batchId?: string): Promise<unknown> {
     try {
       return await work();
     } catch (error) {
       if (isCancellation(error)) return undefined;
       this.deps.log.error(`Batches view command failed: ${errorText(error)}`);
-      // A BouncerError's message is written for users and never holds the key; anything else is a bug.
       const text =
         error instanceof BouncerError
-          ? error.message
+          ? describeError(error, batchId).text
           : vscode.l10n.t('The Bouncer sidebar could not do that. See the log for details.');
       const showLog = vscode.l10n.t('Show Log');
       void vscode.window.showErrorMessage(text, showLog).then((choice) => {
@@ -396,10 +399,11 @@ class Sidebar implements vscode.Disposable {
   }
 }
 
-/** `bouncer.cache.maxSizeMB`; 0 (or anything not a positive number) means no limit. */
-function cacheLimitMB(): number {
-  const value = vscode.workspace.getConfiguration('bouncer').get<number>('cache.maxSizeMB', 1024);
-  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 0;
+/** The valid batch ID an argument names, if any: only for wording an error message. */
+function batchIdHint(arg: unknown): string | undefined {
+  if (!isObject(arg) || typeof arg.batchId !== 'string') return undefined;
+  const result = validateBatchId(arg.batchId);
+  return result.ok ? result.id : undefined;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
