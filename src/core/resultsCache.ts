@@ -29,6 +29,8 @@ export type CacheInspection =
 
 /** Suffix of a download in progress; such files belong to a running download and are never evicted. */
 export const PART_SUFFIX = '.part';
+/** Suffix of the temporary file of an atomic write (see `atomicFile.ts`). */
+const TEMP_SUFFIX = '.tmp';
 /** Suffix of the small sidecar that records a finished file's size and record count. */
 export const META_SUFFIX = '.meta';
 
@@ -163,6 +165,24 @@ export class ResultsCache {
       await removeIfEmpty(path.dirname(path.dirname(file.path)));
     }
     return evicted;
+  }
+
+  /**
+   * Deletes what interrupted writes left behind: `.part` files of downloads and `.tmp` files of
+   * atomic writes whose process died (VS Code killed mid-download). Only files untouched for
+   * `olderThanMs` go, so a download running in this or another window is never hit. Returns the
+   * bytes freed.
+   */
+  async sweepLeftovers(olderThanMs: number, now: number = Date.now()): Promise<number> {
+    let freed = 0;
+    for (const file of await walk(this.root)) {
+      const leftover = file.path.endsWith(PART_SUFFIX) || file.path.endsWith(TEMP_SUFFIX);
+      if (!leftover || now - file.mtimeMs < olderThanMs) continue;
+      await fs.rm(file.path, { force: true });
+      freed += file.size;
+      await removeIfEmpty(path.dirname(file.path));
+    }
+    return freed;
   }
 
   /** Deletes every cached file of one batch. */

@@ -59,6 +59,8 @@ export interface TreeSnapshot {
 
 /** The ages in descriptions ("cached 5 min ago") are recomputed this often while the view is visible. */
 const AGE_REFRESH_MS = 60_000;
+/** A `.part` file untouched this long belongs to no running download. */
+const LEFTOVER_AGE_MS = 24 * 60 * 60 * 1000;
 /** Several changes in a burst (a download records, evicts, then opens) become one refresh. */
 const REFRESH_DEBOUNCE_MS = 50;
 
@@ -112,6 +114,12 @@ class Sidebar implements vscode.Disposable {
       );
     }
     this.scheduleRefresh();
+    // The cap may have been lowered, or VS Code killed mid-download, while the extension was not running.
+    void this.guard(async () => {
+      const freed = await deps.cache.sweepLeftovers(LEFTOVER_AGE_MS);
+      if (freed > 0) deps.log.info(`Deleted ${formatBytes(freed)} left in the cache by interrupted downloads.`);
+      await this.enforceCacheLimit();
+    });
   }
 
   dispose(): void {

@@ -191,6 +191,27 @@ describe('results cache', () => {
     assert.equal(await cache.totalSize(), size + 10);
   });
 
+  it('sweeps leftovers of interrupted writes once they are old, never a running download', async () => {
+    const k = key('b1');
+    await cache.write(k, jsonResult(2), { records: 2 });
+    const stalePart = cache.path(key('b1', 'risky')) + PART_SUFFIX;
+    const staleTemp = cache.path(k) + '.4242.deadbeef.tmp';
+    const livePart = cache.path(key('b2')) + PART_SUFFIX;
+    await fs.mkdir(path.dirname(livePart), { recursive: true });
+    for (const file of [stalePart, staleTemp, livePart]) await fs.writeFile(file, 'x'.repeat(100));
+    const now = Date.now();
+    await setMtime(stalePart, (now - 2 * 86_400_000) / 1000);
+    await setMtime(staleTemp, (now - 2 * 86_400_000) / 1000);
+    await setMtime(cache.path(k), (now - 30 * 86_400_000) / 1000);
+
+    assert.equal(await cache.sweepLeftovers(86_400_000, now), 200);
+    assert.deepEqual(
+      (await listFiles(path.join(root, 'results'))).map((f) => path.basename(f)),
+      ['all.json', 'all.json' + META_SUFFIX, 'all.json' + PART_SUFFIX].sort(),
+      'the old finished file and the running download stay',
+    );
+  });
+
   it('deletes one batch or everything, and tolerates deleting what is not there', async () => {
     await cache.write(key('b1'), jsonResult(1), { records: 1 });
     await cache.write(key('b1', 'all', 'csv'), 'email\na@b.c\n', { records: 1 });
