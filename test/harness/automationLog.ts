@@ -14,7 +14,11 @@ export function formatAutomationLog(args: unknown): string {
 }
 
 /** Workbench lines that keep arriving while the suite runs and say nothing about it. */
-const WORKBENCH_CHATTER = [/^Ignoring fetching additional builtin extensions/, /^\[AccountPolicyGate\]/];
+const WORKBENCH_CHATTER = [
+  /^Ignoring fetching additional builtin extensions/,
+  /^Updating additional builtin extensions cache/,
+  /^\[AccountPolicyGate\]/,
+];
 
 export function isWorkbenchChatter(line: string): boolean {
   return WORKBENCH_CHATTER.some((pattern) => pattern.test(line));

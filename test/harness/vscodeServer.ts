@@ -116,11 +116,21 @@ export async function startVsCodeServer(
   });
   fs.closeSync(log);
   // Last resort if the runner dies without reaching its finally (uncaught error, process.exit in a test).
+  // The server has its own process group, so Ctrl+C in a terminal does not reach it: forward that too,
+  // and exit as Node would by default unless the runner handles the signal itself.
   const killOnExit = () => killProcessGroupNow(child);
+  const killOnSignal = (signal: NodeJS.Signals) => {
+    killProcessGroupNow(child);
+    if (process.listenerCount(signal) === 0) process.exit(130);
+  };
   process.once('exit', killOnExit);
+  process.once('SIGINT', killOnSignal);
+  process.once('SIGTERM', killOnSignal);
   const origin = `http://127.0.0.1:${port}`;
   const stop = async () => {
     process.off('exit', killOnExit);
+    process.off('SIGINT', killOnSignal);
+    process.off('SIGTERM', killOnSignal);
     await killProcessGroup(child);
   };
   const server: VsCodeServer = { port, origin, logFile, stop };
