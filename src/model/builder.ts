@@ -76,7 +76,7 @@ class DictBuilder {
   }
 
   finish(): DictColumn {
-    return { kind: 'dict', codes: this.codes.slice(0, this.rows), values: this.values };
+    return { kind: 'dict', codes: this.codes.slice(0, this.rows), values: this.values.slice() };
   }
 }
 
@@ -163,7 +163,7 @@ export class StoreBuilder {
     this.rows++;
   }
 
-  /** Freezes the columns into a store; the builder must not be used afterwards. */
+  /** The columns so far, as copies: the builder may go on adding rows afterwards. */
   finish(): ResultsStore {
     const dict = Object.fromEntries(DICT_COLUMN_IDS.map((id) => [id, this.dict[id].finish()])) as Record<
       DictColumnId,
@@ -182,15 +182,29 @@ export class StoreBuilder {
   }
 }
 
+export interface BuildOptions {
+  /** Called every 65,536 rows with the count so far. */
+  onProgress?: (rows: number) => void;
+  /**
+   * Called once with the first `partialAfter` rows as a store of their own, while reading goes on,
+   * so a big batch can show its first rows long before the last one is parsed.
+   */
+  onPartial?: (store: ResultsStore) => void;
+  partialAfter?: number;
+}
+
 /** Builds a store from any iterable of records (sync or async). */
 export async function buildStore(
   records: Iterable<EmailRecord> | AsyncIterable<EmailRecord>,
-  onProgress?: (rows: number) => void,
+  options: BuildOptions = {},
 ): Promise<ResultsStore> {
+  const { onProgress, onPartial, partialAfter = Infinity } = options;
   const builder = new StoreBuilder();
   const step = (record: EmailRecord): void => {
     builder.add(record);
-    if (onProgress && (builder.rowCount & 0xffff) === 0) onProgress(builder.rowCount);
+    const rows = builder.rowCount;
+    if (onProgress && (rows & 0xffff) === 0) onProgress(rows);
+    if (onPartial && rows === partialAfter) onPartial(builder.finish());
   };
   // A sync iterable is walked without an await per record (a microtask each adds up at 1M rows).
   if (Symbol.iterator in records) {

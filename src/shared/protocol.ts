@@ -55,10 +55,15 @@ export interface ProgressMessage {
   rows: number;
 }
 
-/** The whole batch as columns; typed arrays travel as binary, not JSON. */
+/**
+ * The batch as columns; typed arrays travel as binary, not JSON. A big batch first sends its opening
+ * rows (`complete: false`) so they show at once, then the whole batch (`complete: true`), which
+ * replaces it; rows keep their indices, so selection and scroll carry over.
+ */
 export interface DataMessage {
   type: 'data';
   store: ResultsStore;
+  complete: boolean;
 }
 
 /** Loading failed; `message` is one sentence with the next step; `canRetry` offers a button. */
@@ -77,11 +82,13 @@ export interface ReadyMessage {
   type: 'ready';
 }
 
-/** The first rows are visible (resolves `ResultsPanelManager.show`). */
+/** Rows of a data message are visible (the first one resolves `ResultsPanelManager.show`). */
 export interface RenderedMessage {
   type: 'rendered';
   /** Rows in the current view. */
   rows: number;
+  /** Whether the rendered data was the whole batch. */
+  complete: boolean;
 }
 
 /** Copy rows to the clipboard as CSV (with header) or as emails, one per line. */
@@ -244,7 +251,7 @@ export function parseHostMessage(value: unknown): HostMessage | undefined {
       return isCount(value.rows) ? { type: 'progress', rows: value.rows } : undefined;
     case 'data': {
       const store = parseStore(value.store);
-      return store ? { type: 'data', store } : undefined;
+      return store && typeof value.complete === 'boolean' ? { type: 'data', store, complete: value.complete } : undefined;
     }
     case 'loadError':
       return typeof value.message === 'string' && typeof value.canRetry === 'boolean'
@@ -264,7 +271,9 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
     case 'retry':
       return { type: 'retry' };
     case 'rendered':
-      return isCount(value.rows) ? { type: 'rendered', rows: value.rows } : undefined;
+      return isCount(value.rows) && typeof value.complete === 'boolean'
+        ? { type: 'rendered', rows: value.rows, complete: value.complete }
+        : undefined;
     case 'copy': {
       const rows = parseRows(value.rows);
       if (!rows || (value.what !== 'csv' && value.what !== 'emails')) return undefined;

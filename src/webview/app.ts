@@ -49,6 +49,11 @@ export class TableApp {
   private readonly overlay = el('div', { className: 'overlay', attrs: { role: 'status' } });
   private readonly details = el('div', { className: 'details', attrs: { role: 'region', 'aria-label': 'Row details' } });
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
+  /** False while only the opening rows of a big batch are here. */
+  private complete = true;
+  private loadedSoFar = 0;
+  /** A restored scroll position waiting for enough rows to arrive. */
+  private pendingScroll: number | undefined;
 
   constructor(
     private readonly api: VsCodeApi,
@@ -68,7 +73,7 @@ export class TableApp {
       onRowOpen: (position) => this.openDetails(position),
       onKey: (event) => this.onKey(event),
       onScroll: (first) => {
-        if (this.ui && this.data) {
+        if (this.ui && this.data && this.pendingScroll === undefined) {
           this.ui.scrollRow = first;
           this.saveSoon();
         }
@@ -105,13 +110,15 @@ export class TableApp {
         this.init(message.source, message.title, message.ui);
         break;
       case 'progress':
-        this.showOverlay(`Loading results… ${formatCount(message.rows)} rows`);
+        this.loadedSoFar = message.rows;
+        if (this.data) this.updateStatusLine();
+        else this.showOverlay(`Loading results… ${formatCount(message.rows)} rows`);
         break;
       case 'loadError':
         this.showError(message.message, message.canRetry);
         break;
       case 'data':
-        this.load(message.store);
+        this.load(message.store, message.complete);
         break;
     }
   }
@@ -126,36 +133,47 @@ export class TableApp {
     this.save();
   }
 
-  private load(store: ResultsStore): void {
+  private load(store: ResultsStore, complete: boolean): void {
     const ui = (this.ui ??= { source: { batchId: '', filter: 'all', originKey: '' }, columns: [], sort: [], filter: emptyFilter(), scrollRow: 0 });
+    const previous = this.data;
+    // The whole batch replacing its opening rows: same row indices, so selection and scroll carry over.
+    const continuing = previous !== undefined && !this.complete;
+    this.complete = complete;
     if (ui.columns.length === 0) ui.columns = defaultColumns(store.hasName);
-    if (!store.hasName) ui.columns = ui.columns.filter((id) => id !== 'name');
-    const ranks = new RankCache(store);
+    if (complete && !store.hasName) ui.columns = ui.columns.filter((id) => id !== 'name');
     const empty: ViewResult = { rows: new Uint32Array(0), statusCounts: new Uint32Array(0), reasonCounts: new Uint32Array(0) };
+    const selected = new Uint8Array(store.rowCount);
+    if (continuing) selected.set(previous.selected.subarray(0, Math.min(previous.selected.length, store.rowCount)));
     this.data = {
       store,
-      ranks,
+      ranks: new RankCache(store),
       search: new SearchIndex(store),
       summary: summarize(store),
       order: new Uint32Array(0),
       orderKey: '',
       view: empty,
-      selected: new Uint8Array(store.rowCount),
-      selectedCount: 0,
-      anchor: 0,
-      active: 0,
+      selected,
+      selectedCount: continuing ? previous.selectedCount : 0,
+      anchor: continuing ? previous.anchor : 0,
+      active: continuing ? previous.active : 0,
     };
     this.overlay.hidden = true;
     this.filters.setStore(store);
     this.filters.show(ui.filter);
     this.grid.setColumns(ui.columns, ui.sort);
-    const scrollRow = ui.scrollRow;
+    if (!previous) this.pendingScroll = ui.scrollRow;
+    const keep = continuing ? this.grid.first : 0;
     this.refresh(false);
-    if (scrollRow > 0) this.grid.scrollToRow(scrollRow, 'top');
+    const pending = this.pendingScroll;
+    if (pending !== undefined && (pending < this.data.view.rows.length || complete)) {
+      this.pendingScroll = undefined;
+      this.grid.scrollToRow(pending, 'top');
+    } else if (keep > 0) {
+      this.grid.scrollToRow(keep, 'top');
+    }
     // Two frames: the rows have been laid out and painted when the host hears about it.
-    requestAnimationFrame(() =>
-      requestAnimationFrame(() => this.api.postMessage({ type: 'rendered', rows: this.data?.view.rows.length ?? 0 })),
-    );
+    const rows = this.data.view.rows.length;
+    requestAnimationFrame(() => requestAnimationFrame(() => this.api.postMessage({ type: 'rendered', rows, complete })));
   }
 
   /** Recomputes the view (sort if needed, then filters) and repaints everything that depends on it. */
@@ -187,6 +205,7 @@ export class TableApp {
     const { data, ui } = this;
     if (!data || !ui) return;
     const parts = [`${formatCount(data.view.rows.length)} of ${formatCount(data.store.rowCount)} rows`];
+    if (!this.complete) parts.push(`loading… ${formatCount(Math.max(this.loadedSoFar, data.store.rowCount))} read`);
     if (data.selectedCount > 0) parts.push(`${formatCount(data.selectedCount)} selected`);
     if (ui.sort.length > 0) parts.push(`sorted by ${ui.sort.map((k) => `${k.column} ${k.descending ? '↓' : '↑'}`).join(', ')}`);
     this.statusLine.textContent = parts.join(' · ');

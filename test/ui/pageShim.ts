@@ -14,6 +14,8 @@ export interface HarnessConfig {
   seed: number;
   /** Records appended after the generated ones (e.g. hostile input). */
   extra: EmailRecord[];
+  /** Like the host: post the first this-many rows ahead of the rest (when there are more). */
+  partialAfter?: number;
   /** State `getState` returns at start, as VS Code would after a reload. */
   state?: unknown;
 }
@@ -23,16 +25,20 @@ export interface Harness {
   /** Messages the webview posted, in order. */
   inbox: unknown[];
   state: unknown;
-  /** performance.now() when the data message was posted / when the webview said `rendered`. */
+  /** performance.now() when the (first) data message was posted / when the webview said `rendered`. */
   dataPostedAt?: number;
   renderedAt?: number;
+  /** performance.now() when the webview said `rendered` for the whole batch. */
+  completeAt?: number;
   /** Time spent building the store in the page (not part of the webview's own work). */
   buildMs?: number;
-  /** Posts the data message again (a fresh structured clone), for repeated measurements. */
+  /** Builds and posts the data message again, for repeated measurements. */
   repost(): void;
 }
 
 interface PageGlobals {
+  /** For the benchmark's baseline: the same records as compact JSON text, built in the page. */
+  __benchJson(n: number, seed: number): string;
   __harnessConfig: HarnessConfig;
   __harness: Harness;
   acquireVsCodeApi: () => { postMessage(m: unknown): void; getState(): unknown; setState(s: unknown): void };
@@ -86,24 +92,42 @@ function applyTheme(): void {
   for (const [name, value] of Object.entries(THEME)) root.style.setProperty(name, value);
 }
 const config = page.__harnessConfig;
-let store: ResultsStore | undefined;
 
-function build(): ResultsStore {
+function build(limit: number): ResultsStore {
   const started = performance.now();
   const builder = new StoreBuilder();
-  for (const record of generateRecords(config.rows, config.seed)) builder.add(record);
-  for (const record of config.extra) builder.add(record);
+  let n = 0;
+  for (const record of generateRecords(config.rows, config.seed)) {
+    if (n++ >= limit) break;
+    builder.add(record);
+  }
+  if (limit >= config.rows) for (const record of config.extra) builder.add(record);
   const built = builder.finish();
   harness.buildMs = performance.now() - started;
   return built;
 }
 
-function postData(): void {
-  store ??= build();
-  harness.dataPostedAt = performance.now();
-  harness.renderedAt = undefined;
+function post(store: ResultsStore, complete: boolean): void {
   // window.postMessage structured-clones the typed arrays, as VS Code's webview transport does.
-  page.postMessage({ type: 'data', store }, '*');
+  page.postMessage({ type: 'data', store, complete }, '*');
+}
+
+function postData(): void {
+  // Built afresh and not kept, so the page heap afterwards is the webview's alone.
+  harness.renderedAt = undefined;
+  harness.completeAt = undefined;
+  const partial = config.partialAfter;
+  if (partial !== undefined && partial < config.rows) {
+    const head = build(partial);
+    harness.dataPostedAt = performance.now();
+    post(head, false);
+    // The rest follows as a separate task, as the host's would, after the first rows are painted.
+    setTimeout(() => post(build(Infinity), true), 0);
+    return;
+  }
+  const store = build(Infinity);
+  harness.dataPostedAt = performance.now();
+  post(store, true);
 }
 
 const harness: Harness = {
@@ -112,6 +136,11 @@ const harness: Harness = {
   repost: postData,
 };
 page.__harness = harness;
+page.__benchJson = (n, seed) => {
+  const parts: string[] = [];
+  for (const record of generateRecords(n, seed)) parts.push(JSON.stringify(record));
+  return `[${parts.join(',')}]`;
+};
 
 let acquired = false;
 page.acquireVsCodeApi = () => {
@@ -129,7 +158,8 @@ page.acquireVsCodeApi = () => {
         );
         postData();
       } else if (type === 'rendered') {
-        harness.renderedAt = performance.now();
+        harness.renderedAt ??= performance.now();
+        if ((message as { complete?: unknown }).complete === true) harness.completeAt = performance.now();
       }
     },
     getState: () => harness.state,

@@ -75,7 +75,7 @@ describe('results table in Chromium (webview bundle + host shim)', function () {
     assert.deepEqual(emails.slice(0, 5), records.slice(0, 5).map((r) => r.email));
     const { inbox } = await harness(page);
     assert.deepEqual(inbox[0], { type: 'ready' });
-    assert.deepEqual(inbox[1], { type: 'rendered', rows: ROWS + hostile.length });
+    assert.deepEqual(inbox[1], { type: 'rendered', rows: ROWS + hostile.length, complete: true });
     assert.match(await statusLine(page), /100,002 of 100,002 rows/);
   });
 
@@ -208,6 +208,24 @@ describe('results table in Chromium (webview bundle + host shim)', function () {
     await page.keyboard.press('q');
     assert.equal(await page.inputValue('input.search'), 'q');
     await page.click('button[aria-label="Clear filters"]');
+  });
+
+  it('shows the opening rows of a big batch first, then the whole batch', async () => {
+    const partial = await openTable(browser, server.url, shim, { rows: ROWS, seed: SEED, extra: hostile, partialAfter: 1000 });
+    try {
+      const { inbox } = await harness(partial);
+      assert.deepEqual(
+        inbox.filter((m) => (m as { type: string }).type === 'rendered'),
+        [
+          { type: 'rendered', rows: 1000, complete: false },
+          { type: 'rendered', rows: ROWS + hostile.length, complete: true },
+        ],
+      );
+      assert.match(await statusLine(partial), /^100,002 of 100,002 rows$/);
+      assert.deepEqual((await column(partial, 'Email')).slice(0, 3), records.slice(0, 3).map((r) => r.email));
+    } finally {
+      await partial.close();
+    }
   });
 
   it('restores columns, sort, filter and scroll from saved state after a reload', async () => {

@@ -142,10 +142,10 @@ export async function openTable(browser: Browser, url: string, shim: string, con
   return page;
 }
 
-/** Waits for the webview's `rendered` message after the latest data post. */
+/** Waits until the webview has rendered the whole batch after the latest data post. */
 export async function waitRendered(page: Page): Promise<void> {
   await page.waitForFunction(
-    () => (globalThis as unknown as { __harness?: Harness }).__harness?.renderedAt !== undefined,
+    () => (globalThis as unknown as { __harness?: Harness }).__harness?.completeAt !== undefined,
     undefined,
     { timeout: 120_000, polling: 16 },
   );

@@ -22,7 +22,11 @@ describe('protocol: webview → host', () => {
   it('accepts each well-formed message', () => {
     assert.deepEqual(parseWebviewMessage({ type: 'ready' }), { type: 'ready' });
     assert.deepEqual(parseWebviewMessage({ type: 'retry' }), { type: 'retry' });
-    assert.deepEqual(parseWebviewMessage({ type: 'rendered', rows: 3 }), { type: 'rendered', rows: 3 });
+    assert.deepEqual(parseWebviewMessage({ type: 'rendered', rows: 3, complete: true }), {
+      type: 'rendered',
+      rows: 3,
+      complete: true,
+    });
     const copy = parseWebviewMessage({ type: 'copy', what: 'emails', rows: new Uint32Array([2, 0]) });
     assert.deepEqual(copy, { type: 'copy', what: 'emails', rows: new Uint32Array([2, 0]) });
     const exp = parseWebviewMessage({ type: 'export', format: 'json', target: 'tab', rows: [1, 2] });
@@ -35,8 +39,9 @@ describe('protocol: webview → host', () => {
       'ready',
       [],
       { type: 'nope' },
-      { type: 'rendered', rows: -1 },
-      { type: 'rendered', rows: 1.5 },
+      { type: 'rendered', rows: -1, complete: true },
+      { type: 'rendered', rows: 1.5, complete: true },
+      { type: 'rendered', rows: 1 },
       { type: 'copy', what: 'html', rows: [1] },
       { type: 'copy', what: 'csv', rows: [1, -2] },
       { type: 'copy', what: 'csv', rows: ['1'] },
@@ -69,8 +74,9 @@ describe('protocol: host → webview', () => {
       canRetry: true,
     });
     const store = await buildStore([{ email: 'a@b.c', status: 'risky', reason: 'low_quality', score: 5 }]);
-    const data = parseHostMessage({ type: 'data', store });
+    const data = parseHostMessage({ type: 'data', store, complete: false });
     assert.equal(data?.type, 'data');
+    assert.equal(parseHostMessage({ type: 'data', store }), undefined);
   });
 
   it('rejects a store whose buffers do not add up', async () => {
