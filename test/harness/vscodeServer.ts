@@ -148,7 +148,13 @@ export function runCodeServerCli(deps: TestDeps, sandbox: Sandbox, args: string[
   const entry = path.join(deps.codeServerDir, 'out/node/entry.js');
   const fullArgs = [entry, '--user-data-dir', sandbox.userDataDir, '--extensions-dir', sandbox.extensionsDir, ...args];
   return new Promise((resolve, reject) => {
-    const child = spawn(deps.node24, fullArgs, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    // code-server's CLI writes a config file and logs under the XDG folders; keep them in the sandbox.
+    const env = {
+      ...process.env,
+      XDG_CONFIG_HOME: path.join(sandbox.root, 'xdg-config'),
+      XDG_DATA_HOME: path.join(sandbox.root, 'xdg-data'),
+    };
+    const child = spawn(deps.node24, fullArgs, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
