@@ -79,12 +79,18 @@ export class ResultsOpener {
     const openedAs = view === 'json' ? await openJsonResults(cached.path) : await openCsvResults(cached.path);
     if (openedAs === 'file') {
       const size = cached.summary ? formatBytes(cached.summary.bytes) : vscode.l10n.t('large');
-      void vscode.window.showInformationMessage(
-        vscode.l10n.t(
-          'These results are {0}, too large for an untitled tab, so the cached file opened instead. Edits to it change the cache; use Save As to keep a copy.',
-          size,
-        ),
-      );
+      const showTable = vscode.l10n.t('Show Table');
+      void vscode.window
+        .showInformationMessage(
+          vscode.l10n.t(
+            'These results are {0}, too large for an untitled tab, so the cached file opened instead (use Save As to keep a copy). The results table handles any size.',
+            size,
+          ),
+          showTable,
+        )
+        .then((choice) => {
+          if (choice === showTable) void this.open({ batchId, filter, view: 'table' }, true);
+        });
     }
   }
 

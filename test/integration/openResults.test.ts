@@ -63,7 +63,25 @@ describe('Open Batch Results commands', function () {
     assert.ok(lines.length > 1, 'has data rows');
     const csvFile = listFiles(api.cacheRoot).find((f) => f.endsWith(path.join('demo-small', 'deliverable.csv')));
     assert.ok(csvFile, 'CSV cached');
-    assert.equal(fs.readFileSync(csvFile, 'utf8'), document.getText(), 'the server CSV is kept byte for byte');
+    const served = await fetch(`${emulator.url}/v1.1/email/verify/batch/demo-small/download?download=deliverable`, {
+      headers: { 'x-api-key': emulator.apiKey, accept: 'text/csv' },
+    });
+    const servedBytes = Buffer.from(await served.arrayBuffer());
+    assert.ok(fs.readFileSync(csvFile).equals(servedBytes), 'the cache keeps the server CSV byte for byte');
+    // A text model holds one kind of line ending, so a lone CR inside a quoted cell becomes the
+    // document's EOL; everything else must be exactly the server's text.
+    const oneEol = (text: string) => text.replace(/\r\n|\r|\n/g, '\n');
+    assert.equal(oneEol(document.getText()), oneEol(servedBytes.toString('utf8')));
+  });
+
+  it('opens results too large for an untitled tab from the cache file instead', async () => {
+    await vscode.commands.executeCommand('bouncer.openResultsAsJson', { batchId: 'gen-100000' });
+    const cached = listFiles(api.cacheRoot).find((f) => f.endsWith(path.join('gen-100000', 'all.json')));
+    assert.ok(cached, 'cached');
+    assert.ok(fs.statSync(cached).size > 20 * 1024 * 1024, 'the batch is above the untitled limit');
+    const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+    assert.ok(input instanceof vscode.TabInputText, 'a text editor tab is active');
+    assert.equal(input.uri.fsPath, cached, 'the tab shows the cache file');
   });
 
   it('refuses an invalid batch ID without making a request', async () => {
