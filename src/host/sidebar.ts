@@ -59,6 +59,8 @@ export interface TreeSnapshot {
 
 /** The ages in descriptions ("cached 5 min ago") are recomputed this often while the view is visible. */
 const AGE_REFRESH_MS = 60_000;
+/** How often a visible list looks for another window's changes to the history. */
+const HISTORY_SYNC_MS = 3_000;
 /** A `.part` file untouched this long belongs to no running download. */
 const LEFTOVER_AGE_MS = 24 * 60 * 60 * 1000;
 /** Several changes in a burst (a download records, evicts, then opens) become one refresh. */
@@ -90,10 +92,16 @@ class Sidebar implements vscode.Disposable {
     const ageTimer = setInterval(() => {
       if (view.visible) this.scheduleRefresh();
     }, AGE_REFRESH_MS);
+    // Focus events do not always come (a browser tab, a window that never lost focus), so while the
+    // list is on screen it also re-reads global state now and then; that is an in-memory read.
+    const syncTimer = setInterval(() => {
+      if (view.visible) deps.history.reload();
+    }, HISTORY_SYNC_MS);
     this.disposables.push(
       this.tree,
       view,
       { dispose: () => clearInterval(ageTimer) },
+      { dispose: () => clearInterval(syncTimer) },
       { dispose: () => clearTimeout(this.refreshTimer) },
       deps.history.onDidChange(() => this.scheduleRefresh()),
       deps.onDidChangeOrigin(() => this.scheduleRefresh()),
