@@ -46,12 +46,14 @@ function allowedCodes(column: DictColumn, wanted: readonly string[]): Uint8Array
 /**
  * Filters an ordered list of rows (usually a sort order over all rows) in one pass, keeping order,
  * and counts statuses and reasons faceted: each chip counts what the other filters leave.
+ * `scratch`, when at least `order.length` long, is used as working space; the result never aliases it.
  */
 export function applyFilter(
   store: ResultsStore,
   order: Uint32Array,
   filter: FilterState,
   search: SearchIndex,
+  scratch?: Uint32Array,
 ): ViewResult {
   const status = store.dict.status;
   const reason = store.dict.reason;
@@ -72,7 +74,8 @@ export function applyFilter(
 
   const statusCounts = new Uint32Array(status.values.length);
   const reasonCounts = new Uint32Array(reason.values.length);
-  const rows = new Uint32Array(order.length);
+  // A caller-owned scratch buffer spares a full-size allocation per keystroke (less GC while typing).
+  const rows = scratch && scratch.length >= order.length ? scratch : new Uint32Array(order.length);
   let count = 0;
   const statusCodes = status.codes;
   const reasonCodes = reason.codes;

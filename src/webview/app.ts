@@ -25,6 +25,8 @@ interface Loaded {
   order: Uint32Array;
   orderKey: string;
   view: ViewResult;
+  /** Working space for filtering, reused across keystrokes. */
+  scratch: Uint32Array;
   selected: Uint8Array;
   selectedCount: number;
   anchor: number;
@@ -152,6 +154,7 @@ export class TableApp {
       order: new Uint32Array(0),
       orderKey: '',
       view: empty,
+      scratch: new Uint32Array(store.rowCount),
       selected,
       selectedCount: continuing ? previous.selectedCount : 0,
       anchor: continuing ? previous.anchor : 0,
@@ -185,10 +188,12 @@ export class TableApp {
       data.order = sortRows(data.store.rowCount, ui.sort, data.ranks);
       data.orderKey = key;
     }
-    data.view = applyFilter(data.store, data.order, ui.filter, data.search);
+    data.view = applyFilter(data.store, data.order, ui.filter, data.search, data.scratch);
     data.active = Math.min(data.active, Math.max(0, data.view.rows.length - 1));
     const { store } = data;
-    renderSummary(this.summary, store, data.summary, ui.filter.statuses, (status) => this.toggleValue('statuses', status, true));
+    renderSummary(this.summary, store, data.summary, ui.filter.statuses, !this.complete, (status) =>
+      this.toggleValue('statuses', status, true),
+    );
     renderChips(this.statusChips, 'Status', store.dict.status.values, data.view.statusCounts, ui.filter.statuses, (v) =>
       this.toggleValue('statuses', v, false),
     );

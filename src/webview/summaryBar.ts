@@ -25,6 +25,7 @@ export function renderSummary(
   store: ResultsStore,
   summary: Summary,
   selectedStatuses: readonly string[],
+  loading: boolean,
   onStatus: (status: string) => void,
 ): void {
   const values = store.dict.status.values;
@@ -57,7 +58,8 @@ export function renderSummary(
     entry.addEventListener('click', () => onStatus(status));
     legend.append(entry);
   }
-  container.replaceChildren(el('span', { className: 'summary-total', text: `${formatCount(summary.total)} results` }), bar, legend);
+  const total = `${formatCount(summary.total)} results${loading ? ' so far, loading…' : ''}`;
+  container.replaceChildren(el('span', { className: 'summary-total', text: total }), bar, legend);
 }
 
 /**

@@ -204,6 +204,16 @@ describe('model: filters and search', () => {
     assert.deepEqual(hits('@b'), [0]);
   });
 
+  it('uses a scratch buffer without aliasing the result', async () => {
+    const s = await store();
+    const scratch = new Uint32Array(s.rowCount);
+    const index = new SearchIndex(s);
+    const first = applyFilter(s, sorted(s, []), { ...emptyFilter(), statuses: ['risky'] }, index, scratch);
+    const second = applyFilter(s, sorted(s, []), { ...emptyFilter(), statuses: ['deliverable'] }, index, scratch);
+    assert.deepEqual(Array.from(first.rows), [0, 5]);
+    assert.deepEqual(Array.from(second.rows), [1, 3]);
+  });
+
   it('combines filters and keeps the sort order', async () => {
     const s = await store();
     const order = sorted(s, [{ column: 'email', descending: true }]);
