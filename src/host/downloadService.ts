@@ -63,8 +63,10 @@ export class DownloadService implements vscode.Disposable {
       this.inFlight.set(path, inFlight);
     }
     const summary = await inFlight;
-    await this.deps.history.recordDownload(target.originKey, request.batchId, request.filter, request.format, summary);
+    // The sidecar records the size written, so a file cut short later reads as not cached.
+    await this.deps.cache.seal(key, { records: summary.records });
     await this.evictOverLimit(key);
+    await this.deps.history.recordDownload(target.originKey, request.batchId, request.filter, request.format, summary);
     return { ...request, path, summary };
   }
 
