@@ -1,15 +1,10 @@
 import * as vscode from 'vscode';
+import { Redactor } from '../core/redactor';
 
-const REDACTED = '‹redacted›';
-
-/**
- * The "Bouncer" log channel, with every known secret masked before a line is written.
- * The client never receives the key in anything it logs, but a server could echo it back
- * in an error body; this is the last line of defence.
- */
+/** The "Bouncer" log channel, with every known secret masked before a line is written. */
 export class BouncerLog implements vscode.Disposable {
   readonly channel: vscode.LogOutputChannel;
-  private readonly secrets = new Set<string>();
+  private readonly redactor = new Redactor();
 
   constructor() {
     this.channel = vscode.window.createOutputChannel('Bouncer', { log: true });
@@ -17,13 +12,11 @@ export class BouncerLog implements vscode.Disposable {
 
   /** Registers a value that must never appear in the log. */
   addSecret(value: string | undefined): void {
-    if (value && value.length >= 4) this.secrets.add(value);
+    this.redactor.add(value);
   }
 
   redact(text: string): string {
-    let out = text;
-    for (const s of this.secrets) out = out.split(s).join(REDACTED);
-    return out;
+    return this.redactor.redact(text);
   }
 
   debug(message: string): void {
