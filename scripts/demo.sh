@@ -3,8 +3,7 @@
 # for the VS Code server, Chromium), builds and packages the extension, then starts the demo.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-[[ -d node_modules ]] || npm ci
-bash scripts/install-test-deps.sh
+bash scripts/ensure-deps.sh
 npm run --silent package
 npm run --silent compile-tests
 exec node out/scripts/demo.js
