@@ -58,23 +58,15 @@ function fold(byte: number): number {
   return byte >= 65 && byte <= 90 ? byte | 32 : byte;
 }
 
-const ROW_BITS = 2 ** 21;
-const SMALL_RUN = 24;
+const SMALL_RUN = 32;
 
 /**
- * Sorts row indices of a UTF-8 text column without decoding it: an MSD radix sort on 4-byte chunks,
- * each chunk packed with the row index into one float64 so the engine's native typed-array sort
- * does the work; small runs of equal chunks finish with an insertion sort.
+ * Sorts row indices of a UTF-8 text column without decoding it: an MSD radix sort, one stable
+ * counting pass per byte position (ASCII case folded), so each level is linear and comparisons only
+ * happen in small buckets (insertion sort). Ties keep row order, so the result is stable.
  */
 function sortTextRows(column: TextColumn, rows: Uint32Array): void {
   const { bytes, offsets } = column;
-  const chunkAt = (row: number, depth: number): number => {
-    const start = offsets[row] + depth;
-    const end = offsets[row + 1];
-    let chunk = 0;
-    for (let k = 0; k < 4; k++) chunk = chunk * 256 + (start + k < end ? fold(bytes[start + k]) : 0);
-    return chunk;
-  };
   const compareFrom = (a: number, b: number, depth: number): number => {
     let pa = offsets[a] + depth;
     let pb = offsets[b] + depth;
@@ -86,7 +78,10 @@ function sortTextRows(column: TextColumn, rows: Uint32Array): void {
     }
     return ea - pa - (eb - pb) || a - b;
   };
-  const keys = new Float64Array(rows.length);
+  const keys = new Uint16Array(rows.length);
+  const moved = new Uint32Array(rows.length);
+  // Bucket 0 holds strings that end at this depth: they are equal so far and stay in order.
+  const counts = new Uint32Array(257);
   const stack: number[] = [0, rows.length, 0];
   while (stack.length > 0) {
     const depth = stack.pop() as number;
@@ -104,19 +99,28 @@ function sortTextRows(column: TextColumn, rows: Uint32Array): void {
       }
       continue;
     }
-    const sub = keys.subarray(lo, hi);
-    for (let i = lo; i < hi; i++) sub[i - lo] = chunkAt(rows[i], depth) * ROW_BITS + rows[i];
-    sub.sort();
-    for (let i = lo; i < hi; i++) rows[i] = sub[i - lo] % ROW_BITS;
-    // Recurse into runs that share this chunk and still have bytes left to compare.
-    let runStart = lo;
-    let runChunk = Math.floor(sub[0] / ROW_BITS);
-    for (let i = lo + 1; i <= hi; i++) {
-      const chunk = i < hi ? Math.floor(sub[i - lo] / ROW_BITS) : -1;
-      if (chunk === runChunk) continue;
-      if (i - runStart > 1 && runChunk % 256 !== 0) stack.push(runStart, i, depth + 4);
-      runStart = i;
-      runChunk = chunk;
+    counts.fill(0);
+    for (let i = lo; i < hi; i++) {
+      const row = rows[i];
+      const p = offsets[row] + depth;
+      const key = p < offsets[row + 1] ? fold(bytes[p]) + 1 : 0;
+      keys[i] = key;
+      counts[key]++;
+    }
+    let sum = lo;
+    for (let b = 0; b < 257; b++) {
+      const c = counts[b];
+      counts[b] = sum;
+      sum += c;
+    }
+    for (let i = lo; i < hi; i++) moved[counts[keys[i]]++] = rows[i];
+    rows.set(moved.subarray(lo, hi), lo);
+    // counts[b] is now the end of bucket b; buckets 1..256 with more than one row go one byte deeper.
+    let bucketStart = counts[0];
+    for (let b = 1; b < 257; b++) {
+      const bucketEnd = counts[b];
+      if (bucketEnd - bucketStart > 1) stack.push(bucketStart, bucketEnd, depth + 1);
+      bucketStart = bucketEnd;
     }
   }
 }
@@ -125,13 +129,7 @@ function textRanks(column: TextColumn): Ranks {
   const n = column.offsets.length - 1;
   const rows = new Uint32Array(n);
   for (let i = 0; i < n; i++) rows[i] = i;
-  if (n < ROW_BITS) {
-    sortTextRows(column, rows);
-  } else {
-    // Beyond 2M rows the row index no longer fits beside a 32-bit chunk in a float64.
-    const cells = Array.from({ length: n }, (_, i) => textOf(column, i));
-    rows.sort((a, b) => compareText(cells[a], cells[b]) || a - b);
-  }
+  sortTextRows(column, rows);
   const { bytes, offsets, present } = column;
   const ranks = new Uint32Array(n);
   let rank = 0;
@@ -143,11 +141,6 @@ function textRanks(column: TextColumn): Ranks {
     prev = row;
   }
   return { ranks, max: rank };
-}
-
-const decoder = new TextDecoder();
-function textOf(column: TextColumn, row: number): string {
-  return decoder.decode(column.bytes.subarray(column.offsets[row], column.offsets[row + 1]));
 }
 
 function equalFolded(bytes: Uint8Array, a: number, ea: number, b: number, eb: number): boolean {

@@ -132,6 +132,19 @@ describe('model: sort', () => {
     assert.deepEqual(Array.from(order), expected);
   });
 
+  it('sorts prefixes, empty strings, case and non-ASCII in folded UTF-8 byte order', async () => {
+    const values = ['ab', '', 'a', 'AB', 'abc', 'zoë@x', 'zoe@x', 'Zoé@x', '日本@x', 'a', 'B', 'b@', '@', 'ab'];
+    const many = Array.from({ length: 600 }, (_, i) => values[(i * 7) % values.length] + (i % 3 === 0 ? '' : String(i % 5)));
+    const s = await store(many.map((email) => rec(email, 'unknown', 'timeout')));
+    const order = sorted(s, [{ column: 'email', descending: false }]);
+    const folded = (text: string) => Buffer.from(text.replace(/[A-Z]/g, (c) => c.toLowerCase()), 'utf8');
+    const expected = many
+      .map((email, i) => ({ key: folded(email), i }))
+      .sort((a, b) => Buffer.compare(a.key, b.key) || a.i - b.i)
+      .map((e) => e.i);
+    assert.deepEqual(Array.from(order), expected);
+  });
+
   it('computes the next sort for click and shift-click', () => {
     let keys = nextSort([], 'email', false);
     assert.deepEqual(keys, [{ column: 'email', descending: false }]);
