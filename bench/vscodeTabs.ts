@@ -1,0 +1,167 @@
+/**
+ * Time for the JSON and CSV tabs to open in a real VS Code, for the emulator's gen-10000 batch.
+ *
+ * Two halves in one bundle (out/bench/vscodeTabs.js):
+ *  - {@link runVsCodeTabs}, in the bench process: starts the VS Code server bundled in code-server in
+ *    a throw-away sandbox, opens the workbench in headless Chromium with this file as the
+ *    `extensionTestsPath` and the repository as the development extension (the test harness's way),
+ *    and reads the figures back from the page's automation log.
+ *  - {@link run}, inside the extension host: starts the emulator, points the extension at it, times
+ *    `bouncer.openResultsAsJson` / `bouncer.openResultsAsCsv` (download again + open, and from the
+ *    cache) until the command resolves with the editor shown, and, as the baseline in the same host,
+ *    `openTextDocument({ content })` + `showTextDocument` of the very same text.
+ * `vscode` is imported lazily: the bench process has none.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type * as vscodeApi from 'vscode';
+import { startEmulator } from '../emulator/server';
+import { fmtStat, markdownTable, RESULT_PREFIX, stat } from './stats';
+
+const BATCH_ID = 'gen-10000';
+const CONFIG_FILE = 'bench-config.json';
+const EXTENSION_ID = 'bouncer-results.bouncer-results';
+
+type Timings = Record<string, number[]>;
+
+interface HostResult {
+  timings: Timings;
+  jsonChars: number;
+  csvChars: number;
+  jsonLanguage: string;
+  csvLanguage: string;
+}
+
+/** Extension-host entry point (`extensionTestsPath`): measures, then logs one result line. */
+export async function run(): Promise<void> {
+  const vscode = await import('vscode');
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  const config = folder ? (JSON.parse(fs.readFileSync(path.join(folder, CONFIG_FILE), 'utf8')) as { runs: number }) : { runs: 3 };
+  const emulator = await startEmulator({ port: 0 });
+  try {
+    const extension = vscode.extensions.getExtension(EXTENSION_ID);
+    if (!extension) throw new Error(`${EXTENSION_ID} is not loaded`);
+    await extension.activate();
+    await vscode.workspace.getConfiguration('bouncer').update('apiBaseUrl', emulator.url, vscode.ConfigurationTarget.Global);
+    await vscode.commands.executeCommand('bouncer.setApiKey', emulator.apiKey);
+    console.log(RESULT_PREFIX + JSON.stringify(await measureTabs(vscode, config.runs)));
+  } finally {
+    await closeAllEditors(vscode);
+    await emulator.close();
+  }
+}
+
+async function measureTabs(vscode: typeof vscodeApi, runs: number): Promise<HostResult> {
+  const timings: Timings = {};
+  const time = async (key: string, action: () => Thenable<unknown>): Promise<string> => {
+    const started = performance.now();
+    await action();
+    const ms = performance.now() - started;
+    const editor = vscode.window.activeTextEditor;
+    if (!editor || editor.document.lineCount < 2) throw new Error(`${key}: no editor with the results is shown`);
+    (timings[key] ??= []).push(ms);
+    const text = editor.document.getText();
+    // A check that the shown editor holds what was asked for, not a stale document of the same name.
+    const expected = key.includes('json') ? '[' : 'email';
+    if (!text.startsWith(expected)) throw new Error(`${key}: the editor shows ${JSON.stringify(text.slice(0, 20))}`);
+    await closeAllEditors(vscode);
+    return text;
+  };
+  const open = (command: string, refresh: boolean) => () =>
+    vscode.commands.executeCommand(command, { batchId: BATCH_ID, refresh });
+  const openUntitled = (language: string, content: string) => async () => {
+    const document = await vscode.workspace.openTextDocument({ language, content });
+    await vscode.window.showTextDocument(document, { preview: false });
+  };
+
+  // One untimed round first: the JSON/CSV language features load on the first document of their kind.
+  const jsonText = await time('warmup-json', open('bouncer.openResultsAsJson', true));
+  const csvText = await time('warmup-csv', open('bouncer.openResultsAsCsv', true));
+  const languages = await vscode.languages.getLanguages();
+  const csvLanguage = languages.includes('csv') ? 'csv' : 'plaintext';
+  await time('warmup-json-untitled', openUntitled('json', jsonText));
+  for (let r = 0; r < runs; r++) {
+    await time('json-download', open('bouncer.openResultsAsJson', true));
+    await time('json-cached', open('bouncer.openResultsAsJson', false));
+    await time('json-untitled', openUntitled('json', jsonText));
+    await time('csv-download', open('bouncer.openResultsAsCsv', true));
+    await time('csv-cached', open('bouncer.openResultsAsCsv', false));
+    await time('csv-untitled', openUntitled(csvLanguage, csvText));
+  }
+  for (const key of Object.keys(timings)) if (key.startsWith('warmup')) delete timings[key];
+  return { timings, jsonChars: jsonText.length, csvChars: csvText.length, jsonLanguage: 'json', csvLanguage };
+}
+
+/**
+ * Closes every editor, discarding untitled ones (a plain close would ask to save them), then waits
+ * until the extension host has dropped their documents: the next untitled tab reuses the name
+ * `Untitled-1`, and opening it before the old one is gone showed the old text.
+ */
+async function closeAllEditors(vscode: typeof vscodeApi): Promise<void> {
+  for (let i = 0; i < 100 && vscode.window.tabGroups.all.some((g) => g.tabs.length > 0); i++) {
+    await vscode.commands.executeCommand('workbench.action.focusFirstEditorGroup');
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  }
+  for (let i = 0; i < 250 && vscode.workspace.textDocuments.some((d) => d.isUntitled && !d.isClosed); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const ROWS: [string, string][] = [
+  ['json-download', 'Open as JSON, download again (refresh) + pretty-print + show'],
+  ['json-cached', 'Open as JSON from the cache'],
+  ['json-untitled', 'Baseline: openTextDocument({content}) + showTextDocument, same JSON text'],
+  ['csv-download', 'Open as CSV, download again (refresh) + show'],
+  ['csv-cached', 'Open as CSV from the cache'],
+  ['csv-untitled', 'Baseline: openTextDocument({content}) + showTextDocument, same CSV text'],
+];
+
+/**
+ * Bench-process half: runs {@link run} in a real VS Code server driven by headless Chromium and
+ * returns a markdown table of the timings. `entry` is this bundle's path.
+ */
+export async function runVsCodeTabs(entry: string, runs: number): Promise<string> {
+  const { loadTestDeps, repoRoot } = await import('../test/harness/testDeps.js');
+  const { createSandbox, startVsCodeServer, testPageUrl } = await import('../test/harness/vscodeServer.js');
+  const { launchBrowser } = await import('../test/harness/browser.js');
+  const { formatAutomationLog } = await import('../test/harness/automationLog.js');
+  const { withTimeout } = await import('../test/harness/processes.js');
+  if (!fs.existsSync(path.join(repoRoot, 'dist/extension.js'))) throw new Error('dist/extension.js is missing: run npm run build');
+  const deps = loadTestDeps();
+  const sandbox = createSandbox('bouncer-bench');
+  fs.writeFileSync(path.join(sandbox.workspaceDir, CONFIG_FILE), JSON.stringify({ runs }));
+  const server = await startVsCodeServer(deps, sandbox, { smokeTestDriver: true });
+  const browser = await launchBrowser(deps);
+  try {
+    const page = await browser.newPage();
+    let result: HostResult | undefined;
+    let reportExit: (code: number) => void = () => undefined;
+    const exited = new Promise<number>((resolve) => (reportExit = resolve));
+    const errors: string[] = [];
+    await page.exposeFunction('codeAutomationLog', (type: string, args: unknown[]) => {
+      const line = formatAutomationLog(args);
+      if (line.startsWith(RESULT_PREFIX)) result = JSON.parse(line.slice(RESULT_PREFIX.length)) as HostResult;
+      else if (type === 'error') errors.push(line);
+    });
+    await page.exposeFunction('codeAutomationExit', (code: number) => reportExit(code));
+    await page.goto(testPageUrl(server, sandbox.workspaceDir, repoRoot, entry));
+    const code = await withTimeout(exited, 300_000, 'the VS Code bench did not finish within 5 minutes');
+    if (code !== 0 || result === undefined) {
+      throw new Error(`the extension host exited ${code} without figures: ${errors.slice(-3).join(' | ')}`);
+    }
+    const measured = result;
+    const rows = ROWS.map(([key, label]) => [label, fmtStat(stat(measured.timings[key] ?? []), 0)]);
+    return [
+      `${BATCH_ID}: ${(measured.jsonChars / 2 ** 20).toFixed(1)} MB of pretty JSON text, ` +
+        `${(measured.csvChars / 2 ** 20).toFixed(1)} MB of CSV (language ${measured.csvLanguage}); median of ${runs}, min–max, ` +
+        'after one untimed warm-up open of each kind. Timed in the extension host from the command call until it resolves ' +
+        'with the editor shown. The emulator runs inside the extension host, so "download again" includes serving.',
+      '',
+      markdownTable(['Measurement', 'ms'], rows),
+    ].join('\n');
+  } finally {
+    await browser.close().catch(() => undefined);
+    await server.stop();
+    fs.rmSync(sandbox.root, { recursive: true, force: true });
+  }
+}
