@@ -49,6 +49,9 @@ function keyOf(source: PanelSource): string {
  */
 class ResultsPanel implements vscode.Disposable {
   private store: ResultsStore | undefined;
+  /** The opening rows of a batch still being read. */
+  private partial: ResultsStore | undefined;
+  private failure: { message: string; canRetry: boolean } | undefined;
   private loading: AbortController | undefined;
   private ready = false;
   private firstRender: { resolve(): void; reject(error: unknown): void } | undefined;
@@ -78,6 +81,8 @@ class ResultsPanel implements vscode.Disposable {
       styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(media, 'table.css')).toString(),
       codiconUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'codicons', 'codicon.css')).toString(),
     });
+    // Read the cache while the webview boots: by the time it says ready, the first rows are waiting.
+    void this.load();
   }
 
   get key(): string {
@@ -109,12 +114,12 @@ class ResultsPanel implements vscode.Disposable {
     this.source = { ...source };
     this.panel.title = source.title;
     if (!reload) return;
-    this.store = undefined;
-    if (this.ready) void this.load();
+    void this.load();
   }
 
+  /** Posts to the webview once it has said ready; earlier messages would be lost. */
   private post(message: HostMessage): void {
-    if (!this.disposed) void this.panel.webview.postMessage(message);
+    if (!this.disposed && this.ready) void this.panel.webview.postMessage(message);
   }
 
   private onMessage(raw: unknown): void {
@@ -135,8 +140,10 @@ class ResultsPanel implements vscode.Disposable {
         // A reloaded webview says ready again: answer every time, reusing a loaded store.
         this.ready = true;
         this.post({ type: 'init', source: this.publicSource(), title: this.source.title, ui: this.restoredUi });
+        // Whatever the load has reached; the rest is posted as it arrives.
         if (this.store) this.post({ type: 'data', store: this.store, complete: true });
-        else await this.load();
+        else if (this.partial) this.post({ type: 'data', store: this.partial, complete: false });
+        else if (this.failure) this.post({ type: 'loadError', ...this.failure });
         return;
       case 'rendered': {
         const pending = this.firstRender;
@@ -181,6 +188,9 @@ class ResultsPanel implements vscode.Disposable {
     this.loading?.abort();
     const controller = new AbortController();
     this.loading = controller;
+    this.store = undefined;
+    this.partial = undefined;
+    this.failure = undefined;
     const cachePath = this.source.cachePath;
     if (!cachePath) {
       await this.relocateAndLoad();
@@ -193,11 +203,15 @@ class ResultsPanel implements vscode.Disposable {
         // The first rows go out while the rest is parsed: a million-row batch shows in well under a second.
         partialAfter: PARTIAL_ROWS,
         onPartial: (partial) => {
-          if (!controller.signal.aborted) this.post({ type: 'data', store: partial, complete: false });
+          if (controller.signal.aborted) return;
+          this.partial = partial;
+          this.deps.log.info(`Results panel: first ${partial.rowCount} rows of ${this.source.batchId} read in ${Date.now() - started} ms.`);
+          this.post({ type: 'data', store: partial, complete: false });
         },
       });
       if (controller.signal.aborted || this.disposed) return;
       this.store = store;
+      this.partial = undefined;
       this.deps.log.info(`Results panel: loaded ${store.rowCount} rows of ${this.source.batchId} in ${Date.now() - started} ms.`);
       this.post({ type: 'data', store, complete: true });
     } catch (error) {
@@ -214,6 +228,7 @@ class ResultsPanel implements vscode.Disposable {
   }
 
   private failLoad(message: string, canRetry: boolean, error: unknown): void {
+    this.failure = { message, canRetry };
     this.post({ type: 'loadError', message, canRetry });
     const pending = this.firstRender;
     this.firstRender = undefined;
