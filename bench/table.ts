@@ -17,7 +17,15 @@ import type { Browser, Page } from 'playwright-core';
 import { generateRecords } from '../emulator/generateRecords';
 import { readRecords } from '../src/core/readRecords';
 import { buildStore } from '../src/model/builder';
-import { buildBundles, launchChromium, openTable, repoRoot, startPageServer, type PageDocument, type PageElement } from '../test/ui/tablePage';
+import {
+  buildBundles,
+  launchChromium,
+  openTable,
+  repoRoot,
+  startPageServer,
+  type PageDocument,
+  type PageElement,
+} from '../test/ui/tablePage';
 import type { Harness } from '../test/ui/pageShim';
 
 // Module-scoped: the `document` seen by functions that run inside the page.
@@ -134,7 +142,10 @@ async function timeAction(page: Page, action: string, arg: string): Promise<{ ha
         const target = document.querySelector(arg) as unknown as { dispatchEvent(e: unknown): void };
         target.dispatchEvent(new MouseEvent('click', { bubbles: true, shiftKey: true }));
       } else if (action === 'type') {
-        const input = document.querySelector('input.search') as unknown as { value: string; dispatchEvent(e: unknown): void };
+        const input = document.querySelector('input.search') as unknown as {
+          value: string;
+          dispatchEvent(e: unknown): void;
+        };
         input.value = arg;
         input.dispatchEvent(new Event('input', { bubbles: true }));
       }
@@ -194,15 +205,27 @@ async function heapMB(page: Page): Promise<number> {
   return mb(usage.usedSize + (usage.backingStorageSize ?? 0));
 }
 
-async function harness(page: Page): Promise<Pick<Harness, 'renderedAt' | 'dataPostedAt' | 'completeAt' | 'completePostedAt'>> {
+async function harness(
+  page: Page,
+): Promise<Pick<Harness, 'renderedAt' | 'dataPostedAt' | 'completeAt' | 'completePostedAt'>> {
   return page.evaluate(() => {
     const h = (globalThis as unknown as { __harness: Harness }).__harness;
-    return { renderedAt: h.renderedAt, dataPostedAt: h.dataPostedAt, completeAt: h.completeAt, completePostedAt: h.completePostedAt };
+    return {
+      renderedAt: h.renderedAt,
+      dataPostedAt: h.dataPostedAt,
+      completeAt: h.completeAt,
+      completePostedAt: h.completePostedAt,
+    };
   });
 }
 
 /** Page baseline: JSON.parse of the same records' JSON text and a sort of their emails, in Chromium. */
-async function pageBaseline(browser: Browser, url: string, shim: string, n: number): Promise<{ parseMs: number; sortMs: number; heapMB: number }> {
+async function pageBaseline(
+  browser: Browser,
+  url: string,
+  shim: string,
+  n: number,
+): Promise<{ parseMs: number; sortMs: number; heapMB: number }> {
   const page = await openTable(browser, url, shim, { rows: 0, seed: SEED, extra: [] });
   try {
     const before = await heapMB(page);
@@ -274,8 +297,12 @@ async function benchSize(browser: Browser, url: string, shim: string, n: number)
         sortStatus.push(await timeAction(page, 'click', '[role=columnheader][data-column="status"]'));
         await timeAction(page, 'click', '[role=columnheader][data-column="score"]');
         sortScoreThenEmail.push(await timeAction(page, 'shiftClick', '[role=columnheader][data-column="email"]'));
-        filterClick.push(await timeAction(page, 'click', '.chips[aria-label="Status filter"] .chip[data-value="risky"]'));
-        filterClear.push(await timeAction(page, 'click', '.chips[aria-label="Status filter"] .chip[data-value="risky"]'));
+        filterClick.push(
+          await timeAction(page, 'click', '.chips[aria-label="Status filter"] .chip[data-value="risky"]'),
+        );
+        filterClear.push(
+          await timeAction(page, 'click', '.chips[aria-label="Status filter"] .chip[data-value="risky"]'),
+        );
         const typed = 'smith';
         const keystrokes: Timing[] = [];
         for (let k = 1; k <= typed.length; k++) keystrokes.push(await timeAction(page, 'type', typed.slice(0, k)));
@@ -297,29 +324,135 @@ async function benchSize(browser: Browser, url: string, shim: string, n: number)
       console.error(`  (page baseline failed at ${n} rows: ${String(error).split('\n')[0]})`);
       pageBase = [];
     }
-    const base = (values: number[], unit: string) => (values.length ? `${fmt(stat(values).median, unit)} ${unit}` : 'n/a');
-    const pageParse = base(pageBase.map((b) => b.parseMs), 'ms');
-    const pageSort = base(pageBase.map((b) => b.sortMs), 'ms');
-    const nodeParse = base(nodeBase.map((b) => b.parseMs), 'ms');
+    const base = (values: number[], unit: string) =>
+      values.length ? `${fmt(stat(values).median, unit)} ${unit}` : 'n/a';
+    const pageParse = base(
+      pageBase.map((b) => b.parseMs),
+      'ms',
+    );
+    const pageSort = base(
+      pageBase.map((b) => b.sortMs),
+      'ms',
+    );
+    const nodeParse = base(
+      nodeBase.map((b) => b.parseMs),
+      'ms',
+    );
     const hostFirst = stat(ingest.map((i) => i.partialMs)).median + stat(first).median;
     return [
-      { metric: `host: cache file (${(bytes / 1e6).toFixed(0)} MB) → whole store`, unit: 'ms', stat: stat(ingest.map((i) => i.ms)), baseline: `JSON.parse ${nodeParse}` },
-      { metric: `host: → first ${PARTIAL_ROWS.toLocaleString('en-US')} rows posted`, unit: 'ms', stat: stat(ingest.map((i) => i.partialMs)) },
-      { metric: 'host heap growth (store kept)', unit: 'MB', stat: stat(ingest.map((i) => i.growthMB)), target: '≤ 200', baseline: `JSON.parse ${base(nodeBase.map((b) => b.growthMB), 'MB')}` },
-      { metric: 'webview: first data message → rows painted', unit: 'ms', stat: stat(first), baseline: `page JSON.parse ${pageParse}` },
-      { metric: 'on disk → first rows (sum of medians)', unit: 'ms', value: fmt(hostFirst, 'ms'), target: big ? '≤ 1000' : '' },
+      {
+        metric: `host: cache file (${(bytes / 1e6).toFixed(0)} MB) → whole store`,
+        unit: 'ms',
+        stat: stat(ingest.map((i) => i.ms)),
+        baseline: `JSON.parse ${nodeParse}`,
+      },
+      {
+        metric: `host: → first ${PARTIAL_ROWS.toLocaleString('en-US')} rows posted`,
+        unit: 'ms',
+        stat: stat(ingest.map((i) => i.partialMs)),
+      },
+      {
+        metric: 'host heap growth (store kept)',
+        unit: 'MB',
+        stat: stat(ingest.map((i) => i.growthMB)),
+        target: '≤ 200',
+        baseline: `JSON.parse ${base(
+          nodeBase.map((b) => b.growthMB),
+          'MB',
+        )}`,
+      },
+      {
+        metric: 'webview: first data message → rows painted',
+        unit: 'ms',
+        stat: stat(first),
+        baseline: `page JSON.parse ${pageParse}`,
+      },
+      {
+        metric: 'on disk → first rows (sum of medians)',
+        unit: 'ms',
+        value: fmt(hostFirst, 'ms'),
+        target: big ? '≤ 1000' : '',
+      },
       { metric: 'webview: whole-batch message → painted', unit: 'ms', stat: stat(whole) },
-      { metric: 'sort email (cold: ranks built)', unit: 'ms', stat: stat(sortEmail.map((t) => t.paint)), handler: stat(sortEmail.map((t) => t.handler)).median, target: big ? '≤ 1000' : '≤ 150', baseline: `page emails.sort ${pageSort}` },
-      { metric: 'sort email desc (warm)', unit: 'ms', stat: stat(sortEmailAgain.map((t) => t.paint)), handler: stat(sortEmailAgain.map((t) => t.handler)).median, target: big ? '≤ 1000' : '≤ 150', baseline: `node emails.sort ${base(nodeBase.map((b) => b.sortMs), 'ms')}` },
-      { metric: 'sort status (cold)', unit: 'ms', stat: stat(sortStatus.map((t) => t.paint)), handler: stat(sortStatus.map((t) => t.handler)).median, target: big ? '≤ 1000' : '≤ 150' },
-      { metric: 'sort score ↑, then shift-click email', unit: 'ms', stat: stat(sortScoreThenEmail.map((t) => t.paint)), handler: stat(sortScoreThenEmail.map((t) => t.handler)).median, target: big ? '≤ 1000' : '≤ 150' },
-      { metric: 'status chip click → repaint', unit: 'ms', stat: stat(filterClick.map((t) => t.paint)), handler: stat(filterClick.map((t) => t.handler)).median, target: big ? '≤ 150' : '≤ 30' },
-      { metric: 'status chip unclick → repaint', unit: 'ms', stat: stat(filterClear.map((t) => t.paint)), handler: stat(filterClear.map((t) => t.handler)).median, target: big ? '≤ 150' : '≤ 30' },
-      { metric: 'search: first keystroke → repaint', unit: 'ms', stat: stat(searchFirst.map((t) => t.paint)), handler: stat(searchFirst.map((t) => t.handler)).median, target: big ? '≤ 150' : '≤ 30' },
-      { metric: 'search: slowest of "smith" keystrokes', unit: 'ms', stat: stat(searchWorst.map((t) => t.paint)), handler: stat(searchWorst.map((t) => t.handler)).median, target: big ? '≤ 150' : '≤ 30' },
-      { metric: 'scroll fling, longest frame', unit: 'ms', stat: stat(flingWorst), target: '≤ 50', baseline: `idle page, same frames: ${base(idleWorst, 'ms')}` },
+      {
+        metric: 'sort email (cold: ranks built)',
+        unit: 'ms',
+        stat: stat(sortEmail.map((t) => t.paint)),
+        handler: stat(sortEmail.map((t) => t.handler)).median,
+        target: big ? '≤ 1000' : '≤ 150',
+        baseline: `page emails.sort ${pageSort}`,
+      },
+      {
+        metric: 'sort email desc (warm)',
+        unit: 'ms',
+        stat: stat(sortEmailAgain.map((t) => t.paint)),
+        handler: stat(sortEmailAgain.map((t) => t.handler)).median,
+        target: big ? '≤ 1000' : '≤ 150',
+        baseline: `node emails.sort ${base(
+          nodeBase.map((b) => b.sortMs),
+          'ms',
+        )}`,
+      },
+      {
+        metric: 'sort status (cold)',
+        unit: 'ms',
+        stat: stat(sortStatus.map((t) => t.paint)),
+        handler: stat(sortStatus.map((t) => t.handler)).median,
+        target: big ? '≤ 1000' : '≤ 150',
+      },
+      {
+        metric: 'sort score ↑, then shift-click email',
+        unit: 'ms',
+        stat: stat(sortScoreThenEmail.map((t) => t.paint)),
+        handler: stat(sortScoreThenEmail.map((t) => t.handler)).median,
+        target: big ? '≤ 1000' : '≤ 150',
+      },
+      {
+        metric: 'status chip click → repaint',
+        unit: 'ms',
+        stat: stat(filterClick.map((t) => t.paint)),
+        handler: stat(filterClick.map((t) => t.handler)).median,
+        target: big ? '≤ 150' : '≤ 30',
+      },
+      {
+        metric: 'status chip unclick → repaint',
+        unit: 'ms',
+        stat: stat(filterClear.map((t) => t.paint)),
+        handler: stat(filterClear.map((t) => t.handler)).median,
+        target: big ? '≤ 150' : '≤ 30',
+      },
+      {
+        metric: 'search: first keystroke → repaint',
+        unit: 'ms',
+        stat: stat(searchFirst.map((t) => t.paint)),
+        handler: stat(searchFirst.map((t) => t.handler)).median,
+        target: big ? '≤ 150' : '≤ 30',
+      },
+      {
+        metric: 'search: slowest of "smith" keystrokes',
+        unit: 'ms',
+        stat: stat(searchWorst.map((t) => t.paint)),
+        handler: stat(searchWorst.map((t) => t.handler)).median,
+        target: big ? '≤ 150' : '≤ 30',
+      },
+      {
+        metric: 'scroll fling, longest frame',
+        unit: 'ms',
+        stat: stat(flingWorst),
+        target: '≤ 50',
+        baseline: `idle page, same frames: ${base(idleWorst, 'ms')}`,
+      },
       { metric: 'DOM row elements', unit: '', stat: stat(domRows), target: '< 200' },
-      { metric: 'webview JS heap after GC', unit: 'MB', stat: stat(heap), target: big ? '≤ 250' : '', baseline: `page JSON.parse ${base(pageBase.map((b) => b.heapMB), 'MB')}` },
+      {
+        metric: 'webview JS heap after GC',
+        unit: 'MB',
+        stat: stat(heap),
+        target: big ? '≤ 250' : '',
+        baseline: `page JSON.parse ${base(
+          pageBase.map((b) => b.heapMB),
+          'MB',
+        )}`,
+      },
     ];
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -342,8 +475,15 @@ function print(n: number, rows: Row[]): void {
   });
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-  console.log(`\n### Results table, ${n.toLocaleString('en-US')} rows (median of ${RUNS}; "→ repaint" runs until the next frame is produced, "JS handler" is the event handler alone)\n`);
-  console.log(`Load average after this size: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+  console.log(
+    `\n### Results table, ${n.toLocaleString('en-US')} rows (median of ${RUNS}; "→ repaint" runs until the next frame is produced, "JS handler" is the event handler alone)\n`,
+  );
+  console.log(
+    `Load average after this size: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}\n`,
+  );
   console.log(line(header));
   console.log(line(widths.map((w) => '-'.repeat(w))));
   for (const l of lines) console.log(line(l));
@@ -358,11 +498,24 @@ async function main(): Promise<void> {
   try {
     const cpu = os.cpus();
     console.log(`Results-table benchmark, ${new Date().toISOString()}`);
-    console.log(`Machine: ${cpu[0]?.model ?? 'unknown CPU'} × ${cpu.length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GB RAM, ${os.platform()} ${os.release()}`);
-    console.log(`Node ${process.version}, Chromium ${browser.version()} (headless)${(globalThis as { gc?: unknown }).gc ? '' : ', no --expose-gc: host heap figures are noisy'}`);
-    console.log(`Webview bundle: ${(bundle.length / 1024).toFixed(1)} KB, ${(gzipSync(bundle).length / 1024).toFixed(1)} KB gzipped (target < 60 KB gzipped; icon font not included)`);
-    console.log(`Load average at start: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (other work on this machine skews frame times)`);
-    console.log("Not measured here: VS Code's own host→webview transfer of the store (the e2e ring runs the real one).");
+    console.log(
+      `Machine: ${cpu[0]?.model ?? 'unknown CPU'} × ${cpu.length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GB RAM, ${os.platform()} ${os.release()}`,
+    );
+    console.log(
+      `Node ${process.version}, Chromium ${browser.version()} (headless)${(globalThis as { gc?: unknown }).gc ? '' : ', no --expose-gc: host heap figures are noisy'}`,
+    );
+    console.log(
+      `Webview bundle: ${(bundle.length / 1024).toFixed(1)} KB, ${(gzipSync(bundle).length / 1024).toFixed(1)} KB gzipped (target < 60 KB gzipped; icon font not included)`,
+    );
+    console.log(
+      `Load average at start: ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')} (other work on this machine skews frame times)`,
+    );
+    console.log(
+      "Not measured here: VS Code's own host→webview transfer of the store (the e2e ring runs the real one).",
+    );
     for (const n of SIZES) print(n, await benchSize(browser, server.url, shim, n));
   } finally {
     await browser.close();

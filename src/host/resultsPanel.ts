@@ -205,21 +205,28 @@ class ResultsPanel implements vscode.Disposable {
         onPartial: (partial) => {
           if (controller.signal.aborted) return;
           this.partial = partial;
-          this.deps.log.info(`Results panel: first ${partial.rowCount} rows of ${this.source.batchId} read in ${Date.now() - started} ms.`);
+          this.deps.log.info(
+            `Results panel: first ${partial.rowCount} rows of ${this.source.batchId} read in ${Date.now() - started} ms.`,
+          );
           this.post({ type: 'data', store: partial, complete: false });
         },
       });
       if (controller.signal.aborted || this.disposed) return;
       this.store = store;
       this.partial = undefined;
-      this.deps.log.info(`Results panel: loaded ${store.rowCount} rows of ${this.source.batchId} in ${Date.now() - started} ms.`);
+      this.deps.log.info(
+        `Results panel: loaded ${store.rowCount} rows of ${this.source.batchId} in ${Date.now() - started} ms.`,
+      );
       this.post({ type: 'data', store, complete: true });
     } catch (error) {
       if (controller.signal.aborted || this.disposed) return;
       const gone = (error as NodeJS.ErrnoException).code === 'ENOENT';
       const message = gone
         ? this.missingCacheMessage()
-        : vscode.l10n.t('The downloaded results for batch {0} could not be read. Open the batch again to download a fresh copy.', this.source.batchId);
+        : vscode.l10n.t(
+            'The downloaded results for batch {0} could not be read. Open the batch again to download a fresh copy.',
+            this.source.batchId,
+          );
       this.deps.log.error(`Results panel: loading ${this.source.batchId} failed: ${String(error)}`);
       this.failLoad(message, true, error);
     } finally {
@@ -261,7 +268,8 @@ class ResultsPanel implements vscode.Disposable {
     if (!store) return;
     const base = `${this.source.batchId}-${this.source.filter}-view.${format}`;
     if (target === 'file') {
-      const defaultDir = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(this.context.globalStorageUri.fsPath);
+      const defaultDir =
+        vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(this.context.globalStorageUri.fsPath);
       const dest = await vscode.window.showSaveDialog({
         defaultUri: vscode.Uri.joinPath(defaultDir, base),
         filters: format === 'csv' ? { CSV: ['csv'] } : { JSON: ['json'] },
@@ -287,7 +295,10 @@ class ResultsPanel implements vscode.Disposable {
   private async write(format: 'csv' | 'json', store: ResultsStore, rows: Uint32Array, file: string): Promise<void> {
     await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Writing {0} rows…', rows.length) },
-      () => (format === 'csv' ? writeCsvRows(store, rows, file, this.deps.neutralizeFormulas()) : writeJsonRows(store, rows, file)),
+      () =>
+        format === 'csv'
+          ? writeCsvRows(store, rows, file, this.deps.neutralizeFormulas())
+          : writeJsonRows(store, rows, file),
     );
   }
 
@@ -357,7 +368,11 @@ export class ResultsPanelManager implements vscode.Disposable {
     results.whenRendered().catch(() => undefined);
   }
 
-  private adopt(panel: vscode.WebviewPanel, source: PanelSource & { cachePath?: string; title: string }, ui: UiState | undefined): ResultsPanel {
+  private adopt(
+    panel: vscode.WebviewPanel,
+    source: PanelSource & { cachePath?: string; title: string },
+    ui: UiState | undefined,
+  ): ResultsPanel {
     const results = new ResultsPanel(panel, source, ui, this.context, this.deps, (closed) => {
       if (this.panels.get(closed.key) === closed) this.panels.delete(closed.key);
     });

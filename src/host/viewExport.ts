@@ -43,7 +43,12 @@ export async function writeCsvRows(
 }
 
 /** Clipboard text for rows: CSV with its header, or the emails one per line. */
-export function clipboardText(store: ResultsStore, rows: Uint32Array, what: 'csv' | 'emails', neutralizeFormulas: boolean): string {
+export function clipboardText(
+  store: ResultsStore,
+  rows: Uint32Array,
+  what: 'csv' | 'emails',
+  neutralizeFormulas: boolean,
+): string {
   const parts: string[] = [];
   if (what === 'emails') {
     for (const record of recordsAt(store, rows)) parts.push(record.email);

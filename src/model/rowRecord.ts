@@ -23,7 +23,12 @@ export function recordAt(store: ResultsStore, row: number): EmailRecord {
   const disposable = d('domain.disposable');
   const free = d('domain.free');
   if (domainName !== undefined || acceptAll !== undefined || disposable !== undefined || free !== undefined) {
-    record.domain = { name: domainName ?? '', acceptAll: acceptAll ?? '', disposable: disposable ?? '', free: free ?? '' };
+    record.domain = {
+      name: domainName ?? '',
+      acceptAll: acceptAll ?? '',
+      disposable: disposable ?? '',
+      free: free ?? '',
+    };
   }
   const role = d('account.role');
   const disabled = d('account.disabled');

@@ -251,7 +251,9 @@ export function parseHostMessage(value: unknown): HostMessage | undefined {
       return isCount(value.rows) ? { type: 'progress', rows: value.rows } : undefined;
     case 'data': {
       const store = parseStore(value.store);
-      return store && typeof value.complete === 'boolean' ? { type: 'data', store, complete: value.complete } : undefined;
+      return store && typeof value.complete === 'boolean'
+        ? { type: 'data', store, complete: value.complete }
+        : undefined;
     }
     case 'loadError':
       return typeof value.message === 'string' && typeof value.canRetry === 'boolean'

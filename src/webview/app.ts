@@ -42,14 +42,26 @@ export class TableApp {
   private data: Loaded | undefined;
   private readonly title = el('h1', { className: 'title' });
   private readonly summary = el('div', { className: 'summary' });
-  private readonly statusChips = el('div', { className: 'chips', attrs: { role: 'group', 'aria-label': 'Status filter' } });
-  private readonly reasonChips = el('div', { className: 'chips', attrs: { role: 'group', 'aria-label': 'Reason filter' } });
+  private readonly statusChips = el('div', {
+    className: 'chips',
+    attrs: { role: 'group', 'aria-label': 'Status filter' },
+  });
+  private readonly reasonChips = el('div', {
+    className: 'chips',
+    attrs: { role: 'group', 'aria-label': 'Reason filter' },
+  });
   private readonly filters: FiltersBar;
   private readonly chooser: ColumnChooser;
   private readonly grid: Grid;
-  private readonly statusLine = el('div', { className: 'status-line', attrs: { role: 'status', 'aria-live': 'polite' } });
+  private readonly statusLine = el('div', {
+    className: 'status-line',
+    attrs: { role: 'status', 'aria-live': 'polite' },
+  });
   private readonly overlay = el('div', { className: 'overlay', attrs: { role: 'status' } });
-  private readonly details = el('div', { className: 'details', attrs: { role: 'region', 'aria-label': 'Row details' } });
+  private readonly details = el('div', {
+    className: 'details',
+    attrs: { role: 'region', 'aria-label': 'Row details' },
+  });
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
   /** False while only the opening rows of a big batch are here. */
   private complete = true;
@@ -82,7 +94,11 @@ export class TableApp {
       },
     });
     const actions = el('div', { className: 'actions' }, [
-      button('Columns', 'settings-gear', () => this.data && this.ui && this.chooser.toggle(this.ui.columns, this.data.store.hasName)),
+      button(
+        'Columns',
+        'settings-gear',
+        () => this.data && this.ui && this.chooser.toggle(this.ui.columns, this.data.store.hasName),
+      ),
       button('Copy CSV', 'copy', () => this.copy('csv')),
       button('Copy emails', 'mail', () => this.copy('emails')),
       button('Export CSV…', 'save', () => this.exportView('csv', 'file')),
@@ -127,7 +143,10 @@ export class TableApp {
 
   private init(source: PanelSource, title: string, hostUi: UiState | undefined): void {
     const same = (ui: UiState | undefined) =>
-      ui && ui.source.batchId === source.batchId && ui.source.filter === source.filter && ui.source.originKey === source.originKey;
+      ui &&
+      ui.source.batchId === source.batchId &&
+      ui.source.filter === source.filter &&
+      ui.source.originKey === source.originKey;
     // The webview's own saved state wins (it is the newest); the host's copy covers a fresh page.
     if (!same(this.ui)) this.ui = same(hostUi) ? hostUi : undefined;
     this.ui ??= { source, columns: [], sort: [], filter: emptyFilter(), scrollRow: 0 };
@@ -136,14 +155,24 @@ export class TableApp {
   }
 
   private load(store: ResultsStore, complete: boolean): void {
-    const ui = (this.ui ??= { source: { batchId: '', filter: 'all', originKey: '' }, columns: [], sort: [], filter: emptyFilter(), scrollRow: 0 });
+    const ui = (this.ui ??= {
+      source: { batchId: '', filter: 'all', originKey: '' },
+      columns: [],
+      sort: [],
+      filter: emptyFilter(),
+      scrollRow: 0,
+    });
     const previous = this.data;
     // The whole batch replacing its opening rows: same row indices, so selection and scroll carry over.
     const continuing = previous !== undefined && !this.complete;
     this.complete = complete;
     if (ui.columns.length === 0) ui.columns = defaultColumns(store.hasName);
     if (complete && !store.hasName) ui.columns = ui.columns.filter((id) => id !== 'name');
-    const empty: ViewResult = { rows: new Uint32Array(0), statusCounts: new Uint32Array(0), reasonCounts: new Uint32Array(0) };
+    const empty: ViewResult = {
+      rows: new Uint32Array(0),
+      statusCounts: new Uint32Array(0),
+      reasonCounts: new Uint32Array(0),
+    };
     const selected = new Uint8Array(store.rowCount);
     if (continuing) selected.set(previous.selected.subarray(0, Math.min(previous.selected.length, store.rowCount)));
     this.data = {
@@ -176,7 +205,9 @@ export class TableApp {
     }
     // Two frames: the rows have been laid out and painted when the host hears about it.
     const rows = this.data.view.rows.length;
-    requestAnimationFrame(() => requestAnimationFrame(() => this.api.postMessage({ type: 'rendered', rows, complete })));
+    requestAnimationFrame(() =>
+      requestAnimationFrame(() => this.api.postMessage({ type: 'rendered', rows, complete })),
+    );
   }
 
   /** Recomputes the view (sort if needed, then filters) and repaints everything that depends on it. */
@@ -212,7 +243,9 @@ export class TableApp {
     const parts = [`${formatCount(data.view.rows.length)} of ${formatCount(data.store.rowCount)} rows`];
     if (!this.complete) parts.push(`loading… ${formatCount(Math.max(this.loadedSoFar, data.store.rowCount))} read`);
     if (data.selectedCount > 0) parts.push(`${formatCount(data.selectedCount)} selected`);
-    if (ui.sort.length > 0) parts.push(`sorted by ${ui.sort.map((k) => `${k.column} ${k.descending ? '↓' : '↑'}`).join(', ')}`);
+    if (ui.sort.length > 0) {
+      parts.push(`sorted by ${ui.sort.map((k) => `${k.column} ${k.descending ? '↓' : '↑'}`).join(', ')}`);
+    }
     this.statusLine.textContent = parts.join(' · ');
   }
 
@@ -358,13 +391,21 @@ export class TableApp {
     if (!data) return;
     const row = data.view.rows[position];
     if (row === undefined) return;
-    const close = button('Close details', 'close', () => {
-      this.details.hidden = true;
-      this.grid.element.focus();
-    }, false);
+    const close = button(
+      'Close details',
+      'close',
+      () => {
+        this.details.hidden = true;
+        this.grid.element.focus();
+      },
+      false,
+    );
     const json = JSON.stringify(recordAt(data.store, row), null, 2);
     this.details.replaceChildren(
-      el('div', { className: 'details-head' }, [el('span', { text: `Row ${formatCount(row + 1)} of the batch` }), close]),
+      el('div', { className: 'details-head' }, [
+        el('span', { text: `Row ${formatCount(row + 1)} of the batch` }),
+        close,
+      ]),
       el('pre', { className: 'details-json', text: json }),
     );
     this.details.hidden = false;

@@ -22,7 +22,12 @@ export function icon(name: string): HTMLElement {
 }
 
 /** A toolbar button with an icon and a visible or hidden label. */
-export function button(label: string, iconName: string | undefined, onClick: (event: MouseEvent) => void, showLabel = true): HTMLButtonElement {
+export function button(
+  label: string,
+  iconName: string | undefined,
+  onClick: (event: MouseEvent) => void,
+  showLabel = true,
+): HTMLButtonElement {
   const node = el('button', { className: 'btn', title: label, attrs: { type: 'button', 'aria-label': label } }, [
     iconName ? icon(iconName) : undefined,
     showLabel ? el('span', { text: label }) : undefined,

@@ -22,11 +22,19 @@ export class FiltersBar {
   constructor(private readonly events: FiltersBarEvents) {
     this.search = el('input', {
       className: 'search',
-      attrs: { type: 'search', placeholder: 'Search email, domain, provider', 'aria-label': 'Search email, domain, provider', spellcheck: 'false' },
+      attrs: {
+        type: 'search',
+        placeholder: 'Search email, domain, provider',
+        'aria-label': 'Search email, domain, provider',
+        spellcheck: 'false',
+      },
     });
     this.search.addEventListener('input', () => events.onSearch(this.search.value));
     const number = (label: string) => {
-      const input = el('input', { className: 'score', attrs: { type: 'number', min: '0', max: '100', placeholder: label, 'aria-label': `Score ${label}` } });
+      const input = el('input', {
+        className: 'score',
+        attrs: { type: 'number', min: '0', max: '100', placeholder: label, 'aria-label': `Score ${label}` },
+      });
       input.addEventListener('change', () => events.onScore(this.read(this.scoreMin), this.read(this.scoreMax)));
       return input;
     };
@@ -34,7 +42,12 @@ export class FiltersBar {
     this.scoreMax = number('max');
     this.element = el('div', { className: 'filters' }, [
       el('label', { className: 'search-box' }, [icon('search'), this.search]),
-      el('span', { className: 'score-range' }, [el('span', { text: 'Score' }), this.scoreMin, el('span', { text: '–' }), this.scoreMax]),
+      el('span', { className: 'score-range' }, [
+        el('span', { text: 'Score' }),
+        this.scoreMin,
+        el('span', { text: '–' }),
+        this.scoreMax,
+      ]),
       this.flags,
       button('Clear filters', 'clear-all', () => events.onClear()),
     ]);
@@ -51,8 +64,12 @@ export class FiltersBar {
       ...FLAG_COLUMNS.map((id) => {
         const select = el('select', { attrs: { 'aria-label': COLUMN_DEFS[id].label } });
         select.append(el('option', { text: 'any', attrs: { value: '' } }));
-        for (const value of store.dict[id].values.slice(1)) select.append(el('option', { text: value, attrs: { value: `=${value}` } }));
-        select.addEventListener('change', () => this.events.onFlag(id, select.value === '' ? undefined : select.value.slice(1)));
+        for (const value of store.dict[id].values.slice(1)) {
+          select.append(el('option', { text: value, attrs: { value: `=${value}` } }));
+        }
+        select.addEventListener('change', () =>
+          this.events.onFlag(id, select.value === '' ? undefined : select.value.slice(1)),
+        );
         this.selects.set(id, select);
         return el('label', { className: 'flag' }, [el('span', { text: COLUMN_DEFS[id].label }), select]);
       }),

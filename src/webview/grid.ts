@@ -57,11 +57,14 @@ export class Grid {
     this.header = el('div', { className: 'grid-header', attrs: { role: 'row', 'aria-rowindex': '1' } });
     this.viewport = el('div', { className: 'grid-viewport', attrs: { role: 'rowgroup' } });
     this.spacer = el('div', { className: 'grid-spacer', attrs: { 'aria-hidden': 'true' } });
-    this.element = el('div', { className: 'grid', attrs: { role: 'grid', tabindex: '0', 'aria-label': 'Results', 'aria-multiselectable': 'true' } }, [
-      this.header,
-      this.viewport,
-      this.spacer,
-    ]);
+    this.element = el(
+      'div',
+      {
+        className: 'grid',
+        attrs: { role: 'grid', tabindex: '0', 'aria-label': 'Results', 'aria-multiselectable': 'true' },
+      },
+      [this.header, this.viewport, this.spacer],
+    );
     this.element.addEventListener('scroll', () => this.schedule());
     this.element.addEventListener('keydown', (event) => this.events.onKey(event));
     this.viewport.addEventListener('click', (event) => {
@@ -87,20 +90,26 @@ export class Grid {
       ...columns.map((id, index) => {
         const keyIndex = sort.findIndex((key) => key.column === id);
         const key = sort[keyIndex];
-        const cell = el('div', {
-          className: 'grid-hcell',
-          title: `${COLUMN_DEFS[id].label}: click to sort, shift-click to add a sort key`,
-          attrs: {
-            role: 'columnheader',
-            'aria-colindex': String(index + 1),
-            'aria-sort': key && keyIndex === 0 ? (key.descending ? 'descending' : 'ascending') : 'none',
-            'data-column': id,
+        const cell = el(
+          'div',
+          {
+            className: 'grid-hcell',
+            title: `${COLUMN_DEFS[id].label}: click to sort, shift-click to add a sort key`,
+            attrs: {
+              role: 'columnheader',
+              'aria-colindex': String(index + 1),
+              'aria-sort': key && keyIndex === 0 ? (key.descending ? 'descending' : 'ascending') : 'none',
+              'data-column': id,
+            },
           },
-        }, [
-          el('span', { className: 'grid-hlabel', text: COLUMN_DEFS[id].label }),
-          key ? icon(key.descending ? 'arrow-down' : 'arrow-up') : undefined,
-          key && sort.length > 1 ? el('span', { className: 'grid-sortindex', text: String(keyIndex + 1) }) : undefined,
-        ]);
+          [
+            el('span', { className: 'grid-hlabel', text: COLUMN_DEFS[id].label }),
+            key ? icon(key.descending ? 'arrow-down' : 'arrow-up') : undefined,
+            key && sort.length > 1
+              ? el('span', { className: 'grid-sortindex', text: String(keyIndex + 1) })
+              : undefined,
+          ],
+        );
         cell.addEventListener('click', (event) => this.events.onHeaderClick(id, event.shiftKey));
         return cell;
       }),
@@ -153,9 +162,12 @@ export class Grid {
     const current = this.virtualTop();
     let target = current;
     if (mode === 'top' || contentTop < current) target = contentTop;
-    else if (contentTop + ROW_HEIGHT > current + this.viewportHeight) target = contentTop + ROW_HEIGHT - this.viewportHeight;
+    else if (contentTop + ROW_HEIGHT > current + this.viewportHeight) {
+      target = contentTop + ROW_HEIGHT - this.viewportHeight;
+    }
     if (target === current) return;
-    this.element.scrollTop = this.scrollRange > 0 ? (Math.min(target, this.scrollRange) / this.scrollRange) * this.spacerHeight : 0;
+    this.element.scrollTop =
+      this.scrollRange > 0 ? (Math.min(target, this.scrollRange) / this.scrollRange) * this.spacerHeight : 0;
     this.render();
   }
 

@@ -40,7 +40,10 @@ export function renderSummary(
       .map(({ value, count: n }) => `${value || '(none)'}: ${formatCount(n)}`)
       .join('\n');
     const share = ((count / summary.total) * 100).toFixed(1);
-    const segment = el('div', { className: 'summary-segment', title: `${status}: ${formatCount(count)} (${share}%)\n${reasons}` });
+    const segment = el('div', {
+      className: 'summary-segment',
+      title: `${status}: ${formatCount(count)} (${share}%)\n${reasons}`,
+    });
     segment.dataset.status = kind;
     segment.style.flexGrow = String(count);
     segment.addEventListener('click', () => onStatus(status));
@@ -52,7 +55,11 @@ export function renderSummary(
         title: `Show only ${status}\n${reasons}`,
         attrs: { type: 'button', 'aria-pressed': String(selectedStatuses.includes(status)) },
       },
-      [el('span', { className: 'swatch' }), el('span', { text: status }), el('span', { className: 'count', text: formatCount(count) })],
+      [
+        el('span', { className: 'swatch' }),
+        el('span', { text: status }),
+        el('span', { className: 'count', text: formatCount(count) }),
+      ],
     );
     entry.dataset.status = kind;
     entry.addEventListener('click', () => onStatus(status));
@@ -83,7 +90,10 @@ export function renderChips(
     ...chips.map(({ value, count }) => {
       const chip = el(
         'button',
-        { className: 'chip', attrs: { type: 'button', 'aria-pressed': String(selected.includes(value)), 'data-value': value } },
+        {
+          className: 'chip',
+          attrs: { type: 'button', 'aria-pressed': String(selected.includes(value)), 'data-value': value },
+        },
         [el('span', { text: value }), el('span', { className: 'count', text: formatCount(count) })],
       );
       chip.addEventListener('click', () => onToggle(value));

@@ -88,8 +88,9 @@ const THEME: Record<string, string> = {
 };
 function applyTheme(): void {
   // Called from acquireVsCodeApi: init scripts run before <html> exists.
-  const root = (globalThis as unknown as { document: { documentElement: { style: { setProperty(k: string, v: string): void } } } })
-    .document.documentElement;
+  const root = (
+    globalThis as unknown as { document: { documentElement: { style: { setProperty(k: string, v: string): void } } } }
+  ).document.documentElement;
   for (const [name, value] of Object.entries(THEME)) root.style.setProperty(name, value);
 }
 const config = page.__harnessConfig;
@@ -157,7 +158,11 @@ page.acquireVsCodeApi = () => {
       const type = (message as { type?: unknown }).type;
       if (type === 'ready') {
         page.postMessage(
-          { type: 'init', source: { batchId: 'harness', filter: 'all', originKey: 'http://127.0.0.1' }, title: 'Bouncer: harness (all)' },
+          {
+            type: 'init',
+            source: { batchId: 'harness', filter: 'all', originKey: 'http://127.0.0.1' },
+            title: 'Bouncer: harness (all)',
+          },
           '*',
         );
         postData();

@@ -8,7 +8,15 @@ import type { Browser, Page } from 'playwright-core';
 import { generateRecords, statusCounts } from '../../emulator/generateRecords';
 import type { EmailRecord } from '../../src/core/records';
 import type { Harness } from './pageShim';
-import { buildBundles, launchChromium, openTable, startPageServer, waitRendered, type PageDocument, type PageElement } from './tablePage';
+import {
+  buildBundles,
+  launchChromium,
+  openTable,
+  startPageServer,
+  waitRendered,
+  type PageDocument,
+  type PageElement,
+} from './tablePage';
 
 // Module-scoped: types the `document` that functions passed to page.evaluate see in the browser.
 declare const document: PageDocument;
@@ -72,7 +80,10 @@ describe('results table in Chromium (webview bundle + host shim)', function () {
   it('shows the first rows in file order, with a handshake', async () => {
     const emails = await column(page, 'Email');
     assert.ok(emails.length > 10, `visible rows: ${emails.length}`);
-    assert.deepEqual(emails.slice(0, 5), records.slice(0, 5).map((r) => r.email));
+    assert.deepEqual(
+      emails.slice(0, 5),
+      records.slice(0, 5).map((r) => r.email),
+    );
     const { inbox } = await harness(page);
     assert.deepEqual(inbox[0], { type: 'ready' });
     assert.deepEqual(inbox[1], { type: 'rendered', rows: ROWS + hostile.length, complete: true });
@@ -105,7 +116,10 @@ describe('results table in Chromium (webview bundle + host shim)', function () {
     const statuses = await column(page, 'Status');
     assert.ok(statuses.length > 0 && statuses.every((s) => s === 'risky'), statuses.join());
     assert.match(await statusLine(page), new RegExp(`^${expected.toLocaleString('en-US')} of 100,002 rows`));
-    assert.equal(await page.getAttribute('.chips[aria-label="Status filter"] .chip[data-value="risky"]', 'aria-pressed'), 'true');
+    assert.equal(
+      await page.getAttribute('.chips[aria-label="Status filter"] .chip[data-value="risky"]', 'aria-pressed'),
+      'true',
+    );
     await page.click('.chips[aria-label="Status filter"] .chip[data-value="risky"]');
     assert.match(await statusLine(page), /^100,002 of 100,002 rows/);
   });
@@ -114,11 +128,17 @@ describe('results table in Chromium (webview bundle + host shim)', function () {
     const sortedEmails = records.map((r) => r.email.toLowerCase()).sort();
     await page.click('[role=columnheader][data-column="email"]');
     let emails = await column(page, 'Email');
-    assert.deepEqual(emails.slice(0, 3).map((e) => e.toLowerCase()), sortedEmails.slice(0, 3));
+    assert.deepEqual(
+      emails.slice(0, 3).map((e) => e.toLowerCase()),
+      sortedEmails.slice(0, 3),
+    );
     assert.equal(await page.getAttribute('[role=columnheader][data-column="email"]', 'aria-sort'), 'ascending');
     await page.click('[role=columnheader][data-column="email"]');
     emails = await column(page, 'Email');
-    assert.deepEqual(emails.slice(0, 3).map((e) => e.toLowerCase()), sortedEmails.slice(-3).reverse());
+    assert.deepEqual(
+      emails.slice(0, 3).map((e) => e.toLowerCase()),
+      sortedEmails.slice(-3).reverse(),
+    );
     // Score descending as primary key, email as the secondary key.
     await page.click('[role=columnheader][data-column="score"]');
     await page.click('[role=columnheader][data-column="score"]');
@@ -129,7 +149,10 @@ describe('results table in Chromium (webview bundle + host shim)', function () {
       .sort()
       .slice(0, 3);
     emails = await column(page, 'Email');
-    assert.deepEqual(emails.slice(0, 3).map((e) => e.toLowerCase()), top);
+    assert.deepEqual(
+      emails.slice(0, 3).map((e) => e.toLowerCase()),
+      top,
+    );
     assert.deepEqual((await column(page, 'Score')).slice(0, 3), ['100', '100', '100']);
   });
 
@@ -211,7 +234,12 @@ describe('results table in Chromium (webview bundle + host shim)', function () {
   });
 
   it('shows the opening rows of a big batch first, then the whole batch', async () => {
-    const partial = await openTable(browser, server.url, shim, { rows: ROWS, seed: SEED, extra: hostile, partialAfter: 1000 });
+    const partial = await openTable(browser, server.url, shim, {
+      rows: ROWS,
+      seed: SEED,
+      extra: hostile,
+      partialAfter: 1000,
+    });
     try {
       const { inbox } = await harness(partial);
       assert.deepEqual(
@@ -222,7 +250,10 @@ describe('results table in Chromium (webview bundle + host shim)', function () {
         ],
       );
       assert.match(await statusLine(partial), /^100,002 of 100,002 rows$/);
-      assert.deepEqual((await column(partial, 'Email')).slice(0, 3), records.slice(0, 3).map((r) => r.email));
+      assert.deepEqual(
+        (await column(partial, 'Email')).slice(0, 3),
+        records.slice(0, 3).map((r) => r.email),
+      );
     } finally {
       await partial.close();
     }
@@ -245,7 +276,9 @@ describe('results table in Chromium (webview bundle + host shim)', function () {
       // Selection is deliberately not persisted; rows, sort and filter are.
       assert.equal(await statusLine(restored), before.line.replace(/ · \d+ selected/, ''));
       assert.deepEqual(await column(restored, 'Email'), before.emails);
-      const headers = await restored.$$eval('[role=columnheader]', (hs) => hs.map((h) => h.getAttribute('data-column')));
+      const headers = await restored.$$eval('[role=columnheader]', (hs) =>
+        hs.map((h) => h.getAttribute('data-column')),
+      );
       assert.equal(headers.includes('provider'), false);
     } finally {
       await restored.close();

@@ -11,7 +11,9 @@ import type { Harness, HarnessConfig } from './pageShim';
 export function repoRoot(): string {
   for (const start of [__dirname, process.cwd()]) {
     for (let dir = start; ; dir = path.dirname(dir)) {
-      if (fs.existsSync(path.join(dir, 'esbuild.js')) && fs.existsSync(path.join(dir, 'src/webview/main.ts'))) return dir;
+      if (fs.existsSync(path.join(dir, 'esbuild.js')) && fs.existsSync(path.join(dir, 'src/webview/main.ts'))) {
+        return dir;
+      }
       if (path.dirname(dir) === dir) break;
     }
   }
@@ -127,7 +129,11 @@ const CHROMIUM_ARGS = [
 
 /** Launches Debian's Chromium; playwright-core gives it a fresh temporary profile and deletes it on close. */
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: process.env.BOUNCER_CHROMIUM ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  return chromium.launch({
+    executablePath: process.env.BOUNCER_CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
 }
 
 /** Opens the table page with the shim configured, and waits until the first rows are rendered. */

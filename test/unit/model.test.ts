@@ -28,10 +28,16 @@ const full: EmailRecord = {
 };
 
 const sample: EmailRecord[] = [
-  rec('carol@b.org', 'risky', 'low_quality', { score: 50, domain: { name: 'b.org', acceptAll: 'yes', disposable: 'no', free: 'no' } }),
+  rec('carol@b.org', 'risky', 'low_quality', {
+    score: 50,
+    domain: { name: 'b.org', acceptAll: 'yes', disposable: 'no', free: 'no' },
+  }),
   rec('alice@a.com', 'deliverable', 'accepted_email', { score: 100, provider: 'google.com' }),
   rec('Bob@a.com', 'undeliverable', 'invalid_email', { score: 0 }),
-  rec('dave@c.net', 'deliverable', 'accepted_email', { score: 90, domain: { name: 'c.net', acceptAll: 'no', disposable: 'yes', free: 'yes' } }),
+  rec('dave@c.net', 'deliverable', 'accepted_email', {
+    score: 90,
+    domain: { name: 'c.net', acceptAll: 'no', disposable: 'yes', free: 'yes' },
+  }),
   rec('erin@d.io', 'quarantined', 'brand_new_reason'),
   rec('alice@a.com', 'risky', 'low_deliverability', { score: 50 }),
 ];
@@ -70,7 +76,10 @@ describe('model: store builder', () => {
   });
 
   it('stores names only where present and non-ASCII text intact', async () => {
-    const s = await store([rec('zoë@exämple.de', 'unknown', 'timeout', { name: 'Zoë' }), rec('x@y.z', 'unknown', 'timeout')]);
+    const s = await store([
+      rec('zoë@exämple.de', 'unknown', 'timeout', { name: 'Zoë' }),
+      rec('x@y.z', 'unknown', 'timeout'),
+    ]);
     assert.equal(s.hasName, true);
     assert.equal(cellText(s, 'email', 0), 'zoë@exämple.de');
     assert.equal(recordAt(s, 0).name, 'Zoë');
@@ -78,7 +87,9 @@ describe('model: store builder', () => {
   });
 
   it('widens dictionary codes past 256 and 65536 values', async () => {
-    const many = Array.from({ length: 70000 }, (_, i) => rec(`u${i}@x.com`, 'unknown', 'timeout', { provider: `p${i}` }));
+    const many = Array.from({ length: 70000 }, (_, i) =>
+      rec(`u${i}@x.com`, 'unknown', 'timeout', { provider: `p${i}` }),
+    );
     const s = await store(many);
     assert.ok(s.dict.provider.codes instanceof Uint32Array);
     assert.equal(cellText(s, 'provider', 69999), 'p69999');
@@ -90,7 +101,14 @@ describe('model: sort', () => {
   it('sorts emails ascending case-insensitively, stable for equal values', async () => {
     const s = await store();
     const order = sorted(s, [{ column: 'email', descending: false }]);
-    assert.deepEqual(emails(s, order), ['alice@a.com', 'alice@a.com', 'Bob@a.com', 'carol@b.org', 'dave@c.net', 'erin@d.io']);
+    assert.deepEqual(emails(s, order), [
+      'alice@a.com',
+      'alice@a.com',
+      'Bob@a.com',
+      'carol@b.org',
+      'dave@c.net',
+      'erin@d.io',
+    ]);
     // The two alice rows keep file order (1 before 5).
     assert.deepEqual(Array.from(order.subarray(0, 2)), [1, 5]);
   });
@@ -111,7 +129,14 @@ describe('model: sort', () => {
     ]);
     assert.deepEqual(
       Array.from(order, (r) => `${cellText(s, 'status', r)} ${cellText(s, 'email', r)}`),
-      ['deliverable dave@c.net', 'deliverable alice@a.com', 'quarantined erin@d.io', 'risky carol@b.org', 'risky alice@a.com', 'undeliverable Bob@a.com'],
+      [
+        'deliverable dave@c.net',
+        'deliverable alice@a.com',
+        'quarantined erin@d.io',
+        'risky carol@b.org',
+        'risky alice@a.com',
+        'undeliverable Bob@a.com',
+      ],
     );
   });
 
@@ -134,10 +159,17 @@ describe('model: sort', () => {
 
   it('sorts prefixes, empty strings, case and non-ASCII in folded UTF-8 byte order', async () => {
     const values = ['ab', '', 'a', 'AB', 'abc', 'zoë@x', 'zoe@x', 'Zoé@x', '日本@x', 'a', 'B', 'b@', '@', 'ab'];
-    const many = Array.from({ length: 600 }, (_, i) => values[(i * 7) % values.length] + (i % 3 === 0 ? '' : String(i % 5)));
+    const many = Array.from(
+      { length: 600 },
+      (_, i) => values[(i * 7) % values.length] + (i % 3 === 0 ? '' : String(i % 5)),
+    );
     const s = await store(many.map((email) => rec(email, 'unknown', 'timeout')));
     const order = sorted(s, [{ column: 'email', descending: false }]);
-    const folded = (text: string) => Buffer.from(text.replace(/[A-Z]/g, (c) => c.toLowerCase()), 'utf8');
+    const folded = (text: string) =>
+      Buffer.from(
+        text.replace(/[A-Z]/g, (c) => c.toLowerCase()),
+        'utf8',
+      );
     const expected = many
       .map((email, i) => ({ key: folded(email), i }))
       .sort((a, b) => Buffer.compare(a.key, b.key) || a.i - b.i)

@@ -85,10 +85,11 @@ describe('protocol: host → webview', () => {
       { email: 'd@e.f', status: 'unknown', reason: 'timeout' },
     ]);
     assert.ok(parseStore(good));
-    const clone = () => buildStore([
-      { email: 'a@b.c', status: 'risky', reason: 'low_quality' },
-      { email: 'd@e.f', status: 'unknown', reason: 'timeout' },
-    ]);
+    const clone = () =>
+      buildStore([
+        { email: 'a@b.c', status: 'risky', reason: 'low_quality' },
+        { email: 'd@e.f', status: 'unknown', reason: 'timeout' },
+      ]);
     const codeOutOfRange = await clone();
     codeOutOfRange.dict.status.codes[1] = 9;
     assert.equal(parseStore(codeOutOfRange), undefined);
