@@ -25,6 +25,8 @@ export interface GridEvents {
 interface RowSlot {
   node: HTMLDivElement;
   cells: HTMLDivElement[];
+  /** One Text node per cell, rewritten in place: no node churn while scrolling. */
+  texts: Text[];
   /** What the slot shows now, so unchanged rows are not touched while scrolling. */
   row: number;
   version: number;
@@ -190,14 +192,17 @@ export class Grid {
   }
 
   private makeSlot(): RowSlot {
+    const texts = this.columns.map(() => document.createTextNode(''));
     const cells = this.columns.map((_, index) =>
-      el('div', { className: 'grid-cell', attrs: { role: 'gridcell', 'aria-colindex': String(index + 1) } }),
+      el('div', { className: 'grid-cell', attrs: { role: 'gridcell', 'aria-colindex': String(index + 1) } }, [
+        texts[index],
+      ]),
     );
     const node = el('div', { className: 'grid-row', attrs: { role: 'row' } }, cells);
     // Hidden until render gives it a row, so a spare slot never covers a real one.
     node.hidden = true;
     this.viewport.append(node);
-    return { node, cells, row: -1, version: -1 };
+    return { node, cells, texts, row: -1, version: -1 };
   }
 
   private schedule(): void {
@@ -243,10 +248,10 @@ export class Grid {
       for (let c = 0; c < this.columns.length; c++) {
         const column = this.columns[c];
         const text = cellText(store, column, row);
-        const cell = slot.cells[c];
-        // textContent, never innerHTML: every value from the server is untrusted text.
-        cell.textContent = text;
-        if (column === 'status') cell.dataset.status = KNOWN_STATUSES.has(text) ? text : 'other';
+        // A Text node's data, never innerHTML: every value from the server is untrusted text.
+        const node = slot.texts[c];
+        if (node.data !== text) node.data = text;
+        if (column === 'status') slot.cells[c].dataset.status = KNOWN_STATUSES.has(text) ? text : 'other';
       }
     }
     if (this.active >= first && this.active < first + this.slots.length) {
