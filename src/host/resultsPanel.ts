@@ -24,6 +24,9 @@ export const RESULTS_VIEW_TYPE = 'bouncer.results';
 /** Rows posted ahead of the rest: many screens' worth, parsed in a few tens of milliseconds. */
 const PARTIAL_ROWS = 20_000;
 
+/** More than this is an export, not a copy. */
+const MAX_CLIPBOARD_ROWS = 100_000;
+
 export interface ResultsSource {
   batchId: string;
   filter: DownloadFilter;
@@ -254,6 +257,16 @@ class ResultsPanel implements vscode.Disposable {
   private async copy(what: 'csv' | 'emails', rows: Uint32Array): Promise<void> {
     const store = this.checkedRows(rows);
     if (!store || rows.length === 0) return;
+    if (rows.length > MAX_CLIPBOARD_ROWS) {
+      // Hundreds of megabytes through the clipboard would stall both VS Code and the paste target.
+      void vscode.window.showWarningMessage(
+        vscode.l10n.t(
+          '{0} rows are too many to copy. Use "Export CSV…" in the table to write them to a file.',
+          rows.length,
+        ),
+      );
+      return;
+    }
     await vscode.env.clipboard.writeText(clipboardText(store, rows, what, this.deps.neutralizeFormulas()));
     void vscode.window.setStatusBarMessage(
       what === 'emails'
