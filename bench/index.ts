@@ -6,7 +6,7 @@
  * Per size: download + ingest (bench/ingest.ts), CSV conversion (bench/csv.ts); then the results
  * table in headless Chromium (bench/table.ts, run as `npm run bench:table`); then the JSON and CSV
  * tabs in a real VS Code (bench/vscodeTabs.ts). Flags: --quick, --runs N (default 3),
- * --skip-io, --skip-table, --skip-vscode (to rerun one part).
+ * --skip-io, --skip-table, --skip-vscode (to rerun one part), --out FILE (also write the report there).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -32,6 +32,7 @@ const INGEST_LABELS: Record<IngestMode, string> = {
 };
 const CSV_LABELS: Record<CsvMode, string> = {
   ours: 'CSV: readRecords → writeCsv (formula neutralising on)',
+  read: '  of which reading: readRecords alone, no CSV written',
   join: 'Baseline: JSON.parse + map/join + writeFile (no quoting)',
 };
 
@@ -71,9 +72,9 @@ async function benchSize(n: number, dir: string, serverUrl: string): Promise<str
     }
   }
   const hasName = ingest.ours[0].hasName === true;
-  const csv: Record<CsvMode, CsvRun[]> = { ours: [], join: [] };
+  const csv: Record<CsvMode, CsvRun[]> = { ours: [], read: [], join: [] };
   for (let r = 0; r < RUNS; r++) {
-    for (const mode of ['join', 'ours'] as const) {
+    for (const mode of ['join', 'read', 'ours'] as const) {
       csv[mode].push(await runCsv(script('csv'), mode, cacheFile, path.join(dir, `out-${n}-${mode}.csv`), hasName));
     }
   }
@@ -93,7 +94,7 @@ async function benchSize(n: number, dir: string, serverUrl: string): Promise<str
     rows.push([INGEST_LABELS[mode], seconds(t), throughput(bytes, t), fmtStat(peak, 0), target]);
   }
   const csvOurs = ms(csv.ours);
-  for (const mode of ['ours', 'join'] as const) {
+  for (const mode of ['ours', 'read', 'join'] as const) {
     const t = ms(csv[mode]);
     const peak = megabytes(csv[mode].map((x) => x.peakGrowth));
     const target = mode === 'ours' && n >= 1_000_000 ? `${mark(csvOurs.median <= 3000)} ≤ 3 s at 1M rows` : '';
@@ -121,11 +122,25 @@ function runTableBench(): Promise<string> {
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const log = (text: string): void => void process.stdout.write(`${text}\n`);
+  let lap = started;
+  const elapsed = (): string => {
+    const now = Date.now();
+    const text = `${((now - lap) / 1000).toFixed(0)} s`;
+    lap = now;
+    return text;
+  };
+  const outFile = args.includes('--out') ? path.resolve(args[args.indexOf('--out') + 1]) : undefined;
+  if (outFile) fs.writeFileSync(outFile, '');
+  const log = (text: string): void => {
+    process.stdout.write(`${text}\n`);
+    if (outFile) fs.appendFileSync(outFile, `${text}\n`);
+  };
   log(`# Bouncer Results benchmark${quick ? ' (--quick)' : ''}\n`);
   for (const line of machineHeader(versions())) log(`- ${line}`);
   log('- Every measurement runs in a fresh Node process; peak RSS growth = its kernel high-water mark minus its RSS just before.');
   log('- The emulator generates each batch once; a separate loopback file server then serves the same bytes to every reader.');
+  log('- Fresh processes mean cold JIT: at 10k the JavaScript paths pay their warm-up, the native JSON.parse does not.');
+  log('- Reproduce: `npm run bench` (or `npm run bench -- --quick` for 10k and 100k only).');
   log('');
 
   if (!args.includes('--skip-io')) {
@@ -134,6 +149,7 @@ async function main(): Promise<void> {
     try {
       log('## Download, ingest and CSV\n');
       for (const n of SIZES) log(`${await benchSize(n, dir, server.url)}\n`);
+      log(`(download, ingest and CSV took ${elapsed()})\n`);
     } finally {
       await server.stop();
       fs.rmSync(dir, { recursive: true, force: true });
@@ -144,17 +160,18 @@ async function main(): Promise<void> {
     log('## Results table (npm run bench:table, real headless Chromium running dist/webview.js)\n');
     const table = await runTableBench();
     log(table.trim());
-    log('');
+    log(`\n(the table bench took ${elapsed()})\n`);
   }
 
   if (!args.includes('--skip-vscode')) {
     log('## JSON and CSV tabs in a real VS Code, gen-10000\n');
     try {
-      log(await runVsCodeTabs(script('vscodeTabs'), RUNS));
+      // Opening a tab is cheap and its timings scatter, so more runs than the default unless --quick.
+      log(await runVsCodeTabs(script('vscodeTabs'), quick ? RUNS : Math.max(RUNS, 5)));
     } catch (error) {
       log(`(not measured: ${(error as Error).message.split('\n')[0]})`);
     }
-    log('');
+    log(`\n(the VS Code part took ${elapsed()})\n`);
   }
   log(`Total bench time: ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
