@@ -136,6 +136,84 @@ export class Workbench {
     return this.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
   }
 
+  /** The results table in the active webview, read and clicked through its roles and labels. */
+  resultsTable(): ResultsTable {
+    return new ResultsTable(this.webviewFrame());
+  }
+
+  /**
+   * F1 "Developer: Reload Window", then waits for the new page to load and for the palette to know
+   * `probeCommand` again (the extension host is restarted by a reload).
+   */
+  async reloadWindow(probeCommand: string): Promise<void> {
+    const row = await this.openPaletteAt('Developer: Reload Window');
+    if (!row) throw new Error('The palette has no command "Developer: Reload Window"');
+    const loaded = this.page.waitForEvent('load', { timeout: 60_000 });
+    // Not runCommand: its wait for the palette to close would run in the page being torn down.
+    await row.click({ timeout: STEP_TIMEOUT_MS });
+    await loaded;
+    await this.waitReady(probeCommand);
+  }
+
+  /** Clicks the activity-bar icon labelled `title` (e.g. "Bouncer") unless its side bar is already shown. */
+  async showViewContainer(title: string): Promise<void> {
+    const tab = this.page.locator('.part.activitybar [role="tab"]', {
+      has: this.page.locator(`a.action-label[aria-label="${title}"]`),
+    });
+    await tab.waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+    // Clicking the icon of the container already shown would hide the side bar.
+    if ((await tab.getAttribute('aria-selected')) !== 'true' || !(await this.sideBar().isVisible())) {
+      await tab.click({ timeout: STEP_TIMEOUT_MS });
+    }
+    await this.sideBar().locator('.composite.title', { hasText: title }).waitFor({ timeout: STEP_TIMEOUT_MS });
+  }
+
+  /** The primary side bar (where view containers such as Bouncer's show their views). */
+  sideBar(): Locator {
+    return this.page.locator('.part.sidebar');
+  }
+
+  /** The welcome content a view shows while it is empty (paragraphs and buttons). */
+  welcomeView(): Locator {
+    return this.sideBar().getByRole('region', { name: 'Welcome' });
+  }
+
+  /** A button of the welcome content, by its label (e.g. "Set API Key"). */
+  welcomeButton(label: string): Locator {
+    return this.welcomeView().getByRole('button', { name: label, exact: true });
+  }
+
+  /** Every row of the side bar's trees, top to bottom as rendered. */
+  treeItems(): Locator {
+    return this.sideBar().getByRole('treeitem');
+  }
+
+  /** The tree row whose label is exactly `label` (e.g. "demo-small" or "risky"). */
+  treeItem(label: string): Locator {
+    return this.treeItems()
+      .filter({ has: this.page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }) })
+      .first();
+  }
+
+  /** Label and description (the grey text after it) of each tree row, top to bottom. */
+  async treeRows(): Promise<{ label: string; description: string }[]> {
+    const rows: { label: string; description: string }[] = [];
+    for (const row of await this.treeItems().all()) {
+      const label = (await row.locator('.label-name').textContent()) ?? '';
+      const description = row.locator('.label-description');
+      rows.push({ label, description: (await description.count()) > 0 ? ((await description.textContent()) ?? '') : '' });
+    }
+    return rows;
+  }
+
+  /** Expands a tree row by its twistie (clicking the row itself would run its command). */
+  async expandTreeItem(item: Locator): Promise<void> {
+    if ((await item.getAttribute('aria-expanded')) !== 'true') {
+      await item.locator('.monaco-tl-twistie').click({ timeout: STEP_TIMEOUT_MS });
+    }
+    await item.and(this.page.locator('[aria-expanded="true"]')).waitFor({ timeout: STEP_TIMEOUT_MS });
+  }
+
   /** Saves a numbered full-page screenshot; returns its path. */
   async screenshot(name: string): Promise<string> {
     this.shots += 1;
@@ -167,4 +245,87 @@ export class Workbench {
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * The results table webview (src/webview), seen as a person sees it: the summary, the filter chips,
+ * the column headers, the search box and the cells of the rows on screen. Only rows the grid shows
+ * are read (it keeps the visible window of rows in the DOM, nothing else).
+ */
+export class ResultsTable {
+  constructor(readonly frame: FrameLocator) {}
+
+  /** The ARIA grid holding header and rows. */
+  get grid(): Locator {
+    return this.frame.getByRole('grid', { name: 'Results' });
+  }
+
+  /** The panel's heading, e.g. "Bouncer: demo-small (all)". */
+  get title(): Locator {
+    return this.frame.getByRole('heading', { level: 1 });
+  }
+
+  /** The summary's total, e.g. "41 results". */
+  get summaryTotal(): Locator {
+    return this.frame.locator('.summary-total');
+  }
+
+  /** The search box over email, domain and provider. */
+  get searchBox(): Locator {
+    return this.frame.getByRole('searchbox', { name: 'Search email, domain, provider' });
+  }
+
+  /** The line under the grid: "9 of 41 rows · sorted by email ↑". */
+  get statusLine(): Locator {
+    return this.frame.locator('.status-line');
+  }
+
+  /** Waits until the grid shows `shown` of `total` rows (after a click or keystroke has been applied). */
+  async waitForRowCount(shown: number, total: number): Promise<void> {
+    await this.statusLine
+      .filter({ hasText: new RegExp(`^${shown.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} rows`) })
+      .waitFor({ timeout: STEP_TIMEOUT_MS });
+  }
+
+  /** The summary legend: count per status for the whole batch, as shown. */
+  async summaryCounts(): Promise<Record<string, number>> {
+    const counts: Record<string, number> = {};
+    for (const entry of await this.frame.locator('.summary-legend .summary-entry').all()) {
+      const spans = await entry.locator('span').allTextContents();
+      // swatch, status, count
+      counts[spans[1]] = parseCount(spans[2]);
+    }
+    return counts;
+  }
+
+  /** The filter chip of one status (a toggle button; aria-pressed says whether it filters). */
+  statusChip(status: string): Locator {
+    return this.frame.getByRole('group', { name: 'Status filter' }).locator(`button[data-value="${status}"]`);
+  }
+
+  /** The count a chip shows (rows of the current view with that value). */
+  async chipCount(chip: Locator): Promise<number> {
+    return parseCount(await chip.locator('.count').textContent());
+  }
+
+  /** A column header by its label, e.g. "Email" (click to sort; aria-sort says the direction). */
+  columnHeader(label: string): Locator {
+    return this.frame.getByRole('columnheader', { name: label, exact: true });
+  }
+
+  /** Text of the column labelled `label` in every row on screen, top to bottom. */
+  async column(label: string): Promise<string[]> {
+    const index = await this.columnHeader(label).getAttribute('aria-colindex', { timeout: STEP_TIMEOUT_MS });
+    if (!index) throw new Error(`The "${label}" header has no aria-colindex`);
+    // Pooled row elements stand in DOM order for consecutive rows; spare ones are hidden.
+    return this.grid
+      .locator(`[role="rowgroup"] [role="row"]:not([hidden]) [role="gridcell"][aria-colindex="${index}"]`)
+      .allTextContents();
+  }
+}
+
+function parseCount(text: string | null | undefined): number {
+  const n = Number((text ?? '').replace(/,/g, ''));
+  if (!Number.isInteger(n)) throw new Error(`Not a count: "${text}"`);
+  return n;
 }

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { type Browser } from 'playwright-core';
+import { type Browser, type BrowserContext } from 'playwright-core';
 import { startEmulator, type RunningEmulator } from '../../emulator/server';
 import { launchBrowser } from '../harness/browser';
 import { loadTestDeps, repoRoot } from '../harness/testDeps';
@@ -88,4 +88,53 @@ export async function stopSession(): Promise<void> {
   fs.mkdirSync(OUTPUT_DIR, { recursive: true });
   fs.writeFileSync(path.join(OUTPUT_DIR, 'vscode-server.log'), tail(session.server.logFile, 2000));
   fs.rmSync(session.sandbox.root, { recursive: true, force: true });
+}
+
+/** A second VS Code on a profile of its own, beside the shared session (see `startFreshProfile`). */
+export interface FreshProfile {
+  workbench: Workbench;
+  server: VsCodeServer;
+  sandbox: Sandbox;
+  /** Closes its page and stops its server; keeps its server log beside its screenshots. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts another VS Code server on a brand-new profile (no API key, no batch history) with the same
+ * .vsix and emulator as the running session, and opens it in a new browser context (its own storage),
+ * for cases that need what a first-time user sees. Screenshots go to `test-output/e2e/<name>/`.
+ */
+export async function startFreshProfile(name: string): Promise<FreshProfile> {
+  const { emulator } = e2e();
+  if (!browser) throw new Error('The e2e browser is not running');
+  const outputDir = path.join(OUTPUT_DIR, name);
+  const deps = loadTestDeps();
+  const sandbox = createSandbox(`bouncer-e2e-${name}`, { 'bouncer.apiBaseUrl': emulator.url });
+  let server: VsCodeServer | undefined;
+  let context: BrowserContext | undefined;
+  const stop = async () => {
+    await context?.close().catch(() => undefined);
+    context = undefined;
+    if (server) {
+      await server.stop();
+      fs.mkdirSync(outputDir, { recursive: true });
+      fs.writeFileSync(path.join(outputDir, 'vscode-server.log'), tail(server.logFile, 2000));
+      server = undefined;
+    }
+    fs.rmSync(sandbox.root, { recursive: true, force: true });
+  };
+  try {
+    await runCodeServerCli(deps, sandbox, ['--install-extension', VSIX]);
+    server = await startVsCodeServer(deps, sandbox, { smokeTestDriver: false });
+    context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const page = await context.newPage();
+    const workbench = new Workbench(page, outputDir);
+    await page.goto(testPageUrl(server, sandbox.workspaceDir));
+    await workbench.waitReady('Bouncer: Set API Key');
+    await workbench.screenshot('workbench-ready');
+    return { workbench, server, sandbox, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }
