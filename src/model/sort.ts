@@ -7,21 +7,22 @@ export interface SortKey {
   descending: boolean;
 }
 
-/** The identity permutation 0..n-1. */
-export function identity(n: number): Uint32Array {
-  const rows = new Uint32Array(n);
-  for (let i = 0; i < n; i++) rows[i] = i;
-  return rows;
-}
-
 /**
  * Returns every row index ordered by the keys: a stable LSD pass of counting sort per key, last key
  * first, so ties keep the previous order (and finally the file order). Missing values sort last in
- * both directions.
+ * both directions. With `buffers` (two arrays of at least `rowCount`), no full-size array is
+ * allocated and the result is a view of one of them, valid until they are passed in again.
  */
-export function sortRows(rowCount: number, keys: readonly SortKey[], ranks: RankCache): Uint32Array {
-  let order: Uint32Array = identity(rowCount);
-  let scratch: Uint32Array = new Uint32Array(rowCount);
+export function sortRows(
+  rowCount: number,
+  keys: readonly SortKey[],
+  ranks: RankCache,
+  buffers?: [Uint32Array, Uint32Array],
+): Uint32Array {
+  const reuse = buffers !== undefined && buffers[0].length >= rowCount && buffers[1].length >= rowCount;
+  let order: Uint32Array = reuse ? buffers[0].subarray(0, rowCount) : new Uint32Array(rowCount);
+  let scratch: Uint32Array = reuse ? buffers[1].subarray(0, rowCount) : new Uint32Array(rowCount);
+  for (let i = 0; i < rowCount; i++) order[i] = i;
   for (let k = keys.length - 1; k >= 0; k--) {
     const { ranks: r, max } = ranks.get(keys[k].column);
     const descending = keys[k].descending;

@@ -249,13 +249,19 @@ describe('model: filters and search', () => {
     assert.deepEqual(hits('@b'), [0]);
   });
 
-  it('uses a scratch buffer without aliasing the result', async () => {
+  it('fills caller buffers when given, so two alternating buffers keep the previous view intact', async () => {
     const s = await store();
-    const scratch = new Uint32Array(s.rowCount);
+    const buffers: [Uint32Array, Uint32Array] = [new Uint32Array(s.rowCount), new Uint32Array(s.rowCount)];
+    const order = sortRows(s.rowCount, [{ column: 'email', descending: false }], new RankCache(s), [
+      new Uint32Array(s.rowCount),
+      new Uint32Array(s.rowCount),
+    ]);
+    assert.deepEqual(Array.from(order), Array.from(sorted(s, [{ column: 'email', descending: false }])));
     const index = new SearchIndex(s);
-    const first = applyFilter(s, sorted(s, []), { ...emptyFilter(), statuses: ['risky'] }, index, scratch);
-    const second = applyFilter(s, sorted(s, []), { ...emptyFilter(), statuses: ['deliverable'] }, index, scratch);
-    assert.deepEqual(Array.from(first.rows), [0, 5]);
+    const first = applyFilter(s, order, { ...emptyFilter(), statuses: ['risky'] }, index, buffers[0]);
+    const second = applyFilter(s, order, { ...emptyFilter(), statuses: ['deliverable'] }, index, buffers[1]);
+    assert.equal(first.rows.buffer, buffers[0].buffer);
+    assert.deepEqual(Array.from(first.rows), [5, 0]);
     assert.deepEqual(Array.from(second.rows), [1, 3]);
   });
 
