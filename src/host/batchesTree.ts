@@ -136,6 +136,7 @@ function statusItem(node: StatusNode): vscode.TreeItem {
   item.description = node.count.toLocaleString();
   item.iconPath = STATUS_ICONS[node.status] ?? new vscode.ThemeIcon('circle-outline');
   item.contextValue = 'status';
+  item.accessibilityInformation = { label: `${node.status}, ${item.description}` };
   // Only documented statuses can be asked of the server as a filter.
   if (isDownloadFilter(node.status)) {
     item.tooltip = vscode.l10n.t('Show the {0} records of this batch in a table', node.status);
