@@ -109,6 +109,11 @@ describe('Bouncer sidebar on a fresh profile: welcome, history, status groups (i
     const rows = await workbench.treeRows();
     const demo = rows.findIndex((r) => r.label === DEMO_BATCH_ID);
     assert.deepEqual(rows.slice(demo + 1, demo + 1 + expected.length), expected);
+    // A screen reader hears each group with its count, as the eye reads it.
+    for (const { label, description } of expected) {
+      const name = `${label}, ${description}`;
+      assert.equal(await workbench.sideBar().getByRole('treeitem', { name, exact: true }).count(), 1, name);
+    }
     await workbench.screenshot('sidebar-status-groups');
   });
 
