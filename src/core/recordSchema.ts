@@ -1,6 +1,7 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import { REASONS, STATUSES, YES_NO_UNKNOWN as YES_NO_UNKNOWN_VALUES } from './records';
 
-const YES_NO_UNKNOWN = { enum: ['yes', 'no', 'unknown'] };
+const YES_NO_UNKNOWN = { enum: [...YES_NO_UNKNOWN_VALUES] };
 
 /**
  * The EmailRecord schema exactly as the download endpoint's OpenAPI document states it
@@ -14,22 +15,8 @@ export const EMAIL_RECORD_SCHEMA_STRICT: object = {
   required: ['email', 'status', 'reason'],
   properties: {
     email: { type: 'string' },
-    status: { enum: ['deliverable', 'risky', 'undeliverable', 'unknown'] },
-    reason: {
-      enum: [
-        'accepted_email',
-        'low_deliverability',
-        'low_quality',
-        'invalid_email',
-        'invalid_domain',
-        'rejected_email',
-        'dns_error',
-        'unavailable_smtp',
-        'unsupported',
-        'timeout',
-        'unknown',
-      ],
-    },
+    status: { enum: [...STATUSES] },
+    reason: { enum: [...REASONS] },
     domain: {
       type: 'object',
       additionalProperties: false,
