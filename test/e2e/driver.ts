@@ -313,6 +313,27 @@ export class ResultsTable {
     return this.frame.getByRole('columnheader', { name: label, exact: true });
   }
 
+  /**
+   * Starts watching the table's document for data run as code, and returns a reader of what was seen.
+   * It records calls to alert/confirm/prompt (replaced by recorders: the webview frame is sandboxed
+   * without allow-modals, so a real dialog would be dropped unseen, never reaching the page's `dialog`
+   * event) and Content-Security-Policy violations (what an event handler made from data would raise).
+   */
+  async watchForScripts(): Promise<() => Promise<string[]>> {
+    const handle = await this.grid.elementHandle({ timeout: STEP_TIMEOUT_MS });
+    const frame = await handle.ownerFrame();
+    await handle.dispose();
+    if (!frame) throw new Error('The results grid is in no frame');
+    // Strings, because this file is compiled without DOM types; CDP evaluation is not subject to the CSP.
+    await frame.evaluate(`(() => {
+      const seen = (window.__e2eScriptSigns = []);
+      for (const name of ['alert', 'confirm', 'prompt']) window[name] = (message) => seen.push(name + ': ' + message);
+      document.addEventListener('securitypolicyviolation', (e) =>
+        seen.push('CSP ' + e.violatedDirective + ' blocked ' + (e.blockedURI || e.sample)));
+    })()`);
+    return async () => (await frame.evaluate('window.__e2eScriptSigns')) as string[];
+  }
+
   /** Text of the column labelled `label` in every row on screen, top to bottom. */
   async column(label: string): Promise<string[]> {
     const index = await this.columnHeader(label).getAttribute('aria-colindex', { timeout: STEP_TIMEOUT_MS });
