@@ -140,4 +140,21 @@ describe('Bouncer sidebar on a fresh profile: welcome, history, status groups (i
     await workbench.screenshot('sidebar-group-table');
     await workbench.closeAllEditors();
   });
+
+  it('opens the whole batch from the cache when the batch itself is clicked', async () => {
+    const { workbench } = fresh();
+    const { emulator } = e2e();
+    const requestsBefore = emulator.requests.length;
+    await workbench.treeItem(DEMO_BATCH_ID).click();
+    const table = workbench.resultsTable();
+    await table.waitForRowCount(TOTAL, TOTAL);
+    assert.equal(await table.title.textContent(), `Bouncer: ${DEMO_BATCH_ID} (all)`);
+    assert.deepEqual(
+      emulator.requests.slice(requestsBefore).map((r) => `${r.method} ${r.path}`),
+      [],
+      'the batch opened from its cached results',
+    );
+    await workbench.screenshot('sidebar-batch-table');
+    await workbench.closeAllEditors();
+  });
 });
