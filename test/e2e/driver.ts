@@ -200,8 +200,8 @@ export class Workbench {
     const rows: { label: string; description: string }[] = [];
     for (const row of await this.treeItems().all()) {
       const label = (await row.locator('.label-name').textContent()) ?? '';
-      const description = row.locator('.label-description');
-      rows.push({ label, description: (await description.count()) > 0 ? ((await description.textContent()) ?? '') : '' });
+      const descriptions = await row.locator('.label-description').allTextContents();
+      rows.push({ label, description: descriptions[0] ?? '' });
     }
     return rows;
   }
