@@ -1,4 +1,5 @@
 import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 
 /**
@@ -10,15 +11,16 @@ export const UNTITLED_LIMIT_BYTES = 20 * 1024 * 1024;
 export type OpenedAs = 'untitled' | 'file';
 
 /**
- * Opens cached JSON results as a new untitled, pretty-printed `json` tab, or the cache file
- * itself when the pretty text would be too large. Resolves once the editor is visible.
+ * Opens cached JSON results as a new untitled, pretty-printed `json` tab named `<name>.json`
+ * (Save As suggests it), or the cache file itself when the pretty text would be too large.
+ * Resolves once the editor is visible.
  */
-export async function openJsonResults(cachePath: string): Promise<OpenedAs> {
+export async function openJsonResults(cachePath: string, name = baseName(cachePath)): Promise<OpenedAs> {
   const { size } = await fs.stat(cachePath);
   if (size <= UNTITLED_LIMIT_BYTES) {
     const pretty = JSON.stringify(JSON.parse(await fs.readFile(cachePath, 'utf8')), null, 2);
     if (Buffer.byteLength(pretty) <= UNTITLED_LIMIT_BYTES) {
-      await showUntitled(pretty, 'json');
+      await showUntitled(pretty, 'json', `${name}.json`);
       return 'untitled';
     }
   }
@@ -26,21 +28,36 @@ export async function openJsonResults(cachePath: string): Promise<OpenedAs> {
   return 'file';
 }
 
-/** Opens cached CSV (the server's bytes as they are) the same way. */
-export async function openCsvResults(cachePath: string): Promise<OpenedAs> {
+/** Opens cached CSV (the server's bytes as they are) the same way, as `<name>.csv`. */
+export async function openCsvResults(cachePath: string, name = baseName(cachePath)): Promise<OpenedAs> {
   const { size } = await fs.stat(cachePath);
   if (size <= UNTITLED_LIMIT_BYTES) {
     const languages = await vscode.languages.getLanguages();
-    await showUntitled(await fs.readFile(cachePath, 'utf8'), languages.includes('csv') ? 'csv' : 'plaintext');
+    const language = languages.includes('csv') ? 'csv' : 'plaintext';
+    await showUntitled(await fs.readFile(cachePath, 'utf8'), language, `${name}.csv`);
     return 'untitled';
   }
   await openFile(cachePath);
   return 'file';
 }
 
-async function showUntitled(content: string, language: string): Promise<void> {
-  const document = await vscode.workspace.openTextDocument({ language, content });
+/**
+ * A named untitled document rather than `Untitled-N`: the tab says which batch it is, and the
+ * name is never one VS Code recycles, so a just-closed document's text cannot come back. The
+ * content is set by an edit, which also refreshes a tab of the same name that is still open.
+ */
+async function showUntitled(content: string, language: string, fileName: string): Promise<void> {
+  const uri = vscode.Uri.from({ scheme: 'untitled', path: fileName });
+  const existing = await vscode.workspace.openTextDocument(uri);
+  const edit = new vscode.WorkspaceEdit();
+  edit.replace(uri, new vscode.Range(0, 0, existing.lineCount, 0), content);
+  if (!(await vscode.workspace.applyEdit(edit))) throw new Error(`Could not fill the ${fileName} tab.`);
+  const document = existing.languageId === language ? existing : await vscode.languages.setTextDocumentLanguage(existing, language);
   await vscode.window.showTextDocument(document, { preview: false });
+}
+
+function baseName(file: string): string {
+  return path.basename(file, path.extname(file));
 }
 
 /**

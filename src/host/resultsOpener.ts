@@ -76,7 +76,9 @@ export class ResultsOpener {
       });
       return;
     }
-    const openedAs = view === 'json' ? await openJsonResults(cached.path) : await openCsvResults(cached.path);
+    const name = `${batchId}-${filter}`;
+    const openedAs =
+      view === 'json' ? await openJsonResults(cached.path, name) : await openCsvResults(cached.path, name);
     if (openedAs === 'file') {
       const size = cached.summary ? formatBytes(cached.summary.bytes) : vscode.l10n.t('large');
       const showTable = vscode.l10n.t('Show Table');

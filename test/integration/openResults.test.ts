@@ -33,6 +33,7 @@ describe('Open Batch Results commands', function () {
     assert.ok(editor, 'an editor is open');
     assert.equal(editor.document.languageId, 'json');
     assert.equal(editor.document.isUntitled, true);
+    assert.equal(editor.document.uri.path, 'demo-small-all.json', 'the tab is named for the batch and filter');
     const text = editor.document.getText();
     assert.match(text, /\n {2}\{\n {4}"email"/, 'pretty-printed with two spaces');
     const records = JSON.parse(text) as Array<{ email: string; status: string }>;
@@ -42,6 +43,21 @@ describe('Open Batch Results commands', function () {
     const cached = listFiles(api.cacheRoot).filter((f) => f.endsWith(path.join('demo-small', 'all.json')));
     assert.equal(cached.length, 1, 'the download landed in the cache');
     assert.deepEqual(JSON.parse(fs.readFileSync(cached[0], 'utf8')), records);
+  });
+
+  it('shows the new text when a tab of the same name is opened again', async () => {
+    await vscode.commands.executeCommand('bouncer.openResultsAsJson', { batchId: 'demo-small', filter: 'unknown' });
+    await closeAllEditors();
+    await vscode.commands.executeCommand('bouncer.openResultsAsCsv', { batchId: 'demo-small', filter: 'unknown' });
+    assert.match(vscode.window.activeTextEditor!.document.getText(), /^email,/, 'the CSV, not the JSON just closed');
+    await vscode.commands.executeCommand('bouncer.openResultsAsJson', { batchId: 'demo-small', filter: 'unknown' });
+    await vscode.commands.executeCommand('bouncer.openResultsAsJson', { batchId: 'demo-small', filter: 'unknown' });
+    const jsonTabs = vscode.window.tabGroups.all
+      .flatMap((g) => g.tabs)
+      .filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.path === 'demo-small-unknown.json');
+    assert.equal(jsonTabs.length, 1, 'opening the same results again reuses their tab');
+    const records = JSON.parse(vscode.window.activeTextEditor!.document.getText()) as Array<{ status: string }>;
+    assert.deepEqual([...new Set(records.map((r) => r.status))], ['unknown']);
   });
 
   it('downloads only the chosen status', async () => {
