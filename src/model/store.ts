@@ -1,4 +1,4 @@
-import type { FlatColumn } from '../core/records';
+import { FLAT_COLUMNS, type FlatColumn } from '../core/records';
 
 /** Dictionary codes: the builder widens the array as the dictionary grows. */
 export type Codes = Uint8Array | Uint16Array | Uint32Array;
@@ -48,22 +48,11 @@ export interface ResultsStore {
 
 export const TEXT_COLUMN_IDS: readonly TextColumnId[] = ['email', 'name'];
 export const NUM_COLUMN_IDS: readonly NumColumnId[] = ['score', 'toxicity'];
-export const DICT_COLUMN_IDS: readonly DictColumnId[] = [
-  'status',
-  'reason',
-  'domain.name',
-  'domain.acceptAll',
-  'domain.disposable',
-  'domain.free',
-  'account.role',
-  'account.disabled',
-  'account.fullMailbox',
-  'dns.type',
-  'dns.record',
-  'provider',
-  'toxic',
-  'retryAfter',
-];
+/** Every other flat column, derived so a column added to the record model cannot be left out. */
+const NOT_DICT: readonly string[] = [...TEXT_COLUMN_IDS, ...NUM_COLUMN_IDS];
+export const DICT_COLUMN_IDS: readonly DictColumnId[] = FLAT_COLUMNS.filter(
+  (id): id is DictColumnId => !NOT_DICT.includes(id),
+);
 
 /** Looks up a column of any kind by its flat id. */
 export function columnOf(store: ResultsStore, id: FlatColumn): Column {

@@ -5,7 +5,7 @@ import { type TestDeps } from './testDeps';
  * Flags that keep Debian's Chromium headless, offline and quiet (no sandbox: CI runs as root).
  * playwright-core launches it with a fresh temporary profile of its own and removes it on close.
  */
-const CHROMIUM_ARGS = [
+export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',

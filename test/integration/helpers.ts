@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { startEmulator, type RunningEmulator } from '../../emulator/server';
 import type { BouncerExtensionApi } from '../../src/host/extension';
 
 export const EXTENSION_ID = 'bouncer-results.bouncer-results';
@@ -31,4 +32,13 @@ export function listFiles(dir: string): string[] {
     .readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((d) => d.isFile())
     .map((d) => path.join(d.parentPath, d.name));
+}
+
+/** Starts a fresh emulator, activates the extension, points it at the emulator and sets the key. */
+export async function connectToEmulator(): Promise<{ emulator: RunningEmulator; api: BouncerExtensionApi }> {
+  const emulator = await startEmulator({ port: 0 });
+  const api = await activateExtension();
+  await useApiBaseUrl(emulator.url);
+  await vscode.commands.executeCommand('bouncer.setApiKey', emulator.apiKey);
+  return { emulator, api };
 }

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { startEmulator, type RunningEmulator } from '../../emulator/server';
 import type { BouncerExtensionApi } from '../../src/host/extension';
-import { activateExtension, closeAllEditors, listFiles, useApiBaseUrl } from './helpers';
+import { closeAllEditors, connectToEmulator, listFiles, useApiBaseUrl } from './helpers';
 
 // The contracted commands, called with arguments as automation would, against the real
 // emulator over loopback, asserting on what VS Code holds afterwards.
@@ -14,10 +14,7 @@ describe('Open Batch Results commands', function () {
   let api: BouncerExtensionApi;
 
   before(async () => {
-    emulator = await startEmulator({ port: 0 });
-    api = await activateExtension();
-    await useApiBaseUrl(emulator.url);
-    await vscode.commands.executeCommand('bouncer.setApiKey', emulator.apiKey);
+    ({ emulator, api } = await connectToEmulator());
   });
 
   after(async () => {

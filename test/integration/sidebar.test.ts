@@ -2,10 +2,10 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { startEmulator, type EmulatorRequest, type RunningEmulator } from '../../emulator/server';
+import type { EmulatorRequest, RunningEmulator } from '../../emulator/server';
 import type { BouncerExtensionApi } from '../../src/host/extension';
 import { DESCRIBE_TREE_COMMAND, type TreeSnapshot } from '../../src/host/sidebar';
-import { activateExtension, closeAllEditors, listFiles, useApiBaseUrl } from './helpers';
+import { closeAllEditors, connectToEmulator, listFiles, useApiBaseUrl } from './helpers';
 
 type SnapshotBatch = TreeSnapshot['batches'][number];
 
@@ -45,10 +45,7 @@ describe('Batches sidebar', function () {
   };
 
   before(async () => {
-    emulator = await startEmulator({ port: 0 });
-    api = await activateExtension();
-    await useApiBaseUrl(emulator.url);
-    await vscode.commands.executeCommand('bouncer.setApiKey', emulator.apiKey);
+    ({ emulator, api } = await connectToEmulator());
   });
 
   after(async () => {

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { makeNonce, webviewHtml } from '../../src/host/webviewHtml';
+import { CHROMIUM_ARGS } from '../harness/browser';
 import type { Harness, HarnessConfig } from './pageShim';
 
 /** The repository root, found from this compiled file (out/test/ui or bench output). */
@@ -115,24 +116,15 @@ export async function buildBundles(): Promise<string> {
   return shim.outputFiles[0].text;
 }
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--enable-precise-memory-info',
-];
+// Precise memory info lets the bench read the page's heap.
+const PAGE_ARGS = [...CHROMIUM_ARGS, '--enable-precise-memory-info'];
 
 /** Launches Debian's Chromium; playwright-core gives it a fresh temporary profile and deletes it on close. */
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.BOUNCER_CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: PAGE_ARGS,
   });
 }
 
