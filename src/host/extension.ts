@@ -12,7 +12,7 @@ import { BouncerLog } from './log';
 import { askApiKey } from './prompts';
 import { ResultsOpener } from './resultsOpener';
 import { ResultsPanelManager } from './resultsPanel';
-import { registerSidebar } from './sidebar';
+import { registerSidebar, type TreeSnapshot } from './sidebar';
 
 /** What the extension returns from `activate`: nothing secret, just what tests and other extensions may read. */
 export interface BouncerExtensionApi {
@@ -20,6 +20,8 @@ export interface BouncerExtensionApi {
   readonly cacheRoot: string;
   /** Cache folder key of the configured API origin, or undefined when the setting is unusable. */
   currentOriginKey(): string | undefined;
+  /** What the Batches view shows right now: labels, descriptions, tooltips, children. */
+  describeBatchesTree(): Promise<TreeSnapshot>;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<BouncerExtensionApi> {
@@ -94,27 +96,32 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
 
   context.subscriptions.push(
     registerCommands(createCommands({ ...keyDeps, opener, config: readConfig }), opener),
-    registerSidebar(context, {
-      history,
-      cache,
-      log: log.channel,
-      currentOriginKey: () => currentTarget()?.originKey,
-      onDidChangeOrigin: originChanged.event,
-      openResults: (args) => opener.open(args, true),
-      waitForCompletion: async (batchId) => {
-        await downloads.waitForCompletion(batchId);
-      },
-      cancelDownloads: (batchId) => downloads.cancel(batchId),
-    }),
     onDidChangeConfig(() => {
       void keys.refreshContext();
       originChanged.fire();
     }),
   );
+  const sidebar = registerSidebar(context, {
+    history,
+    cache,
+    log: log.channel,
+    currentOriginKey: () => currentTarget()?.originKey,
+    onDidChangeOrigin: originChanged.event,
+    openResults: (args) => opener.open(args, true),
+    waitForCompletion: async (batchId) => {
+      await downloads.waitForCompletion(batchId);
+    },
+    cancelDownloads: (batchId) => downloads.cancel(batchId),
+  });
+  context.subscriptions.push(sidebar);
   await keys.refreshContext();
   log.info(`Bouncer Results activated; API ${currentTarget()?.origin ?? '(setting not usable)'}; cache ${cacheRoot}`);
 
-  return { cacheRoot, currentOriginKey: () => currentTarget()?.originKey };
+  return {
+    cacheRoot,
+    currentOriginKey: () => currentTarget()?.originKey,
+    describeBatchesTree: () => sidebar.describeTree(),
+  };
 }
 
 export function deactivate(): void {

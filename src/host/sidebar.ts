@@ -40,10 +40,7 @@ export interface SidebarDeps {
 }
 
 export const VIEW_ID = 'bouncer.batches';
-/** Internal (not in the palette): returns what the tree shows, for the integration and end-to-end tests. */
-export const DESCRIBE_TREE_COMMAND = 'bouncer.batches.describeTree';
-
-/** What {@link DESCRIBE_TREE_COMMAND} returns: the tree items exactly as the provider made them. */
+/** What {@link BatchesSidebar.describeTree} returns: the tree items exactly as the provider made them. */
 export interface TreeSnapshot {
   originKey: string | undefined;
   message: string | undefined;
@@ -72,11 +69,16 @@ type Handler = (arg?: unknown, extra?: unknown) => Promise<unknown>;
  * Registers the Batches view, its commands and the cache commands. All I/O of the sidebar lives
  * here: it reads the history, checks the cache on disk, and hands the tree a finished model.
  */
-export function registerSidebar(_context: vscode.ExtensionContext, deps: SidebarDeps): vscode.Disposable {
+export function registerSidebar(_context: vscode.ExtensionContext, deps: SidebarDeps): BatchesSidebar {
   return new Sidebar(deps);
 }
 
-class Sidebar implements vscode.Disposable {
+/** The registered sidebar; `describeTree` lets tests read exactly what the view shows. */
+export interface BatchesSidebar extends vscode.Disposable {
+  describeTree(): Promise<TreeSnapshot>;
+}
+
+class Sidebar implements BatchesSidebar {
   private readonly tree = new BatchesTree();
   private readonly view: vscode.TreeView<BatchesNode>;
   private readonly disposables: vscode.Disposable[] = [];
@@ -167,7 +169,6 @@ class Sidebar implements vscode.Disposable {
       },
       'bouncer.showCacheSize': () => this.showCacheSize(),
       'bouncer.clearCache': () => this.clearCache(),
-      [DESCRIBE_TREE_COMMAND]: () => this.describeTree(),
     };
   }
 
@@ -334,7 +335,7 @@ class Sidebar implements vscode.Disposable {
     return { kind: 'cached', fetchedAt, dir: this.deps.cache.batchDir(originKey, batchId), files };
   }
 
-  private async describeTree(): Promise<TreeSnapshot> {
+  async describeTree(): Promise<TreeSnapshot> {
     await this.refreshNow();
     const text = (value: string | vscode.TreeItemLabel | vscode.MarkdownString | boolean | undefined): string => {
       if (typeof value === 'string') return value;

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { EmulatorRequest, RunningEmulator } from '../../emulator/server';
 import type { BouncerExtensionApi } from '../../src/host/extension';
-import { DESCRIBE_TREE_COMMAND, type TreeSnapshot } from '../../src/host/sidebar';
+import type { TreeSnapshot } from '../../src/host/sidebar';
 import { closeAllEditors, connectToEmulator, listFiles, useApiBaseUrl } from './helpers';
 
 type SnapshotBatch = TreeSnapshot['batches'][number];
@@ -17,9 +17,7 @@ describe('Batches sidebar', function () {
   let api: BouncerExtensionApi;
 
   const tree = async (): Promise<TreeSnapshot> => {
-    const snapshot = await vscode.commands.executeCommand<TreeSnapshot>(DESCRIBE_TREE_COMMAND);
-    assert.ok(snapshot, 'the describe command answered');
-    return snapshot;
+    return api.describeBatchesTree();
   };
   const batch = async (batchId: string): Promise<SnapshotBatch | undefined> =>
     (await tree()).batches.find((b) => b.batchId === batchId);
