@@ -25,14 +25,13 @@ export function csvCell(value: string | number | boolean | undefined, neutralize
   if (value === undefined) return '';
   if (typeof value !== 'string') return String(value);
   let text = value;
-  if (neutralizeFormulas && text.length > 0) {
-    const first = text.charCodeAt(0);
-    // = + - @ TAB CR
-    if (first === 0x3d || first === 0x2b || first === 0x2d || first === 0x40 || first === 0x09 || first === 0x0d) {
-      text = `'${text}`;
-    }
-  }
+  if (neutralizeFormulas && text.length > 0 && startsFormula(text.charCodeAt(0))) text = `'${text}`;
   return NEEDS_QUOTING.test(text) ? `"${text.replace(QUOTES, '""')}"` : text;
+}
+
+/** Whether a text cell starting with this UTF-16 code unit could run as a formula: = + - @ TAB CR. */
+function startsFormula(first: number): boolean {
+  return first === 0x3d || first === 0x2b || first === 0x2d || first === 0x40 || first === 0x09 || first === 0x0d;
 }
 
 /** The header line, CRLF included. */
@@ -84,4 +83,176 @@ export function recordToCsvRow(record: EmailRecord, opts: { hasName: boolean; ne
     csvCell(record.retryAfter, n);
   if (opts.hasName) line += ',' + csvCell(record.name, n);
   return line + '\r\n';
+}
+
+// Bytes the encoder writes itself.
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const CR = 0x0d;
+const LF = 0x0a;
+const APOSTROPHE = 0x27;
+
+const enum Quoting {
+  IfNeeded,
+  Always,
+  Never,
+}
+
+/**
+ * Formats records straight into UTF-8 bytes, exactly as `recordToCsvRow` followed by UTF-8 encoding
+ * would (lone surrogates become U+FFFD, as `TextEncoder` and `Buffer` do), but without building a
+ * string per cell and per row: a million rows of strings cost more in concatenation, flattening and
+ * garbage than the formatting itself.
+ *
+ * Rows gather in one of two buffers; `take` hands that buffer out and switches to the other, so the
+ * caller can write one buffer while the next rows are formatted into the other.
+ */
+export class CsvRowEncoder {
+  private readonly buffers: Uint8Array[];
+  private current = 0;
+  private out: Uint8Array;
+  private at = 0;
+  private readonly hasName: boolean;
+  private readonly neutralize: boolean;
+
+  /** `capacity` is each buffer's starting size; a buffer grows when a row does not fit. */
+  constructor(opts: { hasName: boolean; neutralizeFormulas: boolean }, capacity = 1 << 16) {
+    this.hasName = opts.hasName;
+    this.neutralize = opts.neutralizeFormulas;
+    this.buffers = [new Uint8Array(capacity), new Uint8Array(capacity)];
+    this.out = this.buffers[0];
+  }
+
+  /** Bytes formatted since the last `take`. */
+  get length(): number {
+    return this.at;
+  }
+
+  /**
+   * Returns the bytes formatted since the last `take` and switches buffers. The view stays valid
+   * until the next `take`, after which its buffer is overwritten.
+   */
+  take(): Uint8Array {
+    const bytes = this.out.subarray(0, this.at);
+    this.current ^= 1;
+    this.out = this.buffers[this.current];
+    this.at = 0;
+    return bytes;
+  }
+
+  /** Appends an already formatted line, such as the header. Must be ASCII. */
+  appendAscii(line: string): void {
+    this.reserve(line.length);
+    const out = this.out;
+    let at = this.at;
+    for (let i = 0; i < line.length; i++) out[at++] = line.charCodeAt(i);
+    this.at = at;
+  }
+
+  /** Appends one record's line (CRLF included) in {@link csvHeader} order. */
+  appendRecord(record: EmailRecord): void {
+    const { domain, account, dns } = record;
+    this.cell(record.email);
+    this.cell(record.status);
+    this.cell(record.reason);
+    this.cell(domain?.name);
+    this.cell(domain?.acceptAll);
+    this.cell(domain?.disposable);
+    this.cell(domain?.free);
+    this.cell(account?.role);
+    this.cell(account?.disabled);
+    this.cell(account?.fullMailbox);
+    this.cell(dns?.type);
+    this.cell(dns?.record);
+    this.cell(record.provider);
+    this.cell(record.score);
+    this.cell(record.toxic);
+    this.cell(record.toxicity);
+    if (this.hasName) {
+      this.cell(record.retryAfter);
+      this.lastCell(record.name);
+    } else {
+      this.lastCell(record.retryAfter);
+    }
+    this.reserve(2);
+    this.out[this.at++] = CR;
+    this.out[this.at++] = LF;
+  }
+
+  private cell(value: string | number | boolean | undefined): void {
+    this.lastCell(value);
+    this.reserve(1);
+    this.out[this.at++] = COMMA;
+  }
+
+  /** Same rules as `csvCell`. */
+  private lastCell(value: string | number | boolean | undefined): void {
+    if (value === undefined) return;
+    if (typeof value === 'string') {
+      // Quoting is rare: try the plain form first and redo the cell quoted when it needs quotes.
+      if (!this.text(value, this.neutralize, Quoting.IfNeeded)) this.text(value, this.neutralize, Quoting.Always);
+    } else {
+      // Numbers and booleans came from JSON numbers and literals: written as `String` gives them, like `csvCell`.
+      this.text(String(value), false, Quoting.Never);
+    }
+  }
+
+  /**
+   * Writes `value` UTF-8 encoded, with a leading `'` when it starts a formula and `neutralize` is on.
+   * With `Quoting.IfNeeded` it stops and returns false at the first character that needs quoting,
+   * leaving the output as it was.
+   */
+  private text(value: string, neutralize: boolean, quoting: Quoting): boolean {
+    const quoted = quoting === Quoting.Always;
+    const n = value.length;
+    // Worst case: 3 bytes per UTF-16 unit, plus two quotes and an apostrophe.
+    this.reserve(3 * n + 3);
+    const out = this.out;
+    let at = this.at;
+    if (quoted) out[at++] = QUOTE;
+    if (neutralize && n > 0 && startsFormula(value.charCodeAt(0))) out[at++] = APOSTROPHE;
+    for (let i = 0; i < n; i++) {
+      const c = value.charCodeAt(i);
+      if (c < 0x80) {
+        if ((c === QUOTE || c === COMMA || c === CR || c === LF) && quoting !== Quoting.Never) {
+          if (!quoted) return false;
+          if (c === QUOTE) out[at++] = QUOTE;
+        }
+        out[at++] = c;
+      } else if (c < 0x800) {
+        out[at++] = 0xc0 | (c >> 6);
+        out[at++] = 0x80 | (c & 0x3f);
+      } else if (c < 0xd800 || c > 0xdfff) {
+        out[at++] = 0xe0 | (c >> 12);
+        out[at++] = 0x80 | ((c >> 6) & 0x3f);
+        out[at++] = 0x80 | (c & 0x3f);
+      } else {
+        const low = i + 1 < n ? value.charCodeAt(i + 1) : 0;
+        if (c <= 0xdbff && low >= 0xdc00 && low <= 0xdfff) {
+          const point = 0x10000 + ((c - 0xd800) << 10) + (low - 0xdc00);
+          out[at++] = 0xf0 | (point >> 18);
+          out[at++] = 0x80 | ((point >> 12) & 0x3f);
+          out[at++] = 0x80 | ((point >> 6) & 0x3f);
+          out[at++] = 0x80 | (point & 0x3f);
+          i++;
+        } else {
+          // A lone surrogate: U+FFFD, as every UTF-8 encoder in Node and the browser writes it.
+          out[at++] = 0xef;
+          out[at++] = 0xbf;
+          out[at++] = 0xbd;
+        }
+      }
+    }
+    if (quoted) out[at++] = QUOTE;
+    this.at = at;
+    return true;
+  }
+
+  private reserve(bytes: number): void {
+    if (this.at + bytes <= this.out.length) return;
+    const grown = new Uint8Array(Math.max(this.out.length * 2, this.at + bytes));
+    grown.set(this.out.subarray(0, this.at));
+    this.buffers[this.current] = grown;
+    this.out = grown;
+  }
 }

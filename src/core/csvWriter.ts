@@ -1,10 +1,10 @@
 import { openAtomicWriter } from './atomicFile';
-import { csvHeaderLine, recordToCsvRow } from './csvFormat';
+import { CsvRowEncoder, csvHeaderLine } from './csvFormat';
 import { BouncerError } from './errors';
 import type { EmailRecord } from './records';
 
-/** Rows are gathered into strings of about this many characters before each write. */
-const FLUSH_CHARS = 1 << 20;
+/** Rows are gathered into about this many bytes before each write. */
+const FLUSH_BYTES = 1 << 20;
 
 /**
  * Writes records as an RFC 4180 CSV file (header first, CRLF line ends, see `csvFormat`), atomically:
@@ -19,37 +19,44 @@ export async function writeCsv(
 ): Promise<{ rows: number; bytes: number }> {
   const { signal } = opts;
   throwIfAborted(signal);
-  const rowOptions = { hasName: opts.hasName, neutralizeFormulas: opts.neutralizeFormulas };
   const writer = await openAtomicWriter(destPath);
+  // Rows go straight into bytes; while one buffer is being written the next rows fill the other.
+  const encoder = new CsvRowEncoder(
+    { hasName: opts.hasName, neutralizeFormulas: opts.neutralizeFormulas },
+    FLUSH_BYTES + (1 << 16),
+  );
+  encoder.appendAscii(csvHeaderLine(opts.hasName));
+  let writing: Promise<void> | undefined;
+  const flush = async (): Promise<void> => {
+    throwIfAborted(signal);
+    // The encoder reuses the buffer being written at the next `take`: wait for that write first.
+    if (writing) await writing;
+    writing = writer.write(encoder.take());
+    // Awaited at the next flush; until then a failure must not count as unhandled.
+    writing.catch(() => undefined);
+  };
   let rows = 0;
-  let pending = csvHeaderLine(opts.hasName);
   try {
     if (isAsyncIterable(records)) {
       for await (const record of records) {
-        pending += recordToCsvRow(record, rowOptions);
+        encoder.appendRecord(record);
         rows++;
-        if (pending.length >= FLUSH_CHARS) {
-          throwIfAborted(signal);
-          await writer.write(pending);
-          pending = '';
-        }
+        if (encoder.length >= FLUSH_BYTES) await flush();
       }
     } else {
       // No `for await` here: awaiting each element of a plain array costs a microtask per row.
       for (const record of records) {
-        pending += recordToCsvRow(record, rowOptions);
+        encoder.appendRecord(record);
         rows++;
-        if (pending.length >= FLUSH_CHARS) {
-          throwIfAborted(signal);
-          await writer.write(pending);
-          pending = '';
-        }
+        if (encoder.length >= FLUSH_BYTES) await flush();
       }
     }
-    throwIfAborted(signal);
-    await writer.write(pending);
+    await flush();
+    await writing;
     await writer.commit();
   } catch (error) {
+    // Let a write in flight settle before the handle is closed under it.
+    await writing?.catch(() => undefined);
     await writer.abort();
     throw error;
   }

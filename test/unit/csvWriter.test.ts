@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../../src/core/atomicFile';
-import { csvCell, csvHeader, csvHeaderLine, recordToCsvRow } from '../../src/core/csvFormat';
+import { CsvRowEncoder, csvCell, csvHeader, csvHeaderLine, recordToCsvRow } from '../../src/core/csvFormat';
 import { writeCsv } from '../../src/core/csvWriter';
 import { BouncerError } from '../../src/core/errors';
 import { readRecords } from '../../src/core/readRecords';
@@ -185,6 +185,48 @@ describe('csvFormat', () => {
   });
 });
 
+describe('CsvRowEncoder', () => {
+  /** Records whose cells hit every branch of the byte encoder: quoting, formulas, 1–4 byte UTF-8, lone surrogates. */
+  const ODD: EmailRecord[] = [
+    FULL,
+    TRICKY,
+    { ...FULL, email: 'astral 😀𝄞@example.com', name: 'é ß ∑ 名 \uffff' },
+    { ...FULL, email: 'lone \ud800 high', name: 'lone \udc00 low, and \ud83d at the end \ud83d' },
+    { ...FULL, reason: '"', provider: ',', name: '\n' },
+    { ...FULL, email: '', status: '-', reason: '\t' },
+    // A damaged cache may hold other JSON types; they are written as `String` gives them, like `csvCell`.
+    { ...FULL, score: 'a,b' as unknown as number, toxic: 12 as unknown as string, name: null as unknown as string },
+    { ...FULL, email: `x${'"ü,'.repeat(5000)}`, name: 'big' },
+  ];
+
+  for (const hasName of [false, true]) {
+    for (const neutralizeFormulas of [false, true]) {
+      it(`writes the same bytes as recordToCsvRow (hasName ${hasName}, neutralizeFormulas ${neutralizeFormulas})`, () => {
+        const opts = { hasName, neutralizeFormulas };
+        // A tiny buffer, so rows and single cells outgrow it.
+        const encoder = new CsvRowEncoder(opts, 16);
+        encoder.appendAscii(csvHeaderLine(hasName));
+        for (const record of ODD) encoder.appendRecord(record);
+        const expected = csvHeaderLine(hasName) + ODD.map((record) => recordToCsvRow(record, opts)).join('');
+        assert.deepEqual(Buffer.from(encoder.take()), Buffer.from(expected, 'utf8'));
+        assert.equal(encoder.length, 0);
+      });
+    }
+  }
+
+  it('keeps a taken view intact while the next rows fill the other buffer', () => {
+    const opts = { hasName: false, neutralizeFormulas: true };
+    const encoder = new CsvRowEncoder(opts, 64);
+    encoder.appendRecord(FULL);
+    const first = encoder.take();
+    const copy = Buffer.from(first);
+    encoder.appendRecord(TRICKY);
+    encoder.appendRecord(FULL);
+    assert.deepEqual(Buffer.from(first), copy);
+    assert.equal(Buffer.from(encoder.take()).toString('utf8'), recordToCsvRow(TRICKY, opts) + recordToCsvRow(FULL, opts));
+  });
+});
+
 describe('writeCsv', () => {
   let dir: string;
   let dest: string;
@@ -251,6 +293,27 @@ describe('writeCsv', () => {
       writeCsv([FULL], dest, { hasName: false, neutralizeFormulas: true, signal: controller.signal }),
       (error: unknown) => error instanceof BouncerError && error.kind === 'cancelled',
     );
+    assert.equal(await fs.readFile(dest, 'utf8'), 'previous');
+    assert.deepEqual(await fs.readdir(path.dirname(dest)), ['results.csv']);
+  });
+
+  it('stops between writes when cancelled midway, keeping the previous file', async () => {
+    await fs.mkdir(path.dirname(dest), { recursive: true });
+    await fs.writeFile(dest, 'previous');
+    const controller = new AbortController();
+    let produced = 0;
+    async function* many(): AsyncGenerator<EmailRecord> {
+      for (; produced < 200_000; produced++) {
+        // Several buffers' worth of rows are written before the cancel.
+        if (produced === 60_000) controller.abort();
+        yield { ...FULL, email: `user${produced}@example.com` };
+      }
+    }
+    await assert.rejects(
+      writeCsv(many(), dest, { hasName: false, neutralizeFormulas: true, signal: controller.signal }),
+      (error: unknown) => error instanceof BouncerError && error.kind === 'cancelled',
+    );
+    assert.ok(produced < 200_000, 'the records stopped being read');
     assert.equal(await fs.readFile(dest, 'utf8'), 'previous');
     assert.deepEqual(await fs.readdir(path.dirname(dest)), ['results.csv']);
   });
