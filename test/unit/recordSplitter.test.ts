@@ -222,3 +222,31 @@ describe('RecordSplitter', () => {
     expectInvalidBody(() => whole(new Uint8Array([0xef, 0xbb, 0x5b, 0x5d])), /not a JSON array/);
   });
 });
+
+describe('parseRegion', () => {
+  /** A region of two elements whose `v` strings hold `bytes` raw, as a file might. */
+  function regionWith(bytes: number[]): { region: Uint8Array; bounds: number[] } {
+    const head = [...encoder.encode('{"v":"')];
+    const tail = [...encoder.encode('"}')];
+    const element = [...head, ...bytes, ...tail];
+    return { region: new Uint8Array([...element, 0x2c, ...element]), bounds: [0, element.length, element.length + 1, 2 * element.length + 1] };
+  }
+
+  const CASES: Record<string, number[]> = {
+    ASCII: [...encoder.encode('plain ascii, [no] {escapes}')],
+    'two-, three- and four-byte UTF-8': [...encoder.encode('Ødegaard 例え 😀 \u2028')],
+    'a lone continuation byte': [0x41, 0x80, 0x42],
+    'a truncated sequence': [0x41, 0xe2, 0x82, 0x42],
+    'an overlong encoding': [0xc0, 0xaf],
+    'an encoded surrogate': [0xed, 0xa0, 0x80],
+    'a code point above U+10FFFF': [0xf4, 0x90, 0x80, 0x80],
+    'bytes that are never UTF-8': [0xff, 0xfe, 0x41],
+  };
+  for (const [name, bytes] of Object.entries(CASES)) {
+    it(`decodes ${name} exactly as TextDecoder does`, () => {
+      const { region, bounds } = regionWith(bytes);
+      const expected = decoder.decode(new Uint8Array(bytes));
+      assert.deepEqual(parseRegion(region, bounds, 0), [{ v: expected }, { v: expected }]);
+    });
+  }
+});
