@@ -52,3 +52,22 @@ export function parseRegion(
     });
   }
 }
+
+/**
+ * Parses a region that should hold whole elements and their separators, as `parseRegion` does, but
+ * returns `undefined` instead of throwing when it is not a comma-separated list of JSON objects, so a
+ * caller that guessed the region's bounds can fall back to `RecordSplitter` and its exact errors.
+ */
+export function tryParseObjects(region: Uint8Array): unknown[] | undefined {
+  let parsed: unknown[];
+  try {
+    parsed = JSON.parse(`[${decodeUtf8(region)}]`) as unknown[];
+  } catch {
+    return undefined;
+  }
+  for (let k = 0; k < parsed.length; k++) {
+    const element = parsed[k];
+    if (typeof element !== 'object' || element === null || Array.isArray(element)) return undefined;
+  }
+  return parsed;
+}

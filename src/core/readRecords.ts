@@ -1,11 +1,17 @@
 import { createReadStream } from 'node:fs';
 import { BouncerError } from './errors';
-import { parseRegion } from './parseRegion';
+import { parseRegion, tryParseObjects } from './parseRegion';
 import type { EmailRecord } from './records';
 import { RecordSplitter } from './recordSplitter';
 
 /** Chunk size for reading a cache file: large enough that per-chunk overhead vanishes, small enough to stay lean. */
 const READ_CHUNK_BYTES = 1 << 20;
+
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const COMMA = 0x2c;
 
 /**
  * Streams the records of a cached JSON download (as written by `ingestJson`) without ever holding the
@@ -18,6 +24,97 @@ export function readRecords(path: string, opts: { signal?: AbortSignal } = {}): 
 }
 
 async function* generateRecords(path: string, signal: AbortSignal | undefined): AsyncGenerator<EmailRecord> {
+  let yielded = 0;
+  let complete = false;
+  const fast = compactBatches(path);
+  try {
+    for (;;) {
+      throwIfAborted(signal);
+      const step = await fast.next();
+      if (step.done) {
+        complete = step.value;
+        break;
+      }
+      const batch = step.value;
+      for (let k = 0; k < batch.length; k++) {
+        throwIfAborted(signal);
+        yielded++;
+        yield batch[k] as EmailRecord;
+      }
+    }
+  } finally {
+    // Reached also when the consumer stops early (break/return): release the file at once.
+    await fast.return(false);
+  }
+  // Anything the shortcut does not vouch for is read again the careful way, which also says exactly
+  // what is wrong with a damaged file; the records already handed out are skipped.
+  if (!complete) yield* splitRecords(path, signal, yielded);
+}
+
+/**
+ * The shortcut for the compact arrays the API sends and ingest stores byte for byte (`[{…},{…}]`):
+ * each chunk is cut after its last `},{` instead of being walked byte by byte, and the bytes before
+ * the cut are parsed in one go. A wrong cut (a `},{` inside a string or a nested array) leaves text
+ * that is not a list of JSON values, so parsing fails rather than returning wrong records. Returns
+ * true when it read the whole file; false, with no further batches, at anything it does not vouch
+ * for: another layout, a parse failure, a missing end, two chunks without a cut.
+ */
+async function* compactBatches(path: string): AsyncGenerator<unknown[], boolean> {
+  const stream = createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
+  // Bytes of the elements after the last cut. The stream hands out a fresh buffer per read, so
+  // whole chunks are kept by reference; tails are copied so a chunk is not pinned by its last bytes.
+  let pending: Uint8Array[] = [];
+  let pendingLength = 0;
+  let started = false;
+  try {
+    for await (const data of stream) {
+      const chunk = data as Buffer;
+      let from = 0;
+      if (!started) {
+        if (chunk.length < 2 || chunk[0] !== OPEN_BRACKET || chunk[1] !== OPEN_BRACE) return false;
+        started = true;
+        from = 1;
+      }
+      const cut = lastElementEnd(chunk, from);
+      if (cut < 0) {
+        pending.push(chunk.subarray(from));
+        pendingLength += chunk.length - from;
+        // No `},{` in two chunks: not the compact layout (or a giant record); keep memory flat.
+        if (pendingLength > 2 * READ_CHUNK_BYTES) return false;
+        continue;
+      }
+      const batch = tryParseObjects(concat(pending, pendingLength, chunk.subarray(from, cut + 1)));
+      if (batch === undefined) return false;
+      const tail = chunk.slice(cut + 2);
+      pending = [new Uint8Array(tail)];
+      pendingLength = tail.length;
+      yield batch;
+    }
+    if (!started) return false;
+    // What is left is the last elements, the closing `]` and whitespace.
+    const rest = concat(pending, pendingLength);
+    let end = rest.length;
+    while (end > 0 && isWhitespace(rest[end - 1])) end--;
+    if (end === 0 || rest[end - 1] !== CLOSE_BRACKET) return false;
+    const batch = tryParseObjects(rest.subarray(0, end - 1));
+    if (batch === undefined) return false;
+    yield batch;
+    return true;
+  } finally {
+    stream.destroy();
+  }
+}
+
+/** The index of the `}` of the last `},{` at or after `from`, or -1. Scans back from the end: about one record. */
+function lastElementEnd(chunk: Uint8Array, from: number): number {
+  for (let i = chunk.length - 3; i >= from; i--) {
+    if (chunk[i] === CLOSE_BRACE && chunk[i + 1] === COMMA && chunk[i + 2] === OPEN_BRACE) return i;
+  }
+  return -1;
+}
+
+/** The careful reader: `RecordSplitter` walks every byte and names what is wrong. */
+async function* splitRecords(path: string, signal: AbortSignal | undefined, skip: number): AsyncGenerator<EmailRecord> {
   let parsed: unknown[] = [];
   const splitter = new RecordSplitter((region, bounds, firstIndex) => {
     parsed = parseRegion(region, bounds, firstIndex);
@@ -31,15 +128,34 @@ async function* generateRecords(path: string, signal: AbortSignal | undefined): 
       parsed = [];
       for (let k = 0; k < batch.length; k++) {
         throwIfAborted(signal);
+        if (skip > 0) {
+          skip--;
+          continue;
+        }
         yield batch[k] as EmailRecord;
       }
     }
     throwIfAborted(signal);
     splitter.end();
   } finally {
-    // Reached also when the consumer stops early (break/return): release the file at once.
     stream.destroy();
   }
+}
+
+function concat(pieces: readonly Uint8Array[], length: number, tail?: Uint8Array): Uint8Array {
+  if (pieces.length === 0 && tail) return tail;
+  const out = new Uint8Array(length + (tail?.length ?? 0));
+  let at = 0;
+  for (const piece of pieces) {
+    out.set(piece, at);
+    at += piece.length;
+  }
+  if (tail) out.set(tail, at);
+  return out;
+}
+
+function isWhitespace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {

@@ -92,6 +92,82 @@ describe('readRecords', () => {
     assert.equal(read, 10);
   });
 
+  describe('compact files, as the API sends them', () => {
+    /** Enough compact records to span several 1 MiB reads. */
+    function many(count: number, tweak: (i: number) => Partial<EmailRecord> & Record<string, unknown> = () => ({})): EmailRecord[] {
+      return JSON.parse(JSON.stringify(Array.from({ length: count }, (_, i) => ({ ...record(i), ...tweak(i) })))) as EmailRecord[];
+    }
+
+    async function readUntilError(file: string): Promise<{ emails: string[]; error: unknown }> {
+      const emails: string[] = [];
+      try {
+        for await (const item of readRecords(file)) emails.push(item.email);
+      } catch (error) {
+        return { emails, error };
+      }
+      return { emails, error: undefined };
+    }
+
+    it('reads records whose strings and nested arrays look like element boundaries', async () => {
+      const expected = many(30_000, (i) =>
+        i % 7 === 0 ? { name: `a},{"email":"x"},{b ${i}`, extra: [{ x: i }, { y: '},{' }] } : {},
+      );
+      const file = path.join(dir, 'tricky.json');
+      await fs.writeFile(file, JSON.stringify(expected));
+      assert.ok((await fs.stat(file)).size > 3 * 1024 * 1024, 'spans several 1 MiB reads');
+      assert.deepEqual(await collect(readRecords(file)), expected);
+    });
+
+    it('reads a file that starts compact but is not, and one with whitespace after the array', async () => {
+      const expected = many(15_000);
+      const loose = path.join(dir, 'loose.json');
+      await fs.writeFile(loose, `[${expected.map((item) => JSON.stringify(item, null, 1)).join(',\n')}]`);
+      assert.deepEqual(await collect(readRecords(loose)), expected);
+      const trailing = path.join(dir, 'trailing.json');
+      await fs.writeFile(trailing, `${JSON.stringify(expected)} \r\n\t`);
+      assert.deepEqual(await collect(readRecords(trailing)), expected);
+    });
+
+    it('hands out records before a damaged one at most once and in order, then names the damaged record', async () => {
+      const records = many(20_000);
+      const text = JSON.stringify(records);
+      const file = path.join(dir, 'broken.json');
+      const at = text.indexOf('"user15000@');
+      // Drops the opening quote of one email.
+      await fs.writeFile(file, text.slice(0, at) + text.slice(at + 1));
+      const { emails, error } = await readUntilError(file);
+      // Records come a parsed region at a time, so the ones just before the damage may never come.
+      assert.ok(emails.length > 0 && emails.length <= 15_000, `${emails.length} records before the error`);
+      assert.deepEqual(emails, records.slice(0, emails.length).map((item) => item.email));
+      assert.ok(error instanceof BouncerError && error.kind === 'invalidBody', String(error));
+      assert.match(error.message, /^Record 15000 is not valid JSON/);
+    });
+
+    it('says which element is not an object, and refuses data after the array', async () => {
+      const records = many(12_000);
+      const text = JSON.stringify(records);
+      const notObject = path.join(dir, 'number.json');
+      const cut = text.indexOf('{"email":"user9000@');
+      await fs.writeFile(notObject, `${text.slice(0, cut)}42,${text.slice(cut)}`);
+      const first = await readUntilError(notObject);
+      assert.ok(first.emails.length <= 9000);
+      assert.deepEqual(first.emails, records.slice(0, first.emails.length).map((item) => item.email));
+      assert.ok(first.error instanceof BouncerError && /record 9000 is not a JSON object/.test(first.error.message));
+
+      const after = path.join(dir, 'after.json');
+      await fs.writeFile(after, `${text}]`);
+      const second = await readUntilError(after);
+      assert.deepEqual(second.emails, records.slice(0, second.emails.length).map((item) => item.email));
+      assert.ok(second.error instanceof BouncerError && /after the end of the array/.test(second.error.message));
+
+      const truncated = path.join(dir, 'truncated.json');
+      await fs.writeFile(truncated, text.slice(0, -1));
+      const third = await readUntilError(truncated);
+      assert.deepEqual(third.emails, records.slice(0, third.emails.length).map((item) => item.email));
+      assert.ok(third.error instanceof BouncerError && /truncated/.test(third.error.message));
+    });
+  });
+
   it('passes a missing file error through', async () => {
     await assert.rejects(collect(readRecords(path.join(dir, 'missing.json'))), { code: 'ENOENT' });
   });
