@@ -1,6 +1,7 @@
 import { openAtomicWriter } from './atomicFile';
 import { CsvRowEncoder, csvHeaderLine } from './csvFormat';
 import { BouncerError } from './errors';
+import { RECORD_BATCHES, type RecordStream } from './readRecords';
 import type { EmailRecord } from './records';
 
 /** Rows are gathered into about this many bytes before each write. */
@@ -37,7 +38,14 @@ export async function writeCsv(
   };
   let rows = 0;
   try {
-    if (isAsyncIterable(records)) {
+    if (hasBatches(records)) {
+      // From readRecords: a region's records at a time, without an async step per record.
+      for await (const batch of records[RECORD_BATCHES]()) {
+        for (let k = 0; k < batch.length; k++) encoder.appendRecord(batch[k]);
+        rows += batch.length;
+        if (encoder.length >= FLUSH_BYTES) await flush();
+      }
+    } else if (isAsyncIterable(records)) {
       for await (const record of records) {
         encoder.appendRecord(record);
         rows++;
@@ -61,6 +69,10 @@ export async function writeCsv(
     throw error;
   }
   return { rows, bytes: writer.bytes };
+}
+
+function hasBatches(value: AsyncIterable<EmailRecord> | Iterable<EmailRecord>): value is RecordStream {
+  return typeof (value as Partial<RecordStream>)[RECORD_BATCHES] === 'function';
 }
 
 function isAsyncIterable<T>(value: AsyncIterable<T> | Iterable<T>): value is AsyncIterable<T> {

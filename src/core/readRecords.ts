@@ -14,16 +14,39 @@ const CLOSE_BRACKET = 0x5d;
 const COMMA = 0x2c;
 
 /**
+ * Present on what `readRecords` returns: the same records a parsed region (thousands of records) at
+ * a time, for consumers of a million records such as `writeCsv`, which would otherwise pay an
+ * async-iterator step per record. Use either this or the record iterator, not both.
+ */
+export const RECORD_BATCHES: unique symbol = Symbol('recordBatches');
+
+/** What `readRecords` returns: an async iterable of records that can also hand them out in batches. */
+export interface RecordStream extends AsyncIterable<EmailRecord> {
+  [RECORD_BATCHES](): AsyncIterable<readonly EmailRecord[]>;
+}
+
+/**
  * Streams the records of a cached JSON download (as written by `ingestJson`) without ever holding the
  * file as one string: the file is read in 1 MiB chunks, split into elements and parsed a chunk at a
  * time. Records are not re-checked against the schema (ingest did that); a damaged file still throws
  * `BouncerError('invalidBody')`, and an aborted `signal` throws `BouncerError('cancelled')`.
  */
-export function readRecords(path: string, opts: { signal?: AbortSignal } = {}): AsyncIterable<EmailRecord> {
-  return generateRecords(path, opts.signal);
+export function readRecords(path: string, opts: { signal?: AbortSignal } = {}): RecordStream {
+  const records = generateRecords(path, opts.signal) as AsyncGenerator<EmailRecord> & Partial<RecordStream>;
+  records[RECORD_BATCHES] = () => generateBatches(path, opts.signal);
+  return records as AsyncGenerator<EmailRecord> & RecordStream;
 }
 
 async function* generateRecords(path: string, signal: AbortSignal | undefined): AsyncGenerator<EmailRecord> {
+  for await (const batch of generateBatches(path, signal)) {
+    for (let k = 0; k < batch.length; k++) {
+      throwIfAborted(signal);
+      yield batch[k];
+    }
+  }
+}
+
+async function* generateBatches(path: string, signal: AbortSignal | undefined): AsyncGenerator<readonly EmailRecord[]> {
   let yielded = 0;
   let complete = false;
   const fast = compactBatches(path);
@@ -35,12 +58,8 @@ async function* generateRecords(path: string, signal: AbortSignal | undefined): 
         complete = step.value;
         break;
       }
-      const batch = step.value;
-      for (let k = 0; k < batch.length; k++) {
-        throwIfAborted(signal);
-        yielded++;
-        yield batch[k] as EmailRecord;
-      }
+      yielded += step.value.length;
+      yield step.value as EmailRecord[];
     }
   } finally {
     // Reached also when the consumer stops early (break/return): release the file at once.
@@ -48,7 +67,7 @@ async function* generateRecords(path: string, signal: AbortSignal | undefined): 
   }
   // Anything the shortcut does not vouch for is read again the careful way, which also says exactly
   // what is wrong with a damaged file; the records already handed out are skipped.
-  if (!complete) yield* splitRecords(path, signal, yielded);
+  if (!complete) yield* splitBatches(path, signal, yielded);
 }
 
 /**
@@ -114,7 +133,11 @@ function lastElementEnd(chunk: Uint8Array, from: number): number {
 }
 
 /** The careful reader: `RecordSplitter` walks every byte and names what is wrong. */
-async function* splitRecords(path: string, signal: AbortSignal | undefined, skip: number): AsyncGenerator<EmailRecord> {
+async function* splitBatches(
+  path: string,
+  signal: AbortSignal | undefined,
+  skip: number,
+): AsyncGenerator<readonly EmailRecord[]> {
   let parsed: unknown[] = [];
   const splitter = new RecordSplitter((region, bounds, firstIndex) => {
     parsed = parseRegion(region, bounds, firstIndex);
@@ -124,16 +147,14 @@ async function* splitRecords(path: string, signal: AbortSignal | undefined, skip
     for await (const chunk of stream) {
       throwIfAborted(signal);
       splitter.push(chunk as Buffer);
-      const batch = parsed;
+      let batch = parsed;
       parsed = [];
-      for (let k = 0; k < batch.length; k++) {
-        throwIfAborted(signal);
-        if (skip > 0) {
-          skip--;
-          continue;
-        }
-        yield batch[k] as EmailRecord;
+      if (skip > 0) {
+        const skipped = Math.min(skip, batch.length);
+        batch = batch.slice(skipped);
+        skip -= skipped;
       }
+      if (batch.length > 0) yield batch as EmailRecord[];
     }
     throwIfAborted(signal);
     splitter.end();

@@ -275,6 +275,27 @@ describe('writeCsv', () => {
     assert.deepEqual(rows[20_000].slice(0, 1).concat(rows[20_000].slice(-1)), ['user19999@example.com', 'N, 19999']);
   });
 
+  it('writes the same file from readRecords as from the records themselves, and stops when reading is cancelled', async () => {
+    const records = Array.from({ length: 30_000 }, (_, i) => ({ ...(i % 5 ? FULL : TRICKY), email: `user${i}@example.com` }));
+    const cache = path.join(dir, 'cache.json');
+    await writeFileAtomic(cache, JSON.stringify(records));
+    const opts = { hasName: true, neutralizeFormulas: true };
+    const fromArray = path.join(dir, 'array.csv');
+    await writeCsv(JSON.parse(JSON.stringify(records)) as EmailRecord[], fromArray, opts);
+    const result = await writeCsv(readRecords(cache), dest, opts);
+    assert.equal(result.rows, 30_000);
+    assert.deepEqual(await fs.readFile(dest), await fs.readFile(fromArray));
+
+    await fs.writeFile(dest, 'previous');
+    const controller = new AbortController();
+    controller.abort();
+    await assert.rejects(
+      writeCsv(readRecords(cache, { signal: controller.signal }), dest, opts),
+      (error: unknown) => error instanceof BouncerError && error.kind === 'cancelled',
+    );
+    assert.equal(await fs.readFile(dest, 'utf8'), 'previous');
+  });
+
   it('keeps the previous file and leaves no temporary file when the records fail or are cancelled', async () => {
     await fs.mkdir(path.dirname(dest), { recursive: true });
     await fs.writeFile(dest, 'previous');

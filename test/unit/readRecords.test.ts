@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { BouncerError } from '../../src/core/errors';
 import { ingestJson } from '../../src/core/ingest';
-import { readRecords } from '../../src/core/readRecords';
+import { RECORD_BATCHES, readRecords } from '../../src/core/readRecords';
 import type { EmailRecord } from '../../src/core/records';
 
 function record(i: number): EmailRecord {
@@ -166,6 +166,27 @@ describe('readRecords', () => {
       assert.deepEqual(third.emails, records.slice(0, third.emails.length).map((item) => item.email));
       assert.ok(third.error instanceof BouncerError && /truncated/.test(third.error.message));
     });
+  });
+
+  it('hands out the same records in batches, compact or not, with the same errors', async () => {
+    const expected = JSON.parse(JSON.stringify(Array.from({ length: 12_000 }, (_, i) => record(i)))) as EmailRecord[];
+    const inBatches = async (file: string): Promise<EmailRecord[]> => {
+      const out: EmailRecord[] = [];
+      for await (const batch of readRecords(file)[RECORD_BATCHES]()) {
+        assert.ok(batch.length > 0, 'no empty batches');
+        out.push(...batch);
+      }
+      return out;
+    };
+    const compact = path.join(dir, 'compact.json');
+    await fs.writeFile(compact, JSON.stringify(expected));
+    assert.deepEqual(await inBatches(compact), expected);
+    const loose = path.join(dir, 'loose.json');
+    await fs.writeFile(loose, JSON.stringify(expected, null, 1));
+    assert.deepEqual(await inBatches(loose), expected);
+    const damaged = path.join(dir, 'damaged.json');
+    await fs.writeFile(damaged, JSON.stringify(expected).slice(0, -2));
+    await assert.rejects(inBatches(damaged), (error: unknown) => error instanceof BouncerError && /truncated/.test(error.message));
   });
 
   it('passes a missing file error through', async () => {
