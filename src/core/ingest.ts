@@ -1,3 +1,4 @@
+import { concatBytes } from './bytes';
 import { openAtomicWriter } from './atomicFile';
 import { BouncerError } from './errors';
 import { checkRecord } from './recordSchema';
@@ -237,7 +238,7 @@ class CsvLineCounter {
     this.sniff.push(piece);
     this.sniffLength += piece.length;
     if (this.verdict === 'undecided') {
-      const text = new TextDecoder().decode(concat(this.sniff, this.sniffLength)).replace(/^\uFEFF/, '');
+      const text = new TextDecoder().decode(concatBytes(this.sniff, this.sniffLength)).replace(/^\uFEFF/, '');
       const first = text.trimStart()[0];
       if (first !== undefined) this.verdict = first === '<' || first === '{' || first === '[' ? 'notCsv' : 'csv';
       // Kilobytes of nothing but whitespace: not worth re-reading on every chunk; let the lines decide.
@@ -247,7 +248,7 @@ class CsvLineCounter {
   }
 
   private notCsv(): BouncerError {
-    const start = concat(this.sniff, this.sniffLength);
+    const start = concatBytes(this.sniff, this.sniffLength);
     const text = new TextDecoder().decode(start).replace(/^\uFEFF/, '').trimStart();
     if (text.startsWith('[')) {
       return new BouncerError('invalidBody', 'The server sent JSON where CSV was expected.');
@@ -262,12 +263,3 @@ class CsvLineCounter {
   }
 }
 
-function concat(pieces: readonly Uint8Array[], length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const piece of pieces) {
-    out.set(piece, at);
-    at += piece.length;
-  }
-  return out;
-}

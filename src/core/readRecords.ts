@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { concatBytes, isJsonWhitespace } from './bytes';
 import { BouncerError } from './errors';
 import { parseRegion, tryParseObjects } from './parseRegion';
 import type { EmailRecord } from './records';
@@ -115,9 +116,9 @@ async function* compactBatches(path: string): AsyncGenerator<unknown[], boolean>
     }
     if (!started) return false;
     // What is left is the last elements, the closing `]` and whitespace.
-    const rest = concat(pending, pendingLength);
+    const rest = concatBytes(pending, pendingLength);
     let end = rest.length;
-    while (end > 0 && isWhitespace(rest[end - 1])) end--;
+    while (end > 0 && isJsonWhitespace(rest[end - 1])) end--;
     if (end === 0 || rest[end - 1] !== CLOSE_BRACKET) return false;
     const batch = tryParseObjects(framed([rest.subarray(0, end - 1)], end - 1));
     if (batch === undefined) return false;
@@ -179,20 +180,6 @@ function framed(pieces: readonly Uint8Array[], length: number, tail?: Uint8Array
   if (tail) out.set(tail, at);
   out[out.length - 1] = CLOSE_BRACKET;
   return out;
-}
-
-function concat(pieces: readonly Uint8Array[], length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const piece of pieces) {
-    out.set(piece, at);
-    at += piece.length;
-  }
-  return out;
-}
-
-function isWhitespace(c: number): boolean {
-  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {

@@ -1,3 +1,4 @@
+import { concatBytes, isJsonWhitespace } from './bytes';
 import { BouncerError } from './errors';
 
 /**
@@ -44,10 +45,6 @@ const enum State {
   Done,
   /** The body does not start with `[`; its start is being kept to describe it. */
   NotArray,
-}
-
-function isWhitespace(c: number): boolean {
-  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
 /**
@@ -162,7 +159,7 @@ export class RecordSplitter {
           const c = chunk[i];
           if (c === COMMA) state = State.Next;
           else if (c === CLOSE_BRACKET) state = State.Done;
-          else if (!isWhitespace(c)) this.fail(`expected "," or "]" after record ${this.count - 1}`, c, i);
+          else if (!isJsonWhitespace(c)) this.fail(`expected "," or "]" after record ${this.count - 1}`, c, i);
           i++;
           break;
         }
@@ -176,7 +173,7 @@ export class RecordSplitter {
             state = State.Element;
           } else if (c === CLOSE_BRACKET && state === State.First) {
             state = State.Done;
-          } else if (!isWhitespace(c)) {
+          } else if (!isJsonWhitespace(c)) {
             if (c === CLOSE_BRACKET) this.fail('a "," is followed by "]"', c, i);
             this.fail(`record ${this.count} is not a JSON object`, c, i);
           }
@@ -202,7 +199,7 @@ export class RecordSplitter {
           }
           if (c === OPEN_BRACKET) {
             state = State.First;
-          } else if (!isWhitespace(c)) {
+          } else if (!isJsonWhitespace(c)) {
             this.startSniff(chunk, i);
             this.offset += n;
             this.state = State.NotArray;
@@ -212,7 +209,7 @@ export class RecordSplitter {
           break;
         }
         case State.Done:
-          if (!isWhitespace(chunk[i])) this.fail('unexpected data after the end of the array', chunk[i], i);
+          if (!isJsonWhitespace(chunk[i])) this.fail('unexpected data after the end of the array', chunk[i], i);
           i++;
           break;
       }
@@ -221,7 +218,7 @@ export class RecordSplitter {
     if (bounds.length > 0) {
       let region: Uint8Array;
       if (this.carryLength > 0) {
-        region = concat(this.carry, this.carryLength, chunk.subarray(0, lastEnd));
+        region = concatBytes(this.carry, this.carryLength, chunk.subarray(0, lastEnd));
         const shift = this.carryLength;
         for (let k = 0; k < bounds.length; k++) bounds[k] += shift;
         this.carry = [];
@@ -258,7 +255,7 @@ export class RecordSplitter {
       case State.Done:
         return;
       case State.NotArray:
-        throw describeNotArray(concat(this.sniff, this.sniffLength));
+        throw describeNotArray(concatBytes(this.sniff, this.sniffLength));
       case State.Start:
         if (this.offset === 0) throw new BouncerError('invalidBody', 'The download was empty; expected a JSON array.');
         throw new BouncerError('invalidBody', 'The download held only whitespace; expected a JSON array.');
@@ -282,7 +279,7 @@ export class RecordSplitter {
     const piece = bytes.slice(0, room);
     this.sniff.push(piece);
     this.sniffLength += piece.length;
-    if (this.sniffLength >= SNIFF_BYTES) throw describeNotArray(concat(this.sniff, this.sniffLength));
+    if (this.sniffLength >= SNIFF_BYTES) throw describeNotArray(concatBytes(this.sniff, this.sniffLength));
   }
 
   private fail(what: string, byte: number, index: number): never {
@@ -290,17 +287,6 @@ export class RecordSplitter {
       detail: `found ${describeByte(byte)} at byte ${this.offset + index}`,
     });
   }
-}
-
-function concat(pieces: readonly Uint8Array[], length: number, tail?: Uint8Array): Uint8Array {
-  const out = new Uint8Array(length + (tail?.length ?? 0));
-  let at = 0;
-  for (const piece of pieces) {
-    out.set(piece, at);
-    at += piece.length;
-  }
-  if (tail) out.set(tail, at);
-  return out;
 }
 
 function describeByte(byte: number): string {
