@@ -8,6 +8,7 @@ import { writeCsv } from '../../src/core/csvWriter';
 import { BouncerError } from '../../src/core/errors';
 import { readRecords } from '../../src/core/readRecords';
 import type { EmailRecord } from '../../src/core/records';
+import { SPEC_EXAMPLE_RECORD } from './fixtures';
 
 const HEADER =
   'email,status,reason,domain.name,domain.acceptAll,domain.disposable,domain.free,account.role,account.disabled,' +
@@ -56,19 +57,7 @@ function parseCsv(text: string): string[][] {
   return rows;
 }
 
-const FULL: EmailRecord = {
-  email: 'john@usebouncer.com',
-  status: 'deliverable',
-  reason: 'accepted_email',
-  domain: { name: 'usebouncer.com', acceptAll: 'no', disposable: 'no', free: 'no' },
-  account: { role: 'no', disabled: 'no', fullMailbox: 'no' },
-  dns: { type: 'MX', record: 'aspmx.l.google.com.' },
-  provider: 'google.com',
-  score: 100,
-  toxic: 'unknown',
-  toxicity: 0,
-  retryAfter: '2026-11-26T15:00:00Z',
-};
+const FULL: EmailRecord = { ...SPEC_EXAMPLE_RECORD, retryAfter: '2026-11-26T15:00:00Z' };
 
 /** Every kind of cell that needs care, in one record. */
 const TRICKY: EmailRecord = {

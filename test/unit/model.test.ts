@@ -9,23 +9,13 @@ import { nextSort, sortRows, type SortKey } from '../../src/model/sort';
 import { summarize, countsByValue } from '../../src/model/stats';
 import { cellText, type ResultsStore } from '../../src/model/store';
 import { rowsForAction, selectRange } from '../../src/model/view';
+import { SPEC_EXAMPLE_RECORD } from './fixtures';
 
 function rec(email: string, status: string, reason: string, extra: Partial<EmailRecord> = {}): EmailRecord {
   return { email, status, reason, ...extra };
 }
 
-const full: EmailRecord = {
-  email: 'john@usebouncer.com',
-  status: 'deliverable',
-  reason: 'accepted_email',
-  domain: { name: 'usebouncer.com', acceptAll: 'no', disposable: 'no', free: 'no' },
-  account: { role: 'no', disabled: 'no', fullMailbox: 'no' },
-  dns: { type: 'MX', record: 'aspmx.l.google.com.' },
-  provider: 'google.com',
-  score: 100,
-  toxic: 'unknown',
-  toxicity: 0,
-};
+const full: EmailRecord = SPEC_EXAMPLE_RECORD;
 
 const sample: EmailRecord[] = [
   rec('carol@b.org', 'risky', 'low_quality', {
