@@ -15,7 +15,8 @@ set -euo pipefail
 
 NODE24_VERSION=24.21.0
 CODE_SERVER_VERSION=4.139.1
-APT_PACKAGES=(chromium libkrb5-dev)
+# fonts-dejavu-core: readable screenshots; a new machine may have no font Chromium can use.
+APT_PACKAGES=(chromium libkrb5-dev fonts-dejavu-core)
 CHROMIUM=/usr/bin/chromium
 
 CACHE="${BOUNCER_TEST_CACHE:-$HOME/.cache/bouncer-results-test}"
