@@ -70,18 +70,6 @@ export function textAt(column: TextColumn, row: number): string {
   return end > start ? decoder.decode(column.bytes.subarray(start, end)) : '';
 }
 
-/** Whether a row has a value in this column. */
-export function isPresent(column: Column, row: number): boolean {
-  switch (column.kind) {
-    case 'text':
-      return column.present ? column.present[row] === 1 : true;
-    case 'dict':
-      return column.codes[row] !== 0;
-    case 'num':
-      return !Number.isNaN(column.values[row]);
-  }
-}
-
 /** The display text of a cell; missing fields read as ''. */
 export function cellText(store: ResultsStore, id: FlatColumn, row: number): string {
   const column = columnOf(store, id);
