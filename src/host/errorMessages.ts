@@ -85,6 +85,18 @@ export function describeError(error: BouncerError, batchId: string | undefined):
   }
 }
 
+/** A failure that is not the API's or the download's: a bug, or a file or editor that failed. */
+export function describeUnexpected(error: unknown, batchId: string | undefined): UserMessage {
+  const reason = error instanceof Error ? error.message : String(error);
+  return {
+    text: batchId
+      ? vscode.l10n.t('Could not show batch {0}: {1}', batchId, reason)
+      : vscode.l10n.t('Bouncer Results failed: {0}', reason),
+    // Retry needs a batch to retry.
+    actions: batchId ? ['retry', 'showLog'] : ['showLog'],
+  };
+}
+
 export function actionLabel(action: ErrorAction): string {
   switch (action) {
     case 'setApiKey':

@@ -10,7 +10,7 @@ import { onDidChangeConfig, readConfig } from './config';
 import { DownloadService, type ApiTarget } from './downloadService';
 import { BouncerLog } from './log';
 import { askApiKey } from './prompts';
-import { ResultsOpener } from './resultsOpener';
+import { ResultsOpener, resultsTitle } from './resultsOpener';
 import { ResultsPanelManager } from './resultsPanel';
 import { registerSidebar, type TreeSnapshot } from './sidebar';
 
@@ -82,7 +82,7 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
     locate: async ({ batchId, filter, originKey: key }) => {
       const cacheKey = { originKey: key, batchId, filter, format: 'json' as const };
       if (!(await cache.stat(cacheKey))) return undefined;
-      return { batchId, filter, originKey: key, cachePath: cache.path(cacheKey), title: `Bouncer: ${batchId} (${filter})` };
+      return { batchId, filter, originKey: key, cachePath: cache.path(cacheKey), title: resultsTitle(batchId, filter) };
     },
   });
   const opener = new ResultsOpener({

@@ -6,10 +6,15 @@ import type { DownloadFilter } from '../core/records';
 import type { BouncerConfig } from './config';
 import { openCsvResults, openJsonResults } from './documentOpener';
 import type { DownloadService } from './downloadService';
-import { actionLabel, describeError, type ErrorAction } from './errorMessages';
+import { actionLabel, describeError, describeUnexpected, type ErrorAction } from './errorMessages';
 import type { BouncerLog } from './log';
 import type { ResultsPanelManager } from './resultsPanel';
 import { formatBytes } from '../core/format';
+
+/** The results panel's title, the same whether it is opened or restored after a reload. */
+export function resultsTitle(batchId: string, filter: DownloadFilter): string {
+  return vscode.l10n.t('Bouncer: {0} ({1})', batchId, filter);
+}
 
 export interface ResultsOpenerDeps {
   downloads: DownloadService;
@@ -72,7 +77,7 @@ export class ResultsOpener {
         filter,
         originKey: this.deps.downloads.originKey(),
         cachePath: cached.path,
-        title: vscode.l10n.t('Bouncer: {0} ({1})', batchId, filter),
+        title: resultsTitle(batchId, filter),
       });
       return;
     }
@@ -107,21 +112,15 @@ export class ResultsOpener {
     interactive: boolean,
     resume: (() => Promise<void>) | undefined,
   ): Promise<ErrorAction | undefined> {
-    const bouncerError =
-      error instanceof BouncerError
-        ? error
-        : new BouncerError('invalidBody', error instanceof Error ? error.message : String(error), { cause: error });
-    if (bouncerError.kind === 'cancelled') {
+    if (error instanceof BouncerError && error.kind === 'cancelled') {
       this.deps.log.info(`Cancelled${batchId ? ` (${batchId})` : ''}.`);
       if (interactive) return undefined;
-      throw new Error(bouncerError.message);
+      throw new Error(error.message);
     }
-    const message = describeError(bouncerError, batchId);
-    this.deps.log.error(
-      `${bouncerError.kind}${bouncerError.httpStatus ? ` (HTTP ${bouncerError.httpStatus})` : ''}: ${bouncerError.message}` +
-        (bouncerError.serverMessage ? ` — server: ${bouncerError.serverMessage}` : '') +
-        (bouncerError.detail ? ` — ${bouncerError.detail}` : ''),
-    );
+    // Anything that is not a BouncerError is a fault of ours or of the machine (a file that
+    // cannot be read, an editor that would not open), not of the download: say so, not "invalid body".
+    const message = error instanceof BouncerError ? describeError(error, batchId) : describeUnexpected(error, batchId);
+    this.deps.log.error(logLine(error));
     const buttons = [...message.actions, ...(message.actions.includes('showLog') ? [] : (['showLog'] as const))];
     const choice = vscode.window
       .showErrorMessage(message.text, ...buttons.map((a) => actionLabel(a)))
@@ -131,11 +130,14 @@ export class ResultsOpener {
       throw new Error(message.text);
     }
     const action = await choice;
-    if (action === 'showLog') this.deps.log.show();
-    if (action === 'openSettings') {
-      await vscode.commands.executeCommand('workbench.action.openSettings', 'bouncer.');
-    }
+    await this.runLocalAction(action);
     return action;
+  }
+
+  /** The buttons that need no flow to resume: open the log or the settings. */
+  private async runLocalAction(action: ErrorAction | undefined): Promise<void> {
+    if (action === 'showLog') this.deps.log.show();
+    else if (action === 'openSettings') await vscode.commands.executeCommand('workbench.action.openSettings', 'bouncer.');
   }
 
   /** For non-interactive calls, buttons still work: they carry on as an interactive flow. */
@@ -144,9 +146,8 @@ export class ResultsOpener {
     batchId: string | undefined,
     resume: (() => Promise<void>) | undefined,
   ): Promise<void> {
-    if (action === 'showLog') this.deps.log.show();
-    else if (action === 'openSettings') await vscode.commands.executeCommand('workbench.action.openSettings', 'bouncer.');
-    else if (action === 'setApiKey' && (await this.deps.setApiKey())) await resume?.();
+    await this.runLocalAction(action);
+    if (action === 'setApiKey' && (await this.deps.setApiKey())) await resume?.();
     else if (action === 'retry') await resume?.();
     else if (action === 'waitForCompletion' && batchId && (await this.waitThenContinue(batchId))) await resume?.();
   }
@@ -160,4 +161,14 @@ export class ResultsOpener {
       return false;
     }
   }
+}
+
+/** One log line with everything the message leaves out (never the key: the log redacts it too). */
+function logLine(error: unknown): string {
+  if (!(error instanceof BouncerError)) return `Unexpected: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
+  return (
+    `${error.kind}${error.httpStatus ? ` (HTTP ${error.httpStatus})` : ''}: ${error.message}` +
+    (error.serverMessage ? ` — server: ${error.serverMessage}` : '') +
+    (error.detail ? ` — ${error.detail}` : '')
+  );
 }
