@@ -12,6 +12,10 @@
 #
 # Usage: scripts/install-test-deps.sh        (cache: ${BOUNCER_TEST_CACHE:-$HOME/.cache/bouncer-results-test})
 set -euo pipefail
+# When npm runs this (npm test, npm start), drop what npm exported, so the nested installs below see
+# the user's own environment: see clean-npm-env.sh for why code-server's install needs that.
+source "$(dirname "${BASH_SOURCE[0]}")/clean-npm-env.sh"
+clean_npm_env
 
 NODE24_VERSION=24.21.0
 CODE_SERVER_VERSION=4.139.1
