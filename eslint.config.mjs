@@ -1,16 +1,15 @@
 // Lint holds the layer boundaries: only src/host (and the tests that run inside a
-// real extension host) may import `vscode`.
+// real extension host) may import `vscode`, and no pure layer reaches up into src/host.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const noVscode = {
-  'no-restricted-imports': [
-    'error',
-    {
-      paths: [{ name: 'vscode', message: 'Pure layers must not import vscode; put VS Code wiring in src/host.' }],
-    },
-  ],
+const vscodePath = { name: 'vscode', message: 'Pure layers must not import vscode; put VS Code wiring in src/host.' };
+const hostPattern = {
+  group: ['**/host', '**/host/**'],
+  message: 'Pure layers must not import from src/host: move what both need down into src/core or src/model.',
 };
+const pureLayer = { 'no-restricted-imports': ['error', { paths: [vscodePath], patterns: [hostPattern] }] };
+const noVscode = { 'no-restricted-imports': ['error', { paths: [vscodePath] }] };
 
 export default tseslint.config(
   { ignores: ['dist/**', 'out/**', 'node_modules/**', '.vscode-test/**', 'test-output/**', '.cache/**'] },
@@ -26,7 +25,11 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/core/**', 'src/shared/**', 'src/model/**', 'src/webview/**', 'emulator/**', 'test/unit/**'],
+    files: ['src/core/**', 'src/shared/**', 'src/model/**', 'src/webview/**', 'emulator/**'],
+    rules: pureLayer,
+  },
+  {
+    files: ['test/unit/**'],
     rules: noVscode,
   },
   {
