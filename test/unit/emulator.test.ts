@@ -80,7 +80,7 @@ describe('emulator', () => {
         start,
       );
     }
-    assert.ok(DEMO_RECORDS.some((r) => (r.toxicity ?? 0) > 5));
+    assert.ok(DEMO_RECORDS.some((r) => Number(r.toxicity ?? 0) > 5));
     assert.ok(
       DEMO_RECORDS.some((r) => r.domain === undefined && r.score === undefined),
       'a record with only required fields',
