@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { isDownloadFilter, type DownloadFilter, type EmailRecord, type Status } from '../src/core/records';
 import { DEMO_BATCH_ID, DEMO_RECORDS } from './demoBatch';
 import { generateRecords, MAX_GENERATED_RECORDS, statusCounts } from './generateRecords';
+import { QUIRK_BATCH_IDS, quirkJsonBody } from './quirkBatches';
 import { csvHeader, csvRow } from './serverCsv';
 
 export { generateRecords } from './generateRecords';
@@ -72,6 +73,7 @@ export const SEEDED_BATCH_IDS = [
   'fault-402',
   'fault-403',
   'fault-redirect',
+  ...QUIRK_BATCH_IDS,
 ] as const;
 
 /** Records a `pending-<K>` batch holds once completed. */
@@ -406,6 +408,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       return;
     }
 
+    const quirk = csv ? undefined : quirkJsonBody(id, filterParam);
+    if (quirk !== undefined) {
+      send(res, 200, type, quirk);
+      return;
+    }
     if (batch.quantity <= DEMO_RECORDS.length) {
       send(res, 200, type, bodyString(batch.records(), filterParam, csv));
       return;

@@ -4,6 +4,7 @@
  * immutable data plus functions that return a new state. The host keeps it in `globalState`.
  */
 import { DOWNLOAD_FILTERS, STATUSES, type DownloadFilter } from './records';
+import { countOf, StatusCounts } from './statusCounts';
 
 /** Format of a cached download; kept in step with `CacheFormat` in `resultsCache.ts`. */
 export type HistoryFormat = 'json' | 'csv';
@@ -36,7 +37,10 @@ export interface BatchEntry {
   readonly fetchedAt?: number;
   /** Records in the batch, known once the unfiltered (`all`) download completed. */
   readonly total?: number;
-  /** Records per status, from the `all` download or from single-status downloads. */
+  /**
+   * Records per status, from the `all` download or from single-status downloads. Keys are the
+   * server's strings, bounded as `StatusCounts` does; read them with `countOf`, never `counts[key]`.
+   */
   readonly counts: Readonly<Record<string, number>>;
   /** True while the server answers 405 (batch not completed). */
   readonly pending: boolean;
@@ -101,13 +105,15 @@ export function recordDownload(
   const existing = findEntry(state, originKey, batchId) ?? newEntry(batchId, now);
   const records = nonNegativeInt(summary.records) ?? 0;
   const bytes = nonNegativeInt(summary.bytes) ?? 0;
-  let counts: Record<string, number> = { ...existing.counts };
+  let counts = existing.counts;
   let total = existing.total;
   if (filter === 'all') {
     total = records;
     if (summary.counts) counts = sanitizeCounts(summary.counts);
   } else {
-    counts[filter] = records;
+    const updated = countsFrom(existing.counts);
+    updated.set(filter, records);
+    counts = updated.toObject();
   }
   const download: DownloadInfo = { filter, format, fetchedAt: now, records, bytes };
   const downloads = [
@@ -193,8 +199,8 @@ export function statusGroups(entry: BatchEntry): StatusGroup[] {
     .filter((status) => !known.includes(status))
     .sort();
   return [...known, ...extra]
-    .filter((status) => (entry.counts[status] ?? 0) > 0)
-    .map((status) => ({ status, count: entry.counts[status] }));
+    .map((status) => ({ status, count: countOf(entry.counts, status) }))
+    .filter((group) => group.count > 0);
 }
 
 /** Bytes of the downloads recorded for one batch (what the history believes is cached). */
@@ -243,7 +249,7 @@ function parseEntry(raw: unknown): BatchEntry | undefined {
   } = {
     batchId: raw.batchId,
     lastUsedAt,
-    counts: isObject(raw.counts) ? sanitizeCounts(raw.counts) : {},
+    counts: isObject(raw.counts) ? sanitizeCounts(raw.counts) : new StatusCounts().toObject(),
     pending: raw.pending === true,
     downloads: Array.isArray(raw.downloads) ? raw.downloads.flatMap((d) => parseDownload(d) ?? []) : [],
   };
@@ -269,7 +275,7 @@ function parseDownload(raw: unknown): DownloadInfo | undefined {
 }
 
 function newEntry(batchId: string, now: number): BatchEntry {
-  return { batchId, lastUsedAt: now, counts: {}, pending: false, downloads: [] };
+  return { batchId, lastUsedAt: now, counts: new StatusCounts().toObject(), pending: false, downloads: [] };
 }
 
 function putFirst(state: HistoryState, originKey: string, entry: BatchEntry): HistoryState {
@@ -299,11 +305,17 @@ function cleanName(name: string | undefined): string | undefined {
   return clean.length === 0 ? undefined : clean.slice(0, MAX_NAME_LENGTH);
 }
 
+/** Counts from a download summary or stored state: bad counts dropped, keys bounded (see `StatusCounts`). */
 function sanitizeCounts(raw: Readonly<Record<string, unknown>>): Record<string, number> {
-  const counts: Record<string, number> = {};
+  return countsFrom(raw).toObject();
+}
+
+function countsFrom(raw: Readonly<Record<string, unknown>>): StatusCounts {
+  const counts = new StatusCounts();
+  // Object.entries lists own keys only: an inherited `constructor` never reads as a status.
   for (const [status, value] of Object.entries(raw)) {
     const count = nonNegativeInt(value);
-    if (count !== undefined && status.length > 0 && status !== '__proto__') counts[status] = count;
+    if (count !== undefined && status.length > 0) counts.add(status, count);
   }
   return counts;
 }

@@ -1,5 +1,6 @@
 import type { BouncerClient } from './bouncerClient';
 import { ingestCsv, ingestJson, type IngestProgress } from './ingest';
+import type { OddRecords } from './recordSchema';
 import type { DownloadFilter } from './records';
 
 export type ResultsFormat = 'json' | 'csv';
@@ -16,6 +17,8 @@ export interface DownloadSummary {
   /** Records per status value; only for JSON downloads. */
   counts?: Record<string, number>;
   hasName?: boolean;
+  /** Records kept as sent although they differ from the spec; only for JSON downloads. */
+  odd?: OddRecords;
 }
 
 /**

@@ -1,9 +1,10 @@
 import { concatBytes } from './bytes';
 import { openAtomicWriter } from './atomicFile';
 import { BouncerError } from './errors';
-import { checkRecord } from './recordSchema';
+import { checkStructure, MAX_ODD_EXAMPLES, oddFields, type OddRecords } from './recordSchema';
 import { describeNotArray, RecordSplitter } from './recordSplitter';
 import { parseRegion } from './parseRegion';
+import { StatusCounts } from './statusCounts';
 
 /** Reported after each chunk of the body is written and checked. */
 export interface IngestProgress {
@@ -15,10 +16,15 @@ export interface IngestProgress {
 export interface IngestSummary {
   bytes: number;
   records: number;
-  /** Records per `status` value, including values the spec does not list. */
+  /**
+   * Records per `status` value, including values the spec does not list; bounded and without a
+   * prototype, as `StatusCounts` makes it.
+   */
   counts: Record<string, number>;
   /** Whether any record has a `name` (then CSV output gets a `name` column). */
   hasName: boolean;
+  /** Records that are kept but differ from the spec (see `oddFields`). */
+  odd: OddRecords;
 }
 
 export interface IngestOptions {
@@ -28,7 +34,9 @@ export interface IngestOptions {
 
 /**
  * Streams a JSON download into `destPath`, checking it on the way: the body must be one JSON array
- * (BOM and surrounding whitespace tolerated) whose every element parses and passes `checkRecord`.
+ * (BOM and surrounding whitespace tolerated) whose every element parses and passes `checkStructure`.
+ * Records that differ from the spec otherwise (a `null`, a numeric string, an unknown enum value) are
+ * kept as sent and counted in `odd`: the real API is not held to its schema.
  * Bytes are written to `${destPath}.part` as they arrive and renamed over `destPath` only when the
  * array closed and everything checked out; on any failure the `.part` file is deleted and a previous
  * `destPath` is left as it was.
@@ -42,19 +50,26 @@ export async function ingestJson(
   destPath: string,
   opts: IngestOptions = {},
 ): Promise<IngestSummary> {
-  const counts = new Map<string, number>();
+  const counts = new StatusCounts();
+  const odd: OddRecords = { records: 0, examples: [] };
   let hasName = false;
   const splitter = new RecordSplitter((region, bounds, firstIndex) => {
     const records = parseRegion(region, bounds, firstIndex);
     for (let k = 0; k < records.length; k++) {
-      const record = records[k] as { status?: unknown; name?: unknown };
-      const problem = checkRecord(record);
+      const record = records[k] as { status: string; name?: unknown };
+      const problem = checkStructure(record);
       if (problem !== undefined) {
-        throw new BouncerError('invalidBody', `Record ${firstIndex + k} is not a valid email result: ${problem}.`);
+        throw new BouncerError('invalidBody', `Record ${firstIndex + k} is not an email result: ${problem}.`);
       }
-      const status = record.status as string;
-      counts.set(status, (counts.get(status) ?? 0) + 1);
-      if (record.name !== undefined) hasName = true;
+      const fields = oddFields(record);
+      if (fields.length > 0) {
+        odd.records++;
+        for (const field of fields.slice(0, MAX_ODD_EXAMPLES - odd.examples.length)) {
+          odd.examples.push({ record: firstIndex + k, ...field });
+        }
+      }
+      counts.add(record.status);
+      if (record.name !== undefined && record.name !== null) hasName = true;
     }
   });
 
@@ -63,7 +78,7 @@ export async function ingestJson(
     end: () => splitter.end(),
     progress: () => ({ bytes: splitter.bytes, records: splitter.records }),
   });
-  return { bytes: splitter.bytes, records: splitter.records, counts: Object.fromEntries(counts), hasName };
+  return { bytes: splitter.bytes, records: splitter.records, counts: counts.toObject(), hasName, odd };
 }
 
 /**

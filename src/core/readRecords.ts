@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { concatBytes, isJsonWhitespace } from './bytes';
 import { BouncerError } from './errors';
 import { parseRegion, tryParseObjects } from './parseRegion';
@@ -17,6 +18,30 @@ const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
 const COMMA = 0x2c;
+/** The UTF-8 byte order mark, which ingest tolerates before the array and `JSON.parse` does not. */
+const UTF8_BOM = [0xef, 0xbb, 0xbf] as const;
+
+function bomLength(bytes: Uint8Array): number {
+  return bytes[0] === UTF8_BOM[0] && bytes[1] === UTF8_BOM[1] && bytes[2] === UTF8_BOM[2] ? UTF8_BOM.length : 0;
+}
+
+/** Bytes at the start of a cache file that come before the array: a UTF-8 BOM, then JSON whitespace. */
+function leadingBytes(bytes: Uint8Array): number {
+  let at = bomLength(bytes);
+  while (at < bytes.length && isJsonWhitespace(bytes[at])) at++;
+  return at;
+}
+
+/**
+ * The whole text of a cached JSON download, for views that take it in one piece (the JSON tab).
+ * Every view reads the cache through this module, so whatever ingest accepted (a BOM, whitespace
+ * around the array, compact or pretty) opens everywhere: the BOM is dropped here, because
+ * `JSON.parse` refuses it and `Buffer#toString` keeps it.
+ */
+export async function readResultsText(path: string): Promise<string> {
+  const bytes = await readFile(path);
+  return bytes.toString('utf8', bomLength(bytes));
+}
 
 /**
  * Present on what `readRecords` returns: the same records a parsed region (thousands of records) at
@@ -95,9 +120,11 @@ async function* compactBatches(path: string): AsyncGenerator<unknown[], boolean>
       const chunk = data as Buffer;
       let from = 0;
       if (!started) {
-        if (chunk.length < 2 || chunk[0] !== OPEN_BRACKET || chunk[1] !== OPEN_BRACE) return false;
+        // A BOM or whitespace before the array is allowed here too, so such files keep the fast path.
+        const start = leadingBytes(chunk);
+        if (chunk.length < start + 2 || chunk[start] !== OPEN_BRACKET || chunk[start + 1] !== OPEN_BRACE) return false;
         started = true;
-        from = 1;
+        from = start + 1;
       }
       const cut = lastElementEnd(chunk, from);
       if (cut < 0) {

@@ -58,46 +58,97 @@ export const EMAIL_RECORD_SCHEMA_STRICT: object = {
 type SchemaNode = { [key: string]: unknown };
 
 /**
- * Derives the schema the client enforces from the strict one, so the two cannot drift:
- * extra fields are tolerated, an enum becomes "any string" (the server may add values; they are
- * shown as they are), numeric ranges are dropped (the docs disagree on toxicity's range), and the
- * undocumented-but-real `name` field must be a string when present. Required fields and types stay.
+ * What the client expects of a record beyond its structure, derived from the strict schema so the two
+ * cannot drift: the spec as written, plus the undocumented-but-real `name` string, without the upper
+ * bound of `toxicity` (one page of the docs says 0–5, another 0–100). A record that differs is still
+ * kept and shown as sent; the difference is only counted and reported (see {@link oddFields}).
  */
-function lenientFrom(node: SchemaNode): SchemaNode {
-  const out: SchemaNode = {};
-  for (const [key, value] of Object.entries(node)) {
-    if (key === 'additionalProperties' || key === 'minimum' || key === 'maximum') continue;
-    if (key === 'enum') {
-      out.type = 'string';
-    } else if (key === 'properties') {
-      const properties: SchemaNode = {};
-      for (const [name, child] of Object.entries(value as SchemaNode)) properties[name] = lenientFrom(child as SchemaNode);
-      out.properties = properties;
-    } else {
-      out[key] = value;
-    }
-  }
-  return out;
+function expectedFrom(strict: SchemaNode): SchemaNode {
+  const properties = { ...(strict.properties as SchemaNode) };
+  const { maximum: _documentedTwoWays, ...toxicity } = properties.toxicity as SchemaNode;
+  properties.toxicity = toxicity;
+  properties.name = { type: 'string' };
+  return { ...strict, properties };
 }
 
-const lenientSchema = lenientFrom(EMAIL_RECORD_SCHEMA_STRICT as SchemaNode);
-(lenientSchema.properties as SchemaNode).name = { type: 'string' };
-
-/** The lenient schema `checkRecord` applies (exported for tests and documentation). */
-export const EMAIL_RECORD_SCHEMA_LENIENT: object = lenientSchema;
-
-let lenientValidator: ValidateFunction | undefined;
+/** The schema {@link oddFields} compares records with (exported for tests and documentation). */
+export const EMAIL_RECORD_SCHEMA_EXPECTED: object = expectedFrom(EMAIL_RECORD_SCHEMA_STRICT as SchemaNode);
 
 /**
- * Checks one downloaded record leniently: required fields and value types are enforced; unknown
- * extra fields and unknown enum values are accepted. Returns a one-line description of the first
- * problem, or `undefined` when the record is acceptable.
+ * Checks what a record must be for the extension to use it at all: an object with a string `email`
+ * and a string `status` (every view, count and filter keys on them). Returns a short description of
+ * the problem, or `undefined` when the structure holds. Everything else is judged by {@link oddFields}.
  */
-export function checkRecord(value: unknown): string | undefined {
+export function checkStructure(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return `it is ${describeValue(value)}, not an object`;
+  }
+  const record = value as { email?: unknown; status?: unknown };
+  if (typeof record.email !== 'string') return `its "email" is ${describeValue(record.email)}, not a string`;
+  if (typeof record.status !== 'string') return `its "status" is ${describeValue(record.status)}, not a string`;
+  return undefined;
+}
+
+/** One field of a record that is not as documented: `field` is a dotted path such as `domain.free`. */
+export interface OddField {
+  field: string;
+  /** What is wrong, with the value found (cut short), never the whole record. */
+  problem: string;
+}
+
+/** How many records of a download differ from the spec, and where the first of them do. */
+export interface OddRecords {
+  /** Records with at least one odd field. */
+  records: number;
+  /** The first {@link MAX_ODD_EXAMPLES} odd fields, in file order, with their record's index. */
+  examples: (OddField & { record: number })[];
+}
+
+/** Odd fields kept as examples: enough to see the pattern, short enough for one log line. */
+export const MAX_ODD_EXAMPLES = 5;
+
+/** One log line: how many records differ, then the examples (record index, field, what was found). */
+export function describeOddRecords(odd: OddRecords): string {
+  const examples = odd.examples.map((e) => `record ${e.record}: ${e.field} ${e.problem}`).join('; ');
+  return (
+    `${odd.records} ${odd.records === 1 ? 'record differs' : 'records differ'} from the documented format ` +
+    `and ${odd.records === 1 ? 'is' : 'are'} kept as sent. First differences: ${examples}.`
+  );
+}
+
+let expectedValidator: ValidateFunction | undefined;
+
+/**
+ * Lists the fields of a structurally sound record that differ from {@link EMAIL_RECORD_SCHEMA_EXPECTED}:
+ * a value of another type (`"score": "100"`, `"provider": null`), a value outside the documented enum
+ * or range, a missing documented field, a field the spec does not list. Empty for a record as documented.
+ */
+export function oddFields(record: object): OddField[] {
   // Compiled on first use: ajv code generation costs a few milliseconds at activation otherwise.
-  lenientValidator ??= new Ajv({ allErrors: false }).compile(EMAIL_RECORD_SCHEMA_LENIENT);
-  if (lenientValidator(value)) return undefined;
-  return describeErrors(lenientValidator.errors);
+  expectedValidator ??= new Ajv({ allErrors: true, strictTypes: false }).compile(EMAIL_RECORD_SCHEMA_EXPECTED);
+  if (expectedValidator(record)) return [];
+  const found = new Map<string, string>();
+  for (const error of expectedValidator.errors ?? []) {
+    const path = pointerSegments(error.instancePath);
+    const params = error.params as { missingProperty?: string; additionalProperty?: string; type?: string };
+    let field = path.join('.');
+    let problem: string;
+    if (error.keyword === 'required' && params.missingProperty !== undefined) {
+      field = [...path, params.missingProperty].join('.');
+      problem = 'is missing';
+    } else if (error.keyword === 'additionalProperties' && params.additionalProperty !== undefined) {
+      field = [...path, params.additionalProperty].join('.');
+      problem = 'is not in the documented fields';
+    } else {
+      const value = valueAt(record, path);
+      const expected =
+        error.keyword === 'enum' ? 'is not a documented value' : (error.message ?? 'is not as documented');
+      problem = `${expected}: found ${describeValue(value)}`;
+    }
+    // One line per field: a string score fails both `type` and the range, which says nothing more.
+    if (!found.has(field)) found.set(field, problem);
+  }
+  return [...found].map(([field, problem]) => ({ field, problem }));
 }
 
 /** Compiles the strict spec schema (tests, emulator checks). */
@@ -120,4 +171,38 @@ export function describeErrors(errors: readonly ErrorObject[] | null | undefined
       return `${where} ${error.message ?? 'is invalid'}${extra}`;
     })
     .join('; ');
+}
+
+/** Longest piece of a found string quoted in a message: enough to recognise it, never a wall of text. */
+const MAX_QUOTED_CHARS = 40;
+
+/** A value as a message shows it: strings quoted and cut short, containers only named. */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return 'missing';
+  if (value === null) return 'null';
+  if (typeof value === 'string') {
+    if (value.length <= MAX_QUOTED_CHARS) return JSON.stringify(value);
+    return `${JSON.stringify(value.slice(0, MAX_QUOTED_CHARS))}… (${value.length} characters)`;
+  }
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  return String(value);
+}
+
+/** The segments of an ajv instance path (a JSON pointer). */
+function pointerSegments(pointer: string): string[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+function valueAt(root: object, path: readonly string[]): unknown {
+  let value: unknown = root;
+  for (const segment of path) {
+    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, segment)) return undefined;
+    value = (value as Record<string, unknown>)[segment];
+  }
+  return value;
 }

@@ -3,6 +3,10 @@
  * (see shared spec `bouncer-batch-download.md`). Enum-typed fields are declared
  * with their documented values but typed as `string` where the server may add
  * values later: unknown values are shown as they are, never dropped.
+ *
+ * Only `email` and `status` are checked on ingest (`checkStructure`); the other fields are kept as
+ * the server sent them, so a record read from the cache may hold `null`, a number as a string or
+ * any other JSON value where this type says otherwise. Code reading records must not rely on them.
  */
 
 export const STATUSES = ['deliverable', 'risky', 'undeliverable', 'unknown'] as const;
@@ -56,10 +60,11 @@ export interface EmailRecord {
     record?: string;
   };
   provider?: string;
-  score?: number;
+  /** A number as documented, or the text the server sent instead (`"100"`), kept as it was. */
+  score?: number | string;
   toxic?: string;
   /** Documented as 0–5 in one place and 0–100 in another: any integer is accepted. */
-  toxicity?: number;
+  toxicity?: number | string;
   /** Set when results may come later (greylisting); format undocumented. */
   retryAfter?: string;
 }

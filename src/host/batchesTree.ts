@@ -52,12 +52,13 @@ export type BatchesNode = BatchNode | StatusNode;
 export const SHOW_TABLE_COMMAND = 'bouncer.batches.showTable';
 export const SHOW_STATUS_COMMAND = 'bouncer.batches.showStatus';
 
-const STATUS_ICONS: Record<string, vscode.ThemeIcon> = {
-  deliverable: new vscode.ThemeIcon('pass', new vscode.ThemeColor('charts.green')),
-  risky: new vscode.ThemeIcon('warning', new vscode.ThemeColor('charts.yellow')),
-  undeliverable: new vscode.ThemeIcon('error', new vscode.ThemeColor('charts.red')),
-  unknown: new vscode.ThemeIcon('question'),
-};
+// A Map: statuses are the server's strings, and `constructor` must not find Object's.
+const STATUS_ICONS: ReadonlyMap<string, vscode.ThemeIcon> = new Map([
+  ['deliverable', new vscode.ThemeIcon('pass', new vscode.ThemeColor('charts.green'))],
+  ['risky', new vscode.ThemeIcon('warning', new vscode.ThemeColor('charts.yellow'))],
+  ['undeliverable', new vscode.ThemeIcon('error', new vscode.ThemeColor('charts.red'))],
+  ['unknown', new vscode.ThemeIcon('question')],
+]);
 
 /**
  * Maps the sidebar's model to tree items and says when it changed. No I/O, no messages, no
@@ -134,7 +135,7 @@ function statusItem(node: StatusNode): vscode.TreeItem {
   const item = new vscode.TreeItem(node.status, vscode.TreeItemCollapsibleState.None);
   item.id = `batch/${node.batchId}/status/${node.status}`;
   item.description = node.count.toLocaleString();
-  item.iconPath = STATUS_ICONS[node.status] ?? new vscode.ThemeIcon('circle-outline');
+  item.iconPath = STATUS_ICONS.get(node.status) ?? new vscode.ThemeIcon('circle-outline');
   item.contextValue = 'status';
   item.accessibilityInformation = { label: `${node.status}, ${item.description}` };
   // Only documented statuses can be asked of the server as a filter.

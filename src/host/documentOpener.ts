@@ -1,6 +1,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { readResultsText } from '../core/readRecords';
 
 /**
  * Above this, text is not pushed into an untitled document: VS Code would copy it to the
@@ -18,7 +19,8 @@ export type OpenedAs = 'untitled' | 'file';
 export async function openJsonResults(cachePath: string, name = baseName(cachePath)): Promise<OpenedAs> {
   const { size } = await fs.stat(cachePath);
   if (size <= UNTITLED_LIMIT_BYTES) {
-    const pretty = JSON.stringify(JSON.parse(await fs.readFile(cachePath, 'utf8')), null, 2);
+    // Read as the table reads it: ingest accepts a body that starts with a BOM, and so must this tab.
+    const pretty = JSON.stringify(JSON.parse(await readResultsText(cachePath)), null, 2);
     if (Buffer.byteLength(pretty) <= UNTITLED_LIMIT_BYTES) {
       await showUntitled(pretty, 'json', `${name}.json`);
       return 'untitled';

@@ -5,6 +5,7 @@ import { waitForCompletion, type BatchStatus } from '../core/batchStatus';
 import { downloadToCache, type DownloadRequest, type DownloadSummary } from '../core/download';
 import { BouncerError } from '../core/errors';
 import { formatBytes } from '../core/format';
+import { describeOddRecords, type OddRecords } from '../core/recordSchema';
 import type { ResultsCache } from '../core/resultsCache';
 import type { ApiKeyStore } from './apiKeyStore';
 import type { BatchHistoryStore } from './batchHistoryStore';
@@ -126,6 +127,7 @@ export class DownloadService implements vscode.Disposable {
       this.deps.log.info(
         `Downloaded ${request.batchId}: ${summary.records} records, ${formatBytes(summary.bytes)} in ${seconds} s → ${path}`,
       );
+      if (summary.odd && summary.odd.records > 0) this.reportOddRecords(request.batchId, summary.odd);
       return summary;
     } catch (error) {
       if (error instanceof BouncerError && error.kind === 'notCompleted') {
@@ -133,6 +135,25 @@ export class DownloadService implements vscode.Disposable {
       }
       throw error;
     }
+  }
+
+  /**
+   * Kept records that differ from the spec: the details go to the log (a few examples, never whole
+   * records), and one notification per download says so without failing anything.
+   */
+  private reportOddRecords(batchId: string, odd: OddRecords): void {
+    this.deps.log.warn(`${batchId}: ${describeOddRecords(odd)}`);
+    const showLog = vscode.l10n.t('Show Log');
+    void vscode.window
+      .showWarningMessage(
+        vscode.l10n.t(
+          'Batch {0}: {1} records have fields that differ from the documented format. They are kept and shown as the server sent them; the log lists examples.',
+          batchId,
+          odd.records.toLocaleString(),
+        ),
+        showLog,
+      )
+      .then((choice) => choice === showLog && this.deps.log.show());
   }
 
   private async client(target: ApiTarget): Promise<BouncerClient> {

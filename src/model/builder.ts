@@ -4,6 +4,7 @@ import {
   type Codes,
   type DictColumn,
   type DictColumnId,
+  type NumColumn,
   type NumColumnId,
   type ResultsStore,
   type TextColumn,
@@ -80,17 +81,38 @@ class DictBuilder {
   }
 }
 
+/** A number written as JSON would write it, optionally with spaces around: `"100"`, `" 4.5 "`, `"-1e3"`. */
+const NUMERIC_TEXT = /^\s*-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*$/;
+
+/** Numbers, and the text of whatever the server sent instead of a number (see `NumColumn.given`). */
 class NumBuilder {
   private values = new Float64Array(1024);
+  /** Created at the first value that is not a plain number: most batches never need it. */
+  private given: DictBuilder | undefined;
   private rows = 0;
 
   add(value: unknown): void {
     if (this.rows >= this.values.length) this.values = grow(this.values, this.values.length * 2);
-    this.values[this.rows++] = typeof value === 'number' ? value : NaN;
+    let number = NaN;
+    let text: string | undefined;
+    if (typeof value === 'number') {
+      number = value;
+    } else if (value !== undefined && value !== null) {
+      text = str(value);
+      if (typeof value === 'string' && NUMERIC_TEXT.test(value)) number = Number(value);
+    }
+    if (text !== undefined && this.given === undefined) {
+      this.given = new DictBuilder();
+      for (let row = 0; row < this.rows; row++) this.given.add(undefined);
+    }
+    this.given?.add(text);
+    this.values[this.rows++] = number;
   }
 
-  finish(): Float64Array {
-    return this.values.slice(0, this.rows);
+  finish(): NumColumn {
+    const column: NumColumn = { kind: 'num', values: this.values.slice(0, this.rows) };
+    if (this.given) column.given = this.given.finish();
+    return column;
   }
 }
 
@@ -108,14 +130,17 @@ function widen(codes: Codes): Codes {
   return next;
 }
 
+/** A field as text: `null` is missing; a value of another type than documented shows as sent (objects as JSON). */
 function str(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
-  return typeof value === 'string' ? value : String(value);
+  if (typeof value === 'string') return value;
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
 /**
  * Accumulates records into a columnar {@link ResultsStore}. Enum values the schema does not list are
- * kept as new dictionary entries, so they show as they are; missing optional fields stay missing.
+ * kept as new dictionary entries, so they show as they are; missing optional fields (and `null`s) stay
+ * missing; a value of another type than documented shows as its text.
  */
 export class StoreBuilder {
   private readonly text: Record<TextColumnId, TextBuilder> = {
@@ -174,10 +199,7 @@ export class StoreBuilder {
       hasName: this.hasName,
       text: { email: this.text.email.finish(), name: this.text.name.finish() },
       dict,
-      num: {
-        score: { kind: 'num', values: this.num.score.finish() },
-        toxicity: { kind: 'num', values: this.num.toxicity.finish() },
-      },
+      num: { score: this.num.score.finish(), toxicity: this.num.toxicity.finish() },
     };
   }
 }

@@ -29,18 +29,31 @@ function dictRanks(column: DictColumn): Ranks {
   return { ranks, max: order.length };
 }
 
+/**
+ * Numbers rank by value; a value sent as text that reads as no number (`"n/a"`) ranks after every
+ * number, by its text, so it is neither lost among the missing nor mixed in with the numbers.
+ */
 function numRanks(column: NumColumn): Ranks {
-  const { values } = column;
+  const { values, given } = column;
   const present = values.filter((v) => !Number.isNaN(v)).sort();
   let unique = 0;
   for (let i = 0; i < present.length; i++) {
     if (i === 0 || present[i] !== present[unique - 1]) present[unique++] = present[i];
   }
   const sorted = present.subarray(0, unique);
+  const textRanks = given ? dictRanks(given).ranks : undefined;
+  let max = unique;
   const ranks = new Uint32Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (Number.isNaN(v)) continue;
+    if (Number.isNaN(v)) {
+      const text = textRanks?.[i] ?? 0;
+      if (text !== 0) {
+        ranks[i] = unique + text;
+        if (ranks[i] > max) max = ranks[i];
+      }
+      continue;
+    }
     let lo = 0;
     let hi = unique - 1;
     while (lo < hi) {
@@ -50,7 +63,7 @@ function numRanks(column: NumColumn): Ranks {
     }
     ranks[i] = lo + 1;
   }
-  return { ranks, max: unique };
+  return { ranks, max };
 }
 
 /** ASCII case folding: emails are compared case-insensitively, byte order otherwise. */

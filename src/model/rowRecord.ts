@@ -1,5 +1,5 @@
 import type { EmailRecord } from '../core/records';
-import { textAt, type ResultsStore } from './store';
+import { textAt, type DictColumn, type NumColumn, type ResultsStore } from './store';
 
 /**
  * Rebuilds the EmailRecord of one row from the columns, for copy, export and row details.
@@ -44,15 +44,23 @@ export function recordAt(store: ResultsStore, row: number): EmailRecord {
   }
   const provider = d('provider');
   if (provider !== undefined) record.provider = provider;
-  const score = num.score.values[row];
-  if (!Number.isNaN(score)) record.score = score;
+  const score = numberOrGiven(num.score, row);
+  if (score !== undefined) record.score = score;
   const toxic = d('toxic');
   if (toxic !== undefined) record.toxic = toxic;
-  const toxicity = num.toxicity.values[row];
-  if (!Number.isNaN(toxicity)) record.toxicity = toxicity;
+  const toxicity = numberOrGiven(num.toxicity, row);
+  if (toxicity !== undefined) record.toxicity = toxicity;
   const retryAfter = d('retryAfter');
   if (retryAfter !== undefined) record.retryAfter = retryAfter;
   return record;
+}
+
+/** The number of a cell, or the text the server sent instead (`"100"` stays a string, as it came). */
+function numberOrGiven(column: NumColumn, row: number): number | string | undefined {
+  const code = column.given?.codes[row] ?? 0;
+  if (code !== 0) return (column.given as DictColumn).values[code];
+  const value = column.values[row];
+  return Number.isNaN(value) ? undefined : value;
 }
 
 /** Yields the records of the given rows, in the given order. */

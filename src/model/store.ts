@@ -20,10 +20,16 @@ export interface DictColumn {
   values: string[];
 }
 
-/** Numbers; NaN marks a missing field. */
+/**
+ * Numbers; NaN marks a missing field. The server may send something else where a number is
+ * documented (`"100"`, `"n/a"`, `true`): `given` then holds that value's text, shown as sent, while
+ * `values` holds the number it reads as (`"100"` → 100, so it sorts and filters as one) or NaN.
+ * `given` is absent while every value is a plain number; its code 0 means "a plain number or missing".
+ */
 export interface NumColumn {
   kind: 'num';
   values: Float64Array;
+  given?: DictColumn;
 }
 
 export type Column = TextColumn | DictColumn | NumColumn;
@@ -79,6 +85,8 @@ export function cellText(store: ResultsStore, id: FlatColumn, row: number): stri
     case 'dict':
       return column.values[column.codes[row]];
     case 'num': {
+      const given = column.given?.codes[row] ?? 0;
+      if (given !== 0) return (column.given as DictColumn).values[given];
       const value = column.values[row];
       return Number.isNaN(value) ? '' : String(value);
     }

@@ -217,7 +217,8 @@ function validDict(value: unknown, rows: number): value is DictColumn {
 }
 
 function validNum(value: unknown, rows: number): value is NumColumn {
-  return isObj(value) && value.kind === 'num' && value.values instanceof Float64Array && value.values.length === rows;
+  if (!isObj(value) || value.kind !== 'num' || !(value.values instanceof Float64Array)) return false;
+  return value.values.length === rows && (value.given === undefined || validDict(value.given, rows));
 }
 
 /** Checks a posted store end to end: shapes, lengths, offsets in bounds, codes inside their dictionaries. */

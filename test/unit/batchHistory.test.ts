@@ -16,6 +16,7 @@ import {
   totalRecordedBytes,
   type HistoryState,
 } from '../../src/core/batchHistory';
+import { countOf } from '../../src/core/statusCounts';
 
 const A = 'origin-a';
 const B = 'origin-b';
@@ -94,6 +95,79 @@ describe('batch history', () => {
       statusGroups(findEntry(state, A, 'b')!).map((g) => g.status),
       ['deliverable', 'risky', 'alpha', 'zeta'],
     );
+  });
+
+  describe('statuses are the server\'s strings', () => {
+    it('counts constructor, __proto__ and toString like any other status, and nothing inherited', () => {
+      // Parsed, as a server's strings arrive: JSON.parse makes `__proto__` an own key.
+      const counts = JSON.parse(
+        '{"constructor":2,"__proto__":3,"toString":4,"hasOwnProperty":5,"deliverable":1}',
+      ) as Record<string, number>;
+      assert.ok(Object.hasOwn(counts, '__proto__'), 'the fixture has an own __proto__ key');
+      let state = recordDownload(emptyHistory(), A, 'b', 'all', 'json', { records: 15, counts, bytes: 1 }, 1);
+      const expected = [
+        { status: 'deliverable', count: 1 },
+        { status: '__proto__', count: 3 },
+        { status: 'constructor', count: 2 },
+        { status: 'hasOwnProperty', count: 5 },
+        { status: 'toString', count: 4 },
+      ];
+      assert.deepEqual(statusGroups(findEntry(state, A, 'b')!), expected);
+      // A single-status download updates its own count and leaves the server's keys alone.
+      state = recordDownload(state, A, 'b', 'risky', 'json', { records: 6, bytes: 1 }, 2);
+      assert.deepEqual(statusGroups(findEntry(state, A, 'b')!), [
+        expected[0],
+        { status: 'risky', count: 6 },
+        ...expected.slice(1),
+      ]);
+      // And all of it survives global state's JSON round trip.
+      const reread = parseHistory(JSON.parse(JSON.stringify(state)));
+      assert.deepEqual(statusGroups(findEntry(reread, A, 'b')!), statusGroups(findEntry(state, A, 'b')!));
+    });
+
+    it('never reads an inherited property as a count', () => {
+      const summary = { records: 1, counts: { risky: 1 }, bytes: 1 };
+      const state = recordDownload(emptyHistory(), A, 'b', 'all', 'json', summary, 1);
+      const entry = findEntry(state, A, 'b')!;
+      assert.deepEqual(statusGroups(entry), [{ status: 'risky', count: 1 }]);
+      assert.equal(countOf(entry.counts, 'constructor'), 0);
+      assert.equal(countOf(entry.counts, '__proto__'), 0);
+    });
+
+    it('cuts a 10 kB status to 64 characters', () => {
+      const long = 'x'.repeat(10 * 1024);
+      const summary = { records: 2, counts: { [long]: 2 }, bytes: 1 };
+      const state = recordDownload(emptyHistory(), A, 'b', 'all', 'json', summary, 1);
+      const groups = statusGroups(findEntry(state, A, 'b')!);
+      assert.deepEqual(groups, [{ status: `${'x'.repeat(63)}…`, count: 2 }]);
+      assert.ok(JSON.stringify(state).length < 1000, 'the stored entry stays small');
+    });
+
+    it('keeps at most 32 status keys, the documented ones always, the rest added up as "(other)"', () => {
+      const counts: Record<string, number> = {};
+      for (let i = 0; i < 1000; i++) counts[`status-${String(i).padStart(4, '0')}`] = 1;
+      // Documented statuses arriving after a thousand others still get their own group.
+      Object.assign(counts, { deliverable: 4, risky: 5, undeliverable: 6, unknown: 7 });
+      const state = recordDownload(emptyHistory(), A, 'b', 'all', 'json', { records: 1022, counts, bytes: 1 }, 1);
+      const entry = findEntry(state, A, 'b')!;
+      assert.equal(Object.keys(entry.counts).length, 32);
+      const groups = statusGroups(entry);
+      assert.equal(groups.reduce((sum, g) => sum + g.count, 0), 1022, 'no record is lost from the counts');
+      assert.deepEqual(groups.slice(0, 4), [
+        { status: 'deliverable', count: 4 },
+        { status: 'risky', count: 5 },
+        { status: 'undeliverable', count: 6 },
+        { status: 'unknown', count: 7 },
+      ]);
+      assert.deepEqual(
+        groups.find((g) => g.status === '(other)'),
+        { status: '(other)', count: 1000 - 27 },
+      );
+      // A stored history from anywhere is held to the same bounds.
+      const stored = JSON.parse(JSON.stringify(state)) as { origins: Record<string, { counts: unknown }[]> };
+      stored.origins[A][0].counts = counts;
+      assert.equal(Object.keys(findEntry(parseHistory(stored), A, 'b')!.counts).length, 32);
+    });
   });
 
   it('renames, trims, and clears a name; renaming an unknown batch changes nothing', () => {

@@ -1,8 +1,9 @@
 import * as assert from 'node:assert/strict';
 import fetch from 'node-fetch';
-import { compileStrictValidator, describeErrors } from '../../src/core/recordSchema';
+import { checkStructure, compileStrictValidator, describeErrors, oddFields } from '../../src/core/recordSchema';
 import { REASONS, STATUSES, type EmailRecord } from '../../src/core/records';
 import { DEMO_RECORDS } from '../../emulator/demoBatch';
+import { QUIRK_ODD_RECORDS } from '../../emulator/quirkBatches';
 import { generateRecord, generateRecords, statusCounts } from '../../emulator/generateRecords';
 import { SERVER_CSV_COLUMNS } from '../../emulator/serverCsv';
 import { startEmulator, type RunningEmulator } from '../../emulator/server';
@@ -80,7 +81,7 @@ describe('emulator', () => {
         start,
       );
     }
-    assert.ok(DEMO_RECORDS.some((r) => (r.toxicity ?? 0) > 5));
+    assert.ok(DEMO_RECORDS.some((r) => Number(r.toxicity ?? 0) > 5));
     assert.ok(
       DEMO_RECORDS.some((r) => r.domain === undefined && r.score === undefined),
       'a record with only required fields',
@@ -267,6 +268,26 @@ describe('emulator', () => {
     const redirect = await get(`${BATCH}/fault-redirect/download`);
     assert.equal(redirect.status, 302);
     assert.equal(redirect.headers.get('location'), `${emulator.url}/leak`);
+  });
+
+  it('serves the quirk batches: BOM before pretty JSON, records unlike the spec, a record without status', async () => {
+    const bom = Buffer.from(await (await get(`${BATCH}/quirk-bom/download`)).arrayBuffer());
+    assert.deepEqual([...bom.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
+    assert.match(bom.toString('utf8', 3), /^\s+\[\n {2}\{\n/);
+    assert.deepEqual(JSON.parse(bom.toString('utf8', 3)), DEMO_RECORDS);
+    const riskyText = await (await get(`${BATCH}/quirk-bom/download?download=risky`)).text();
+    const risky = JSON.parse(riskyText.slice(1)) as EmailRecord[];
+    assert.ok(risky.length > 0 && risky.every((r) => r.status === 'risky'));
+    const odd = (await records('quirk-odd')) as unknown as Record<string, unknown>[];
+    assert.deepEqual(odd, QUIRK_ODD_RECORDS);
+    assert.ok(
+      odd.every((r) => checkStructure(r) === undefined && oddFields(r).length > 0),
+      'each record differs from the spec, its structure aside',
+    );
+    const broken = (await records('quirk-broken')) as unknown as Record<string, unknown>[];
+    assert.equal(broken[2].status, undefined);
+    const csv = await get(`${BATCH}/quirk-odd/download`, { accept: 'text/csv' });
+    assert.match(await csv.text(), /^[a-z.,A-Z]+\r\n/, 'CSV requests get the demo CSV');
   });
 
   it('plays the retry faults with per-instance counters', async () => {

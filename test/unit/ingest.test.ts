@@ -87,12 +87,22 @@ describe('ingestJson', () => {
   it('caches a compact body byte for byte and summarises it', async () => {
     const text = JSON.stringify(RECORDS);
     const summary = await ingestJson(body(text), dest);
-    assert.deepEqual(summary, {
-      bytes: Buffer.byteLength(text),
-      records: 5,
-      counts: { deliverable: 2, risky: 1, greylisted: 1, undeliverable: 1 },
-      hasName: true,
-    });
+    assert.deepEqual(
+      summary,
+      {
+        bytes: Buffer.byteLength(text),
+        records: 5,
+        counts: { deliverable: 2, risky: 1, greylisted: 1, undeliverable: 1 },
+        hasName: true,
+        odd: {
+          records: 2,
+          examples: [
+            { record: 3, field: 'status', problem: 'is not a documented value: found "greylisted"' },
+            { record: 4, field: 'futureField', problem: 'is not in the documented fields' },
+          ],
+        },
+      },
+    );
     assert.equal(await fs.readFile(dest, 'utf8'), text);
     assert.equal(await exists(`${dest}.part`), false);
   });
@@ -114,7 +124,13 @@ describe('ingestJson', () => {
   it('accepts an empty array as zero records', async () => {
     for (const text of ['[]', ' [ \r\n ] \n']) {
       const summary = await ingestJson(body(text, 1), dest);
-      assert.deepEqual(summary, { bytes: text.length, records: 0, counts: {}, hasName: false });
+      assert.deepEqual(summary, {
+        bytes: text.length,
+        records: 0,
+        counts: {},
+        hasName: false,
+        odd: { records: 0, examples: [] },
+      });
       assert.equal(await fs.readFile(dest, 'utf8'), text);
     }
   });
@@ -149,14 +165,19 @@ describe('ingestJson', () => {
       /error object.*batch is not completed/,
     ],
     [
-      'a record missing a required field',
-      JSON.stringify([record(0, 'risky'), { email: 'x@y.z', status: 'risky' }]),
-      /Record 1 .*required property 'reason'/,
+      'a record without a status',
+      JSON.stringify([record(0, 'risky'), { email: 'x@y.z', reason: 'timeout' }]),
+      /^Record 1 is not an email result: its "status" is missing, not a string\.$/,
     ],
     [
-      'a record with a wrong type',
-      JSON.stringify([record(0, 'risky'), record(1, 'risky'), record(2, 'risky', { score: 'high' })]),
-      /Record 2 .*\/score must be integer/,
+      'a record whose status is null',
+      JSON.stringify([record(0, 'risky'), record(1, 'risky'), record(2, 'risky', { status: null })]),
+      /^Record 2 is not an email result: its "status" is null/,
+    ],
+    [
+      'a record whose email is a number',
+      JSON.stringify([record(0, 'risky'), record(1, 'risky', { email: 42 })]),
+      /^Record 1 is not an email result: its "email" is 42, not a string/,
     ],
     ['a record that is not JSON', `[${JSON.stringify(record(0, 'risky'))},{"email":}]`, /Record 1 is not valid JSON/],
   ];
@@ -173,6 +194,58 @@ describe('ingestJson', () => {
       assert.equal(await exists(`${dest}.part`), false);
     });
   }
+
+  it('keeps records the real API sends unlike its schema as they are, and counts them as odd', async () => {
+    const records = [
+      record(0, 'deliverable', { score: '100', provider: null }),
+      record(1, 'risky', { domain: null, name: null }),
+      record(2, 'deliverable'),
+      record(3, 'catch_all', { reason: null, toxicity: '3' }),
+      record(4, 'risky', { score: 150 }),
+      record(5, 'unknown', { account: { role: 'no', disabled: 'no' }, dns: { type: 7 } }),
+    ];
+    const text = JSON.stringify(records);
+    const summary = await ingestJson(body(text), dest);
+    assert.equal(await fs.readFile(dest, 'utf8'), text, 'cached as the server sent it');
+    assert.equal(summary.records, 6);
+    assert.equal(summary.hasName, false, 'a null name is no name');
+    assert.deepEqual(summary.counts, { deliverable: 2, risky: 2, catch_all: 1, unknown: 1 });
+    assert.equal(summary.odd.records, 5, 'every record but record 2');
+    assert.deepEqual(summary.odd.examples, [
+      { record: 0, field: 'provider', problem: 'must be string: found null' },
+      { record: 0, field: 'score', problem: 'must be integer: found "100"' },
+      { record: 1, field: 'domain', problem: 'must be object: found null' },
+      { record: 1, field: 'name', problem: 'must be string: found null' },
+      { record: 3, field: 'status', problem: 'is not a documented value: found "catch_all"' },
+    ]);
+  });
+
+  it('reports each odd field by record index and field, never the record, with long values cut short', async () => {
+    const long = 'x'.repeat(10_000);
+    const records = [record(0, 'risky', { toxic: { nested: long }, score: long })];
+    const summary = await ingestJson(body(JSON.stringify(records)), dest);
+    assert.deepEqual(summary.odd, {
+      records: 1,
+      examples: [
+        {
+          record: 0,
+          field: 'score',
+          problem: `must be integer: found ${JSON.stringify('x'.repeat(40))}… (10000 characters)`,
+        },
+        { record: 0, field: 'toxic', problem: 'must be string: found an object' },
+      ],
+    });
+  });
+
+  it('keeps only the first few odd fields as examples, however many records are odd', async () => {
+    const records = Array.from({ length: 1000 }, (_, i) => record(i, 'risky', { score: String(i) }));
+    const summary = await ingestJson(body(JSON.stringify(records), 4096), dest);
+    assert.equal(summary.odd.records, 1000);
+    assert.deepEqual(
+      summary.odd.examples.map((e) => e.record),
+      [0, 1, 2, 3, 4],
+    );
+  });
 
   it('refuses a body the client must never cache even partly: error object carries the server status', async () => {
     const error = await rejectsWith(

@@ -298,3 +298,73 @@ describe('model: summary and view export', () => {
     );
   });
 });
+
+describe('model: values the server sends unlike the spec', () => {
+  // As read from a cache: `null`s, numbers as text, text where a number belongs, other types.
+  const lenient = [
+    { email: 'a@x.com', status: 'deliverable', reason: 'accepted_email', score: '100', provider: null, toxicity: 2 },
+    { email: 'b@x.com', status: 'risky', reason: null, score: 9, domain: null, name: null },
+    { email: 'c@x.com', status: 'risky', reason: 'low_quality', score: 'n/a', toxicity: '3' },
+    { email: 'd@x.com', status: 'unknown', reason: 'timeout', score: ' 55 ' },
+    { email: 'e@x.com', status: 'unknown', reason: 'timeout' },
+    { email: 'f@x.com', status: 'deliverable', reason: 'accepted_email', score: 70, toxic: true, dns: { type: ['MX'] } },
+  ] as unknown as EmailRecord[];
+
+  it('shows each value as sent, and null as empty', async () => {
+    const s = await store(lenient);
+    assert.equal(cellText(s, 'score', 0), '100');
+    assert.equal(cellText(s, 'score', 2), 'n/a');
+    assert.equal(cellText(s, 'score', 3), ' 55 ');
+    assert.equal(cellText(s, 'score', 4), '');
+    assert.equal(cellText(s, 'toxicity', 2), '3');
+    assert.equal(cellText(s, 'provider', 0), '');
+    assert.equal(cellText(s, 'reason', 1), '');
+    assert.equal(cellText(s, 'domain.name', 1), '');
+    assert.equal(cellText(s, 'toxic', 5), 'true');
+    assert.equal(cellText(s, 'dns.type', 5), '["MX"]');
+    assert.equal(s.hasName, false, 'a null name is no name');
+  });
+
+  it('sorts a numeric string score as a number, other text after the numbers, missing last', async () => {
+    const s = await store(lenient);
+    const scores = (rows: Uint32Array) => Array.from(rows, (row) => cellText(s, 'score', row));
+    assert.deepEqual(scores(sorted(s, [{ column: 'score', descending: false }])), ['9', ' 55 ', '70', '100', 'n/a', '']);
+    assert.deepEqual(scores(sorted(s, [{ column: 'score', descending: true }])), ['n/a', '100', '70', ' 55 ', '9', '']);
+    const byToxicity = sorted(s, [{ column: 'toxicity', descending: false }]);
+    const toxicity = Array.from(byToxicity, (row) => cellText(s, 'toxicity', row));
+    assert.deepEqual(toxicity, ['2', '3', '', '', '', '']);
+  });
+
+  it('filters a numeric string score by its number; text that is no number fails any range', async () => {
+    const s = await store(lenient);
+    assert.deepEqual(Array.from(view(s, { scoreMin: 50 }).rows), [0, 3, 5]);
+    assert.deepEqual(Array.from(view(s, { scoreMax: 60 }).rows), [1, 3]);
+    assert.deepEqual(Array.from(view(s, { statuses: ['risky'] }).rows), [1, 2]);
+  });
+
+  it('gives the rows back for export with the text as sent and nulls left out', async () => {
+    const s = await store(lenient);
+    assert.deepEqual(recordAt(s, 0), {
+      email: 'a@x.com',
+      status: 'deliverable',
+      reason: 'accepted_email',
+      score: '100',
+      toxicity: 2,
+    });
+    assert.deepEqual(recordAt(s, 1), { email: 'b@x.com', status: 'risky', reason: '', score: 9 });
+    assert.equal(recordAt(s, 2).score, 'n/a');
+  });
+
+  it('keeps the text beside the numbers only once a value needs it, also in partial stores', async () => {
+    const plain = await store(sample);
+    assert.equal(plain.num.score.given, undefined, 'no extra column for a batch as documented');
+    let partial: ResultsStore | undefined;
+    const s = await buildStore(lenient.slice(0, 1).concat(sample, lenient), {
+      partialAfter: 3,
+      onPartial: (p) => (partial = p),
+    });
+    assert.equal(cellText(partial!, 'score', 0), '100');
+    assert.equal(cellText(s, 'score', 1), '50');
+    assert.equal(cellText(s, 'score', 9), 'n/a');
+  });
+});

@@ -5,6 +5,8 @@ import * as path from 'node:path';
 import type { EmailRecord } from '../../src/core/records';
 import { clipboardText, writeCsvRows, writeJsonRows } from '../../src/host/viewExport';
 import { buildStore } from '../../src/model/builder';
+import { ingestJson } from '../../src/core/ingest';
+import { readRecords } from '../../src/core/readRecords';
 
 const records: EmailRecord[] = [
   { email: 'a@x.com', status: 'deliverable', reason: 'accepted_email', score: 99, name: 'Ann' },
@@ -52,5 +54,33 @@ describe('model: exporting rows of a view', () => {
     assert.ok(lines[1].startsWith('a@x.com,deliverable,accepted_email,'));
     assert.ok(lines[1].endsWith(',Ann'));
     assert.ok(lines[2].includes('2026-01-15T12:01:00.000Z'));
+  });
+
+  it('exports what ingest accepted: a BOM-prefixed, pretty cache with values unlike the spec', async () => {
+    const served = [
+      { email: 'a@x.com', status: 'deliverable', reason: 'accepted_email', score: '100', provider: null },
+      { email: 'b@x.com', status: 'catch_all', reason: null, score: 7, domain: null },
+    ];
+    const cache = path.join(dir, 'odd.json');
+    await ingestJson(
+      (async function* () {
+        yield Buffer.from(`\uFEFF \n${JSON.stringify(served, null, 2)}\n`);
+      })(),
+      cache,
+    );
+    const store = await buildStore(readRecords(cache));
+    const json = path.join(dir, 'odd-view.json');
+    await writeJsonRows(store, new Uint32Array([1, 0]), json);
+    assert.deepEqual(JSON.parse(fs.readFileSync(json, 'utf8')), [
+      { email: 'b@x.com', status: 'catch_all', reason: '', score: 7 },
+      { email: 'a@x.com', status: 'deliverable', reason: 'accepted_email', score: '100' },
+    ]);
+    const csv = path.join(dir, 'odd-view.csv');
+    await writeCsvRows(store, new Uint32Array([0, 1]), csv, true);
+    const [header, first, second] = fs.readFileSync(csv, 'utf8').split('\r\n');
+    const score = header.split(',').indexOf('score');
+    assert.equal(first.split(',')[score], '100');
+    assert.equal(second.split(',')[score], '7');
+    assert.equal(clipboardText(store, new Uint32Array([0]), 'csv', true).split('\r\n')[1], first);
   });
 });

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { BouncerError } from '../../src/core/errors';
 import { ingestJson } from '../../src/core/ingest';
-import { RECORD_BATCHES, readRecords } from '../../src/core/readRecords';
+import { RECORD_BATCHES, readRecords, readResultsText } from '../../src/core/readRecords';
 import type { EmailRecord } from '../../src/core/records';
 
 function record(i: number): EmailRecord {
@@ -187,6 +187,33 @@ describe('readRecords', () => {
     const damaged = path.join(dir, 'damaged.json');
     await fs.writeFile(damaged, JSON.stringify(expected).slice(0, -2));
     await assert.rejects(inBatches(damaged), (error: unknown) => error instanceof BouncerError && /truncated/.test(error.message));
+  });
+
+  it('reads every layout ingest accepts: BOM, whitespace around the array, compact or pretty', async () => {
+    const expected = JSON.parse(JSON.stringify(Array.from({ length: 50 }, (_, i) => record(i)))) as EmailRecord[];
+    const layouts = {
+      compact: JSON.stringify(expected),
+      'BOM + compact': `\uFEFF${JSON.stringify(expected)}`,
+      'BOM + whitespace + compact': `\uFEFF \r\n\t${JSON.stringify(expected)}\n\n`,
+      'BOM + pretty': `\uFEFF${JSON.stringify(expected, null, 2)}\n`,
+      'whitespace + pretty': `\n  ${JSON.stringify(expected, null, 4)}  `,
+    };
+    for (const [name, text] of Object.entries(layouts)) {
+      const file = path.join(dir, 'layout.json');
+      await ingestJson(once(Buffer.from(text)), file);
+      assert.deepEqual(await collect(readRecords(file)), expected, `${name}: readRecords`);
+      assert.deepEqual(JSON.parse(await readResultsText(file)), expected, `${name}: readResultsText`);
+    }
+  });
+
+  it('reads the text whole without the BOM, and only a leading BOM', async () => {
+    const file = path.join(dir, 'bom.json');
+    await fs.writeFile(file, '\uFEFF[{"email":"a\uFEFF@b.c","status":"risky"}]');
+    assert.equal(await readResultsText(file), '[{"email":"a\uFEFF@b.c","status":"risky"}]');
+    await fs.writeFile(file, '[]');
+    assert.equal(await readResultsText(file), '[]');
+    await fs.writeFile(file, '');
+    assert.equal(await readResultsText(file), '');
   });
 
   it('passes a missing file error through', async () => {
