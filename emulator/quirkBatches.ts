@@ -13,7 +13,7 @@ export const QUIRK_ODD_RECORDS: readonly Record<string, unknown>[] = [
   { ...DEMO_RECORDS[0], score: '100', provider: null },
   { ...DEMO_RECORDS[1], domain: null, toxicity: '3' },
   { ...DEMO_RECORDS[2], status: 'catch_all', reason: null, name: null },
-  { ...DEMO_RECORDS[3], score: 7, newField: { nested: true } },
+  { ...DEMO_RECORDS[3], score: 7.5, newField: { nested: true } },
   { ...DEMO_RECORDS[4], status: 'constructor', score: 'n/a' },
   { ...DEMO_RECORDS[5], status: '__proto__' },
   { ...DEMO_RECORDS[6], status: 'toString', score: '55' },
