@@ -9,7 +9,7 @@ import { createCommands, registerCommands, setApiKey } from './commands';
 import { onDidChangeConfig, readConfig } from './config';
 import { DownloadService, type ApiTarget } from './downloadService';
 import { BouncerLog } from './log';
-import { askApiKey } from './prompts';
+import { askApiKey, createDialogs, TestSeam } from './prompts';
 import { ResultsOpener, resultsTitle } from './resultsOpener';
 import { ResultsPanelManager } from './resultsPanel';
 import { registerSidebar, type TreeSnapshot } from './sidebar';
@@ -22,6 +22,13 @@ export interface BouncerExtensionApi {
   currentOriginKey(): string | undefined;
   /** What the Batches view shows right now: labels, descriptions, tooltips, children. */
   describeBatchesTree(): Promise<TreeSnapshot>;
+  /** Only when VS Code runs the extension for tests (`ExtensionMode.Test`); see {@link TestSeam}. */
+  readonly testing?: BouncerTestingApi;
+}
+
+export interface BouncerTestingApi {
+  /** Answers dialogs and records error messages in place of a person. */
+  readonly seam: TestSeam;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<BouncerExtensionApi> {
@@ -60,8 +67,10 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
   const history = new BatchHistoryStore(context.globalState);
   const originChanged = new vscode.EventEmitter<void>();
   context.subscriptions.push(keys, history, originChanged);
+  const seam = context.extensionMode === vscode.ExtensionMode.Test ? new TestSeam() : undefined;
+  const dialogs = createDialogs((text) => log.redact(text), seam);
 
-  const keyDeps = { keys, log, origin: () => target().origin };
+  const keyDeps = { keys, log, dialogs, origin: () => target().origin };
   const downloads = new DownloadService({
     keys,
     log,
@@ -77,7 +86,8 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
     },
   });
   const panels = new ResultsPanelManager(context, {
-    log: log.channel,
+    log,
+    dialogs,
     neutralizeFormulas: () => readConfig().neutralizeFormulas,
     locate: async ({ batchId, filter, originKey: key }) => {
       const cacheKey = { originKey: key, batchId, filter, format: 'json' as const };
@@ -91,11 +101,12 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
     log,
     config: readConfig,
     setApiKey: () => setApiKey(keyDeps),
+    dialogs,
   });
   context.subscriptions.push(downloads, panels);
 
   context.subscriptions.push(
-    registerCommands(createCommands({ ...keyDeps, opener, config: readConfig }), opener),
+    registerCommands(createCommands({ ...keyDeps, opener, config: readConfig }), opener, log),
     onDidChangeConfig(() => {
       void keys.refreshContext();
       originChanged.fire();
@@ -104,7 +115,8 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
   const sidebar = registerSidebar(context, {
     history,
     cache,
-    log: log.channel,
+    log,
+    dialogs,
     currentOriginKey: () => currentTarget()?.originKey,
     onDidChangeOrigin: originChanged.event,
     openResults: (args) => opener.open(args, true),
@@ -121,6 +133,7 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
     cacheRoot,
     currentOriginKey: () => currentTarget()?.originKey,
     describeBatchesTree: () => sidebar.describeTree(),
+    testing: seam && { seam },
   };
 }
 

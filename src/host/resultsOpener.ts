@@ -8,6 +8,7 @@ import { openCsvResults, openJsonResults } from './documentOpener';
 import type { DownloadService } from './downloadService';
 import { actionLabel, describeError, describeUnexpected, type ErrorAction } from './errorMessages';
 import type { BouncerLog } from './log';
+import type { Dialogs } from './prompts';
 import type { ResultsPanelManager } from './resultsPanel';
 import { formatBytes } from '../core/format';
 
@@ -22,6 +23,7 @@ export interface ResultsOpenerDeps {
   log: BouncerLog;
   config: () => BouncerConfig;
   setApiKey: () => Promise<boolean>;
+  dialogs: Dialogs;
 }
 
 /**
@@ -122,12 +124,13 @@ export class ResultsOpener {
     const message = error instanceof BouncerError ? describeError(error, batchId) : describeUnexpected(error, batchId);
     this.deps.log.error(logLine(error));
     const buttons = [...message.actions, ...(message.actions.includes('showLog') ? [] : (['showLog'] as const))];
-    const choice = vscode.window
-      .showErrorMessage(message.text, ...buttons.map((a) => actionLabel(a)))
+    const choice = this.deps.dialogs
+      .showError(message.text, ...buttons.map((a) => actionLabel(a)))
       .then((label) => buttons.find((a) => actionLabel(a) === label));
     if (!interactive) {
       void choice.then((action) => this.followUp(action, batchId, resume));
-      throw new Error(message.text);
+      // The caller (another extension, the sidebar) gets the text the user sees, masked the same way.
+      throw new Error(this.deps.log.redact(message.text));
     }
     const action = await choice;
     await this.runLocalAction(action);

@@ -16,6 +16,8 @@ import {
   type WebviewMessage,
 } from '../shared/protocol';
 import { openCsvResults, openJsonResults } from './documentOpener';
+import type { BouncerLog } from './log';
+import type { Dialogs } from './prompts';
 import { clipboardText, writeCsvRows, writeJsonRows } from './viewExport';
 import { makeNonce, webviewHtml } from './webviewHtml';
 
@@ -36,7 +38,8 @@ export interface ResultsSource {
 }
 
 export interface ResultsPanelDeps {
-  log: vscode.LogOutputChannel;
+  log: BouncerLog;
+  dialogs: Dialogs;
   /** Finds the cached download for a restored panel; undefined when it is gone. */
   locate(state: { batchId: string; filter: DownloadFilter; originKey: string }): Promise<ResultsSource | undefined>;
   neutralizeFormulas(): boolean;
@@ -133,7 +136,7 @@ class ResultsPanel implements vscode.Disposable {
     }
     void this.handle(message).catch((error: unknown) => {
       this.deps.log.error(`Results panel: ${message.type} failed: ${String(error)}`);
-      void vscode.window.showErrorMessage(vscode.l10n.t('Bouncer: that did not work. See the log for details.'));
+      void this.deps.dialogs.showError(vscode.l10n.t('Bouncer: that did not work. See the log for details.'));
     });
   }
 
