@@ -11,7 +11,7 @@ import { DownloadService, type ApiTarget } from './downloadService';
 import { BouncerLog } from './log';
 import { askApiKey, createDialogs, TestSeam } from './prompts';
 import { ResultsOpener, resultsTitle } from './resultsOpener';
-import { ResultsPanelManager } from './resultsPanel';
+import { ResultsPanelManager, type PanelSnapshot, type ResultsChange } from './resultsPanel';
 import { registerSidebar, type TreeSnapshot } from './sidebar';
 
 /** What the extension returns from `activate`: nothing secret, just what tests and other extensions may read. */
@@ -29,6 +29,8 @@ export interface BouncerExtensionApi {
 export interface BouncerTestingApi {
   /** Answers dialogs and records error messages in place of a person. */
   readonly seam: TestSeam;
+  /** Every open results table, once its loads have finished (and, when visible, are on screen). */
+  describeResultsPanels(): Promise<PanelSnapshot[]>;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<BouncerExtensionApi> {
@@ -66,7 +68,8 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
   const keys = new ApiKeyStore(context.secrets, () => currentTarget()?.origin, (key) => log.addSecret(key));
   const history = new BatchHistoryStore(context.globalState);
   const originChanged = new vscode.EventEmitter<void>();
-  context.subscriptions.push(keys, history, originChanged);
+  const resultsChanged = new vscode.EventEmitter<ResultsChange>();
+  context.subscriptions.push(keys, history, originChanged, resultsChanged);
   const seam = context.extensionMode === vscode.ExtensionMode.Test ? new TestSeam() : undefined;
   const dialogs = createDialogs((text) => log.redact(text), seam);
 
@@ -88,6 +91,7 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
   const panels = new ResultsPanelManager(context, {
     log,
     dialogs,
+    onDidChangeResults: resultsChanged.event,
     neutralizeFormulas: () => readConfig().neutralizeFormulas,
     locate: async ({ batchId, filter, originKey: key }) => {
       const cacheKey = { originKey: key, batchId, filter, format: 'json' as const };
@@ -102,6 +106,7 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
     config: readConfig,
     setApiKey: () => setApiKey(keyDeps),
     dialogs,
+    onDownloaded: (change) => resultsChanged.fire(change),
   });
   context.subscriptions.push(downloads, panels);
 
@@ -133,7 +138,7 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
     cacheRoot,
     currentOriginKey: () => currentTarget()?.originKey,
     describeBatchesTree: () => sidebar.describeTree(),
-    testing: seam && { seam },
+    testing: seam && { seam, describeResultsPanels: () => panels.describe() },
   };
 }
 

@@ -5,11 +5,11 @@ import type { OpenArgs, ResultsView } from '../core/openArgs';
 import type { DownloadFilter } from '../core/records';
 import type { BouncerConfig } from './config';
 import { openCsvResults, openJsonResults } from './documentOpener';
-import type { DownloadService } from './downloadService';
+import type { CachedResults, DownloadService } from './downloadService';
 import { actionLabel, describeError, describeUnexpected, type ErrorAction } from './errorMessages';
 import type { BouncerLog } from './log';
 import type { Dialogs } from './prompts';
-import type { ResultsPanelManager } from './resultsPanel';
+import type { ResultsChange, ResultsPanelManager } from './resultsPanel';
 import { formatBytes } from '../core/format';
 
 /** The results panel's title, the same whether it is opened or restored after a reload. */
@@ -24,6 +24,8 @@ export interface ResultsOpenerDeps {
   config: () => BouncerConfig;
   setApiKey: () => Promise<boolean>;
   dialogs: Dialogs;
+  /** Called after each download sealed into the cache: whatever shows those results must reload. */
+  onDownloaded: (change: ResultsChange) => void;
 }
 
 /**
@@ -72,7 +74,38 @@ export class ResultsOpener {
 
   private async show(batchId: string, filter: DownloadFilter, view: ResultsView, refresh: boolean): Promise<void> {
     const format = view === 'csv' ? 'csv' : 'json';
-    const cached = await this.deps.downloads.ensureCached({ batchId, filter, format }, { refresh });
+    const cached = await this.fetch({ batchId, filter, format }, refresh);
+    await this.present(cached, view);
+    if (refresh) await this.refreshOtherTables(batchId, filter, format);
+  }
+
+  /** Gets the results into the cache, and tells whatever shows them when they were downloaded. */
+  private async fetch(request: Omit<ResultsChange, 'originKey'>, refresh: boolean): Promise<CachedResults> {
+    const cached = await this.deps.downloads.ensureCached(request, { refresh });
+    if (cached.summary) this.deps.onDownloaded({ ...request, originKey: this.deps.downloads.originKey() });
+    return cached;
+  }
+
+  /**
+   * A batch downloaded again may have changed on the server, so every other open table of it
+   * (another status filter) downloads its own results again too: no table keeps showing, copying
+   * or exporting rows older than the ones just fetched. A failure keeps that table's rows and says so.
+   */
+  private async refreshOtherTables(batchId: string, done: DownloadFilter, format: 'json' | 'csv'): Promise<void> {
+    const originKey = this.deps.downloads.originKey();
+    for (const filter of this.deps.panels.openFilters(originKey, batchId)) {
+      if (filter === done && format === 'json') continue;
+      try {
+        await this.fetch({ batchId, filter, format: 'json' }, true);
+      } catch (error) {
+        const resume = () => this.open({ batchId, filter, view: 'table', refresh: true }, true);
+        await this.report(error, batchId, false, resume).catch(() => undefined);
+      }
+    }
+  }
+
+  private async present(cached: CachedResults, view: ResultsView): Promise<void> {
+    const { batchId, filter } = cached;
     if (view === 'table') {
       await this.deps.panels.show({
         batchId,
