@@ -51,6 +51,8 @@ export interface RunningEmulator {
   requests: EmulatorRequest[];
   /** Resolves when that request's connection finished or was closed early. */
   requestEnded(request: EmulatorRequest): Promise<'finished' | 'aborted'>;
+  /** From now on this instance serves these records (completed) for this ID, as if the batch changed. */
+  replaceBatch(id: string, records: readonly EmailRecord[]): void;
   close(): Promise<void>;
 }
 
@@ -220,6 +222,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     return next;
   };
   let baseUrl = '';
+  /** Batches whose data a test replaced; they win over the built-in ones. */
+  const replaced = new Map<string, Batch>();
 
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://emulator.invalid');
@@ -298,7 +302,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     }
     const download = match[2] !== undefined;
     const endpoint = download ? 'download' : 'status';
-    const batch = findBatch(id);
+    const batch = replaced.get(id) ?? findBatch(id);
     if (batch === undefined) {
       send(res, 404, json, errorBody(404, 'Not Found', `request ${id} does not exist`));
       return;
@@ -456,6 +460,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     port,
     apiKey,
     requests,
+    replaceBatch: (id, records) => {
+      const copy = [...records];
+      replaced.set(id, { id, quantity: copy.length, records: () => copy, counts: () => countRecords(copy) });
+    },
     requestEnded: (request) =>
       ended.get(request) ?? Promise.resolve(request.outcome === 'open' ? 'aborted' : request.outcome),
     close: async () => {

@@ -23,7 +23,10 @@ export function parseOpenArgs(value: unknown): OpenArgs | undefined {
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw new BouncerError('invalidBatchId', 'The command argument must be an object like { batchId, filter }.');
   }
-  const v = value as Record<string, unknown>;
+  // Each field is read exactly once, into a plain object that is then checked and returned: a
+  // getter or Proxy could pass a check and then answer `../../x` when read again.
+  const source = value as Record<string, unknown>;
+  const v = { batchId: source.batchId, filter: source.filter, view: source.view, refresh: source.refresh };
   if (typeof v.batchId !== 'string') {
     throw new BouncerError('invalidBatchId', 'The command argument needs a string "batchId".');
   }

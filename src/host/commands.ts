@@ -4,7 +4,7 @@ import { parseOpenArgs, type ResultsView } from '../core/openArgs';
 import type { ApiKeyStore } from './apiKeyStore';
 import type { BouncerConfig } from './config';
 import type { BouncerLog } from './log';
-import { askApiKey, askBatchId, askFilter, askView } from './prompts';
+import { askApiKey, askBatchId, askFilter, askView, type Dialogs } from './prompts';
 import type { ResultsOpener } from './resultsOpener';
 
 export interface CommandDeps {
@@ -14,6 +14,7 @@ export interface CommandDeps {
   config: () => BouncerConfig;
   /** The configured API origin; throws BouncerError('invalidBaseUrl'). */
   origin: () => string;
+  dialogs: Dialogs;
 }
 
 type Handler = (...args: unknown[]) => Promise<unknown> | unknown;
@@ -62,10 +63,26 @@ export function createCommands(deps: CommandDeps): Record<string, Handler> {
   };
 }
 
-/** Stores a key for the configured origin: from the argument (automation) or a password box. */
-export async function setApiKey(deps: Pick<CommandDeps, 'keys' | 'log' | 'origin'>, given?: string): Promise<boolean> {
+/**
+ * Stores a key for the configured origin: from the argument (automation) or a password box.
+ * Any extension can run this command, so an argument replaces a different stored key only when
+ * the user agrees; the same key again changes nothing.
+ */
+export async function setApiKey(
+  deps: Pick<CommandDeps, 'keys' | 'log' | 'origin' | 'dialogs'>,
+  given?: string,
+): Promise<boolean> {
   const origin = deps.origin();
-  const key = given?.trim() || (await askApiKey(origin));
+  const fromArgument = given?.trim();
+  if (fromArgument) {
+    const stored = await deps.keys.get(origin);
+    if (stored === fromArgument) return true;
+    if (stored !== undefined && !(await deps.dialogs.confirmReplaceApiKey(origin))) {
+      deps.log.info(`Kept the API key for ${origin}: replacing it with a key from a command argument was declined.`);
+      return false;
+    }
+  }
+  const key = fromArgument || (await askApiKey(origin));
   if (!key) return false;
   await deps.keys.set(origin, key);
   deps.log.info(`API key for ${origin} saved in secret storage.`);
@@ -80,18 +97,29 @@ export async function setApiKey(deps: Pick<CommandDeps, 'keys' | 'log' | 'origin
  * becomes the same message-with-a-next-step as any download error; anything else propagates
  * to the caller, which is how `open*` commands called with arguments report failure.
  */
-export function registerCommands(handlers: Record<string, Handler>, opener: ResultsOpener): vscode.Disposable {
+export function registerCommands(
+  handlers: Record<string, Handler>,
+  opener: ResultsOpener,
+  log: BouncerLog,
+): vscode.Disposable {
   return vscode.Disposable.from(
     ...Object.entries(handlers).map(([id, handler]) =>
       vscode.commands.registerCommand(id, async (...args: unknown[]) => {
         try {
           return await handler(...args);
         } catch (error) {
-          if (!(error instanceof BouncerError)) throw error;
+          // What a command throws reaches its caller, possibly another extension: masked like the log.
+          if (!(error instanceof BouncerError)) throw redacted(error, log);
           await opener.reportError(error, true);
           return undefined;
         }
       }),
     ),
   );
+}
+
+function redacted(error: unknown, log: BouncerLog): unknown {
+  if (!(error instanceof Error)) return error;
+  const message = log.redact(error.message);
+  return message === error.message ? error : new Error(message);
 }

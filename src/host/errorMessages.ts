@@ -11,8 +11,9 @@ export interface UserMessage {
 
 /**
  * One short sentence per failure, saying what happened and what to do next.
- * Details (HTTP status, server text, stack) go to the log, never here; none of these
- * strings can contain the API key because none is built from request data.
+ * Details (HTTP status, server text, stack) go to the log, never here. Some of these strings
+ * carry a batch ID or the server's words, which could hold the key (pasted as an ID, echoed
+ * back): they are shown only through `Dialogs.showError`, which masks it.
  */
 export function describeError(error: BouncerError, batchId: string | undefined): UserMessage {
   const id = batchId ?? '';

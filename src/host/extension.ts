@@ -9,9 +9,9 @@ import { createCommands, registerCommands, setApiKey } from './commands';
 import { onDidChangeConfig, readConfig } from './config';
 import { DownloadService, type ApiTarget } from './downloadService';
 import { BouncerLog } from './log';
-import { askApiKey } from './prompts';
+import { askApiKey, createDialogs, TestSeam } from './prompts';
 import { ResultsOpener, resultsTitle } from './resultsOpener';
-import { ResultsPanelManager } from './resultsPanel';
+import { ResultsPanelManager, type PanelSnapshot, type ResultsChange } from './resultsPanel';
 import { registerSidebar, type TreeSnapshot } from './sidebar';
 
 /** What the extension returns from `activate`: nothing secret, just what tests and other extensions may read. */
@@ -22,6 +22,15 @@ export interface BouncerExtensionApi {
   currentOriginKey(): string | undefined;
   /** What the Batches view shows right now: labels, descriptions, tooltips, children. */
   describeBatchesTree(): Promise<TreeSnapshot>;
+  /** Only when VS Code runs the extension for tests (`ExtensionMode.Test`); see {@link TestSeam}. */
+  readonly testing?: BouncerTestingApi;
+}
+
+export interface BouncerTestingApi {
+  /** Answers dialogs and records error messages in place of a person. */
+  readonly seam: TestSeam;
+  /** Every open results table, once its loads have finished (and, when visible, are on screen). */
+  describeResultsPanels(): Promise<PanelSnapshot[]>;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<BouncerExtensionApi> {
@@ -59,9 +68,12 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
   const keys = new ApiKeyStore(context.secrets, () => currentTarget()?.origin, (key) => log.addSecret(key));
   const history = new BatchHistoryStore(context.globalState);
   const originChanged = new vscode.EventEmitter<void>();
-  context.subscriptions.push(keys, history, originChanged);
+  const resultsChanged = new vscode.EventEmitter<ResultsChange>();
+  context.subscriptions.push(keys, history, originChanged, resultsChanged);
+  const seam = context.extensionMode === vscode.ExtensionMode.Test ? new TestSeam() : undefined;
+  const dialogs = createDialogs((text) => log.redact(text), seam);
 
-  const keyDeps = { keys, log, origin: () => target().origin };
+  const keyDeps = { keys, log, dialogs, origin: () => target().origin };
   const downloads = new DownloadService({
     keys,
     log,
@@ -77,7 +89,9 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
     },
   });
   const panels = new ResultsPanelManager(context, {
-    log: log.channel,
+    log,
+    dialogs,
+    onDidChangeResults: resultsChanged.event,
     neutralizeFormulas: () => readConfig().neutralizeFormulas,
     locate: async ({ batchId, filter, originKey: key }) => {
       const cacheKey = { originKey: key, batchId, filter, format: 'json' as const };
@@ -91,11 +105,13 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
     log,
     config: readConfig,
     setApiKey: () => setApiKey(keyDeps),
+    dialogs,
+    onDownloaded: (change) => resultsChanged.fire(change),
   });
   context.subscriptions.push(downloads, panels);
 
   context.subscriptions.push(
-    registerCommands(createCommands({ ...keyDeps, opener, config: readConfig }), opener),
+    registerCommands(createCommands({ ...keyDeps, opener, config: readConfig }), opener, log),
     onDidChangeConfig(() => {
       void keys.refreshContext();
       originChanged.fire();
@@ -104,7 +120,8 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
   const sidebar = registerSidebar(context, {
     history,
     cache,
-    log: log.channel,
+    log,
+    dialogs,
     currentOriginKey: () => currentTarget()?.originKey,
     onDidChangeOrigin: originChanged.event,
     openResults: (args) => opener.open(args, true),
@@ -121,6 +138,7 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
     cacheRoot,
     currentOriginKey: () => currentTarget()?.originKey,
     describeBatchesTree: () => sidebar.describeTree(),
+    testing: seam && { seam, describeResultsPanels: () => panels.describe() },
   };
 }
 

@@ -3,7 +3,7 @@ import { Redactor } from '../core/redactor';
 
 /** The "Bouncer" log channel, with every known secret masked before a line is written. */
 export class BouncerLog implements vscode.Disposable {
-  readonly channel: vscode.LogOutputChannel;
+  private readonly channel: vscode.LogOutputChannel;
   private readonly redactor = new Redactor();
 
   constructor() {

@@ -61,3 +61,53 @@ export async function askApiKey(origin: string): Promise<string | undefined> {
   const trimmed = key?.trim();
   return trimmed ? trimmed : undefined;
 }
+
+/**
+ * Test seam. Inside the extension host nobody can click a modal dialog or read a notification, so
+ * when VS Code runs the extension for tests (`ExtensionMode.Test`) the integration tests get this
+ * object through `BouncerExtensionApi.testing` and answer or read here instead. It exists in no
+ * other mode: no other extension can answer a question meant for the user.
+ */
+export class TestSeam {
+  /** When set, the answer to "replace the stored API key?" instead of the modal dialog. */
+  replaceApiKeyAnswer: boolean | undefined;
+  /** The origin of each "replace the stored API key?" question asked, answered here or not. */
+  readonly replaceApiKeyQuestions: string[] = [];
+  /** Every error message shown, exactly as shown. */
+  readonly shownErrors: string[] = [];
+}
+
+/** What the extension puts in front of a person that tests must be able to answer or read. */
+export interface Dialogs {
+  /** Modal: may a key given by a command argument replace the different key stored for this origin? */
+  confirmReplaceApiKey(origin: string): Promise<boolean>;
+  /** The one way an error message is shown: through the log's redactor first, whatever built the text. */
+  showError(text: string, ...items: string[]): Thenable<string | undefined>;
+}
+
+export function createDialogs(redact: (text: string) => string, seam: TestSeam | undefined): Dialogs {
+  return {
+    confirmReplaceApiKey: async (origin) => {
+      seam?.replaceApiKeyQuestions.push(origin);
+      if (seam?.replaceApiKeyAnswer !== undefined) return seam.replaceApiKeyAnswer;
+      const replace = vscode.l10n.t('Replace Key');
+      const choice = await vscode.window.showWarningMessage(
+        vscode.l10n.t('Replace the Bouncer API key stored for {0}?', origin),
+        {
+          modal: true,
+          detail: vscode.l10n.t(
+            'A command, run by another extension or a keybinding, is setting a different key. Replace it only if you started this; otherwise the stored key stays.',
+          ),
+        },
+        replace,
+      );
+      return choice === replace;
+    },
+    showError: (text, ...items) => {
+      // A server can echo the key in its own words, and a user can paste it where a batch ID goes.
+      const shown = redact(text);
+      seam?.shownErrors.push(shown);
+      return vscode.window.showErrorMessage(shown, ...items);
+    },
+  };
+}

@@ -5,10 +5,11 @@ import type { OpenArgs, ResultsView } from '../core/openArgs';
 import type { DownloadFilter } from '../core/records';
 import type { BouncerConfig } from './config';
 import { openCsvResults, openJsonResults } from './documentOpener';
-import type { DownloadService } from './downloadService';
+import type { CachedResults, DownloadService } from './downloadService';
 import { actionLabel, describeError, describeUnexpected, type ErrorAction } from './errorMessages';
 import type { BouncerLog } from './log';
-import type { ResultsPanelManager } from './resultsPanel';
+import type { Dialogs } from './prompts';
+import type { ResultsChange, ResultsPanelManager } from './resultsPanel';
 import { formatBytes } from '../core/format';
 
 /** The results panel's title, the same whether it is opened or restored after a reload. */
@@ -22,6 +23,9 @@ export interface ResultsOpenerDeps {
   log: BouncerLog;
   config: () => BouncerConfig;
   setApiKey: () => Promise<boolean>;
+  dialogs: Dialogs;
+  /** Called after each download sealed into the cache: whatever shows those results must reload. */
+  onDownloaded: (change: ResultsChange) => void;
 }
 
 /**
@@ -70,7 +74,38 @@ export class ResultsOpener {
 
   private async show(batchId: string, filter: DownloadFilter, view: ResultsView, refresh: boolean): Promise<void> {
     const format = view === 'csv' ? 'csv' : 'json';
-    const cached = await this.deps.downloads.ensureCached({ batchId, filter, format }, { refresh });
+    const cached = await this.fetch({ batchId, filter, format }, refresh);
+    await this.present(cached, view);
+    if (refresh) await this.refreshOtherTables(batchId, filter, format);
+  }
+
+  /** Gets the results into the cache, and tells whatever shows them when they were downloaded. */
+  private async fetch(request: Omit<ResultsChange, 'originKey'>, refresh: boolean): Promise<CachedResults> {
+    const cached = await this.deps.downloads.ensureCached(request, { refresh });
+    if (cached.summary) this.deps.onDownloaded({ ...request, originKey: this.deps.downloads.originKey() });
+    return cached;
+  }
+
+  /**
+   * A batch downloaded again may have changed on the server, so every other open table of it
+   * (another status filter) downloads its own results again too: no table keeps showing, copying
+   * or exporting rows older than the ones just fetched. A failure keeps that table's rows and says so.
+   */
+  private async refreshOtherTables(batchId: string, done: DownloadFilter, format: 'json' | 'csv'): Promise<void> {
+    const originKey = this.deps.downloads.originKey();
+    for (const filter of this.deps.panels.openFilters(originKey, batchId)) {
+      if (filter === done && format === 'json') continue;
+      try {
+        await this.fetch({ batchId, filter, format: 'json' }, true);
+      } catch (error) {
+        const resume = () => this.open({ batchId, filter, view: 'table', refresh: true }, true);
+        await this.report(error, batchId, false, resume).catch(() => undefined);
+      }
+    }
+  }
+
+  private async present(cached: CachedResults, view: ResultsView): Promise<void> {
+    const { batchId, filter } = cached;
     if (view === 'table') {
       await this.deps.panels.show({
         batchId,
@@ -122,12 +157,13 @@ export class ResultsOpener {
     const message = error instanceof BouncerError ? describeError(error, batchId) : describeUnexpected(error, batchId);
     this.deps.log.error(logLine(error));
     const buttons = [...message.actions, ...(message.actions.includes('showLog') ? [] : (['showLog'] as const))];
-    const choice = vscode.window
-      .showErrorMessage(message.text, ...buttons.map((a) => actionLabel(a)))
+    const choice = this.deps.dialogs
+      .showError(message.text, ...buttons.map((a) => actionLabel(a)))
       .then((label) => buttons.find((a) => actionLabel(a) === label));
     if (!interactive) {
       void choice.then((action) => this.followUp(action, batchId, resume));
-      throw new Error(message.text);
+      // The caller (another extension, the sidebar) gets the text the user sees, masked the same way.
+      throw new Error(this.deps.log.redact(message.text));
     }
     const action = await choice;
     await this.runLocalAction(action);

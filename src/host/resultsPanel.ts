@@ -1,11 +1,12 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { DownloadRequest } from '../core/download';
 import { BouncerError } from '../core/errors';
 import { readRecords } from '../core/readRecords';
 import type { DownloadFilter } from '../core/records';
 import { buildStore } from '../model/builder';
-import type { ResultsStore } from '../model/store';
+import { textAt, type ResultsStore } from '../model/store';
 import {
   parseUiState,
   parseWebviewMessage,
@@ -16,6 +17,8 @@ import {
   type WebviewMessage,
 } from '../shared/protocol';
 import { openCsvResults, openJsonResults } from './documentOpener';
+import type { BouncerLog } from './log';
+import type { Dialogs } from './prompts';
 import { clipboardText, writeCsvRows, writeJsonRows } from './viewExport';
 import { makeNonce, webviewHtml } from './webviewHtml';
 
@@ -35,11 +38,31 @@ export interface ResultsSource {
   title: string;
 }
 
+/** New results of one batch were sealed into the cache (a download, first or again). */
+export interface ResultsChange extends DownloadRequest {
+  originKey: string;
+}
+
 export interface ResultsPanelDeps {
-  log: vscode.LogOutputChannel;
+  log: BouncerLog;
+  dialogs: Dialogs;
   /** Finds the cached download for a restored panel; undefined when it is gone. */
   locate(state: { batchId: string; filter: DownloadFilter; originKey: string }): Promise<ResultsSource | undefined>;
   neutralizeFormulas(): boolean;
+  /** Fires after a download: a panel showing those results reads them again. */
+  onDidChangeResults: vscode.Event<ResultsChange>;
+}
+
+/** What one open table holds, for the integration tests (`BouncerExtensionApi.testing`). */
+export interface PanelSnapshot extends PanelSource {
+  /** Rows of the whole batch loaded; undefined while loading or after a failure. */
+  rows: number | undefined;
+  /** The first emails of the loaded rows, in file order (at most 100). */
+  emails: string[];
+  /** Rows the webview last reported on screen. */
+  renderedRows: number | undefined;
+  /** The message the panel shows instead of rows, if any. */
+  failure: string | undefined;
 }
 
 function keyOf(source: PanelSource): string {
@@ -57,6 +80,12 @@ class ResultsPanel implements vscode.Disposable {
   private failure: { message: string; canRetry: boolean } | undefined;
   private loading: AbortController | undefined;
   private ready = false;
+  /** `data` messages posted to the current webview, and how many of them it reported on screen. */
+  private dataPosted = 0;
+  private dataRendered = 0;
+  private renderedRows: number | undefined;
+  /** The newest load, for tests waiting until the panel settles. */
+  private lastLoad: Promise<void> = Promise.resolve();
   private firstRender: { resolve(): void; reject(error: unknown): void } | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private disposed = false;
@@ -92,9 +121,39 @@ class ResultsPanel implements vscode.Disposable {
     return keyOf(this.source);
   }
 
+  get publicSource(): PanelSource {
+    return { batchId: this.source.batchId, filter: this.source.filter, originKey: this.source.originKey };
+  }
+
+  /** Reads the cache again: the results on disk are newer than the rows shown. */
+  reload(): void {
+    void this.load();
+  }
+
+  /** What the panel holds once every load started so far has finished. */
+  async snapshot(): Promise<PanelSnapshot> {
+    for (let seen: Promise<void> | undefined; seen !== this.lastLoad; ) {
+      seen = this.lastLoad;
+      await seen.catch(() => undefined);
+    }
+    while (!this.disposed && this.panel.visible && this.ready && this.dataRendered < this.dataPosted) {
+      await this.whenRendered().catch(() => undefined);
+    }
+    const store = this.store;
+    const count = Math.min(store?.rowCount ?? 0, 100);
+    return {
+      ...this.publicSource,
+      rows: store?.rowCount,
+      emails: Array.from({ length: count }, (_, row) => textAt(store!.text.email, row)),
+      renderedRows: this.renderedRows,
+      failure: this.failure?.message,
+    };
+  }
+
   /** Resolves when the webview reports its first rows rendered; rejects on load failure or close. */
   whenRendered(): Promise<void> {
-    if (this.store && this.ready && !this.loading && !this.firstRender) return Promise.resolve();
+    const onScreen = this.dataRendered >= this.dataPosted;
+    if (this.store && this.ready && !this.loading && onScreen && !this.firstRender) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       const previous = this.firstRender;
       this.firstRender = {
@@ -122,7 +181,9 @@ class ResultsPanel implements vscode.Disposable {
 
   /** Posts to the webview once it has said ready; earlier messages would be lost. */
   private post(message: HostMessage): void {
-    if (!this.disposed && this.ready) void this.panel.webview.postMessage(message);
+    if (this.disposed || !this.ready) return;
+    if (message.type === 'data') this.dataPosted++;
+    void this.panel.webview.postMessage(message);
   }
 
   private onMessage(raw: unknown): void {
@@ -133,7 +194,7 @@ class ResultsPanel implements vscode.Disposable {
     }
     void this.handle(message).catch((error: unknown) => {
       this.deps.log.error(`Results panel: ${message.type} failed: ${String(error)}`);
-      void vscode.window.showErrorMessage(vscode.l10n.t('Bouncer: that did not work. See the log for details.'));
+      void this.deps.dialogs.showError(vscode.l10n.t('Bouncer: that did not work. See the log for details.'));
     });
   }
 
@@ -142,13 +203,18 @@ class ResultsPanel implements vscode.Disposable {
       case 'ready':
         // A reloaded webview says ready again: answer every time, reusing a loaded store.
         this.ready = true;
-        this.post({ type: 'init', source: this.publicSource(), title: this.source.title, ui: this.restoredUi });
+        // A new page: what was posted to the one before it (hidden, then dropped) is not pending.
+        this.dataPosted = 0;
+        this.dataRendered = 0;
+        this.post({ type: 'init', source: this.publicSource, title: this.source.title, ui: this.restoredUi });
         // Whatever the load has reached; the rest is posted as it arrives.
         if (this.store) this.post({ type: 'data', store: this.store, complete: true });
         else if (this.partial) this.post({ type: 'data', store: this.partial, complete: false });
         else if (this.failure) this.post({ type: 'loadError', ...this.failure });
         return;
       case 'rendered': {
+        this.dataRendered++;
+        this.renderedRows = message.rows;
         const pending = this.firstRender;
         this.firstRender = undefined;
         pending?.resolve();
@@ -166,12 +232,8 @@ class ResultsPanel implements vscode.Disposable {
     }
   }
 
-  private publicSource(): PanelSource {
-    return { batchId: this.source.batchId, filter: this.source.filter, originKey: this.source.originKey };
-  }
-
   private async relocateAndLoad(): Promise<void> {
-    const found = await this.deps.locate(this.publicSource());
+    const found = await this.deps.locate(this.publicSource);
     if (!found) {
       this.failLoad(this.missingCacheMessage(), true, new BouncerError('notFound', 'The cached results are gone.'));
       return;
@@ -187,7 +249,12 @@ class ResultsPanel implements vscode.Disposable {
     );
   }
 
-  private async load(): Promise<void> {
+  private load(): Promise<void> {
+    this.lastLoad = this.read();
+    return this.lastLoad;
+  }
+
+  private async read(): Promise<void> {
     this.loading?.abort();
     const controller = new AbortController();
     this.loading = controller;
@@ -341,9 +408,29 @@ export class ResultsPanelManager implements vscode.Disposable {
     private readonly context: vscode.ExtensionContext,
     private readonly deps: ResultsPanelDeps,
   ) {
-    this.registration = vscode.window.registerWebviewPanelSerializer(RESULTS_VIEW_TYPE, {
-      deserializeWebviewPanel: (panel, state) => this.restore(panel, state),
-    });
+    this.registration = vscode.Disposable.from(
+      vscode.window.registerWebviewPanelSerializer(RESULTS_VIEW_TYPE, {
+        deserializeWebviewPanel: (panel, state) => this.restore(panel, state),
+      }),
+      // The cache path of a batch never changes, so a new download is only known by this event.
+      deps.onDidChangeResults((change) => {
+        if (change.format !== 'json') return;
+        this.panels.get(keyOf(change))?.reload();
+      }),
+    );
+  }
+
+  /** The status filters of the open tables of this batch. */
+  openFilters(originKey: string, batchId: string): DownloadFilter[] {
+    return [...this.panels.values()]
+      .map((panel) => panel.publicSource)
+      .filter((source) => source.originKey === originKey && source.batchId === batchId)
+      .map((source) => source.filter);
+  }
+
+  /** Every open table, once its loads have finished. */
+  describe(): Promise<PanelSnapshot[]> {
+    return Promise.all([...this.panels.values()].map((panel) => panel.snapshot()));
   }
 
   /** Opens (or reveals) the panel for this source; resolves when the webview reports its first rows rendered; rejects on load failure. */

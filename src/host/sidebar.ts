@@ -16,11 +16,14 @@ import {
 } from './batchesTree';
 import { readConfig } from './config';
 import { describeError } from './errorMessages';
+import type { BouncerLog } from './log';
+import type { Dialogs } from './prompts';
 
 export interface SidebarDeps {
   history: BatchHistoryStore;
   cache: ResultsCache;
-  log: vscode.LogOutputChannel;
+  log: BouncerLog;
+  dialogs: Dialogs;
   /** Undefined when `bouncer.apiBaseUrl` is invalid. */
   currentOriginKey(): string | undefined;
   onDidChangeOrigin: vscode.Event<void>;
@@ -380,7 +383,7 @@ class Sidebar implements BatchesSidebar {
     if (typeof raw !== 'string') return undefined;
     const result = validateBatchId(raw);
     if (!result.ok) {
-      void vscode.window.showErrorMessage(vscode.l10n.t('That batch ID is not valid: {0}', result.message));
+      void this.deps.dialogs.showError(vscode.l10n.t('That batch ID is not valid: {0}', result.message));
       return undefined;
     }
     return result.id;
@@ -389,7 +392,7 @@ class Sidebar implements BatchesSidebar {
   private originKeyOrWarn(): string | undefined {
     const originKey = this.deps.currentOriginKey();
     if (!originKey) {
-      void vscode.window.showErrorMessage(
+      void this.deps.dialogs.showError(
         vscode.l10n.t('The "bouncer.apiBaseUrl" setting is not usable. Fix it in Settings, then try again.'),
       );
     }
@@ -408,8 +411,8 @@ class Sidebar implements BatchesSidebar {
           ? describeError(error, batchId).text
           : vscode.l10n.t('The Bouncer sidebar could not do that. See the log for details.');
       const showLog = vscode.l10n.t('Show Log');
-      void vscode.window.showErrorMessage(text, showLog).then((choice) => {
-        if (choice === showLog) this.deps.log.show(true);
+      void this.deps.dialogs.showError(text, showLog).then((choice) => {
+        if (choice === showLog) this.deps.log.show();
       });
       return undefined;
     }

@@ -42,3 +42,20 @@ export async function connectToEmulator(): Promise<{ emulator: RunningEmulator; 
   await vscode.commands.executeCommand('bouncer.setApiKey', emulator.apiKey);
   return { emulator, api };
 }
+
+/** The test seam and panel snapshots, present because VS Code runs the extension in test mode. */
+export function testingApi(api: BouncerExtensionApi): NonNullable<BouncerExtensionApi['testing']> {
+  if (!api.testing) throw new Error('The extension exposes no testing API: is the host running in test mode?');
+  return api.testing;
+}
+
+/** Sets a key by command argument, answering "Replace" to the question a different stored key raises. */
+export async function replaceApiKey(api: BouncerExtensionApi, key: string): Promise<void> {
+  const { seam } = testingApi(api);
+  seam.replaceApiKeyAnswer = true;
+  try {
+    await vscode.commands.executeCommand('bouncer.setApiKey', key);
+  } finally {
+    seam.replaceApiKeyAnswer = undefined;
+  }
+}

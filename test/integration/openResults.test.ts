@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { startEmulator, type RunningEmulator } from '../../emulator/server';
 import type { BouncerExtensionApi } from '../../src/host/extension';
-import { closeAllEditors, connectToEmulator, listFiles, useApiBaseUrl } from './helpers';
+import { closeAllEditors, connectToEmulator, listFiles, replaceApiKey, useApiBaseUrl } from './helpers';
 
 // The contracted commands, called with arguments as automation would, against the real
 // emulator over loopback, asserting on what VS Code holds afterwards.
@@ -139,7 +139,7 @@ describe('Open Batch Results commands', function () {
 
   it('rejects a wrong key with a message that offers to set it, and never echoes the key', async () => {
     const wrong = 'wrong-key-1234567890';
-    await vscode.commands.executeCommand('bouncer.setApiKey', wrong);
+    await replaceApiKey(api, wrong);
     try {
       await assert.rejects(
         Promise.resolve(vscode.commands.executeCommand('bouncer.openResultsAsJson', { batchId: 'demo-small', refresh: true })),
@@ -151,7 +151,7 @@ describe('Open Batch Results commands', function () {
       );
       assert.equal(emulator.requests.at(-1)?.hadValidKey, false);
     } finally {
-      await vscode.commands.executeCommand('bouncer.setApiKey', emulator.apiKey);
+      await replaceApiKey(api, emulator.apiKey);
     }
   });
 

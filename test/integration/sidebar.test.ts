@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { EmulatorRequest, RunningEmulator } from '../../emulator/server';
 import type { BouncerExtensionApi } from '../../src/host/extension';
 import type { TreeSnapshot } from '../../src/host/sidebar';
-import { closeAllEditors, connectToEmulator, listFiles, useApiBaseUrl } from './helpers';
+import { closeAllEditors, connectToEmulator, listFiles, replaceApiKey, useApiBaseUrl } from './helpers';
 
 type SnapshotBatch = TreeSnapshot['batches'][number];
 
@@ -158,7 +158,7 @@ describe('Batches sidebar', function () {
     await vscode.commands.executeCommand('bouncer.openResultsAsJson', { batchId: 'demo-small' });
     const file = cacheFile('demo-small');
     const before = fs.readFileSync(file);
-    await vscode.commands.executeCommand('bouncer.setApiKey', 'not-the-right-key');
+    await replaceApiKey(api, 'not-the-right-key');
     try {
       const from = emulator.requests.length;
       // Shows an error with buttons and waits for the user, so it is not awaited here.
@@ -168,7 +168,7 @@ describe('Batches sidebar', function () {
       assert.deepEqual(fs.readFileSync(file), before, 'the cached file is untouched');
       assert.equal((await batch('demo-small'))?.contextValue, 'batch-cached');
     } finally {
-      await vscode.commands.executeCommand('bouncer.setApiKey', emulator.apiKey);
+      await replaceApiKey(api, emulator.apiKey);
       await vscode.commands.executeCommand('notifications.clearAll');
     }
   });

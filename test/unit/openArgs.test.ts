@@ -27,4 +27,20 @@ describe('parseOpenArgs', () => {
   it('leaves ID validation to the ID validator (it is only a shape check)', () => {
     assert.equal(parseOpenArgs({ batchId: '../x' })?.batchId, '../x');
   });
+
+  it('reads each field once, so a getter cannot pass the check and then change its answer', () => {
+    const reads: Record<string, number> = {};
+    const arg = {};
+    for (const [name, first] of Object.entries({ batchId: 'abc', filter: 'risky', view: 'table', refresh: true })) {
+      Object.defineProperty(arg, name, {
+        enumerable: true,
+        get: () => {
+          reads[name] = (reads[name] ?? 0) + 1;
+          return reads[name] === 1 ? first : '../../x';
+        },
+      });
+    }
+    assert.deepEqual(parseOpenArgs(arg), { batchId: 'abc', filter: 'risky', view: 'table', refresh: true });
+    assert.deepEqual(reads, { batchId: 1, filter: 1, view: 1, refresh: 1 });
+  });
 });

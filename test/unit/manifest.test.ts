@@ -1,0 +1,36 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { repoRoot } from '../harness/testDeps';
+
+interface Manifest {
+  capabilities?: {
+    untrustedWorkspaces?: { supported?: boolean | 'limited'; description?: string; restrictedConfigurations?: string[] };
+  };
+  contributes: { configuration: { properties: Record<string, { scope?: string }> } };
+}
+
+const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as Manifest;
+
+// Without the declaration VS Code disables the extension in every folder not yet trusted,
+// although nothing it does reads or runs anything from the workspace.
+describe('package.json', () => {
+  it('declares how the extension behaves in an untrusted workspace', () => {
+    const declared = manifest.capabilities?.untrustedWorkspaces;
+    assert.ok(declared, 'capabilities.untrustedWorkspaces is declared');
+    assert.ok(declared.supported === true || declared.supported === 'limited', `supported: ${declared.supported}`);
+    if (declared.supported === 'limited') assert.ok(declared.description, 'limited support says what is limited');
+  });
+
+  it('lets no untrusted workspace set any of its settings', () => {
+    const properties = manifest.contributes.configuration.properties;
+    const restricted = manifest.capabilities?.untrustedWorkspaces?.restrictedConfigurations ?? [];
+    for (const name of restricted) assert.ok(name in properties, `${name} is a contributed setting`);
+    // Application- and machine-scoped settings are never read from a workspace; every other one must
+    // be restricted, or an untrusted folder could, say, turn off formula-safe CSV.
+    const open = Object.entries(properties)
+      .filter(([name, p]) => p.scope !== 'application' && p.scope !== 'machine' && !restricted.includes(name))
+      .map(([name]) => name);
+    assert.deepEqual(open, [], 'settings an untrusted workspace could set');
+  });
+});
