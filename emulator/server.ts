@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { once } from 'node:events';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { isDownloadFilter, type DownloadFilter, type EmailRecord, type Status } from '../src/core/records';
 import { DEMO_BATCH_ID, DEMO_RECORDS } from './demoBatch';
 import { generateRecords, MAX_GENERATED_RECORDS, statusCounts } from './generateRecords';
@@ -68,6 +69,8 @@ export const SEEDED_BATCH_IDS = [
   'fault-stall',
   'fault-429',
   'fault-429-date',
+  'fault-429-long',
+  'fault-429-long-date',
   'fault-503',
   'fault-500-always',
   'fault-html',
@@ -76,7 +79,20 @@ export const SEEDED_BATCH_IDS = [
   'fault-403',
   'fault-redirect',
   ...QUIRK_BATCH_IDS,
+  'fault-whitespace',
+  'fault-endless',
+  'fault-gzip-bomb',
 ] as const;
+
+/** `fault-whitespace` sends this much whitespace before its (valid) body. */
+export const WHITESPACE_FAULT_BYTES = 16 * 1024 * 1024;
+/**
+ * `fault-gzip-bomb` expands to at least this many bytes, from about a thousandth of that on the wire.
+ * Far past any limit a test sets; small enough that a test can expand it whole in about a second.
+ */
+export const GZIP_BOMB_BYTES = 64 * 1024 * 1024;
+/** What `fault-429-long` asks to wait, in seconds; `fault-429-long-date` asks for twice as long. */
+export const LONG_RETRY_AFTER_SECONDS = 3600;
 
 /** Records a `pending-<K>` batch holds once completed. */
 const PENDING_QUANTITY = 30;
@@ -156,6 +172,35 @@ function hasValidKey(req: http.IncomingMessage, apiKey: string): boolean {
     return colon >= 0 && sameSecret(decoded.slice(colon + 1), apiKey);
   }
   return false;
+}
+
+/** Writes `piece` (a Buffer or string) and waits for the socket to take it; false once the client left. */
+async function writeWithBackpressure(res: http.ServerResponse, piece: Buffer | string): Promise<boolean> {
+  if (res.destroyed) return false;
+  if (!res.write(piece)) await drained(res);
+  return !res.destroyed;
+}
+
+/**
+ * Gzip members for `fault-gzip-bomb`: the start of a valid body, then one member (about 1 KB)
+ * that expands to 1 MiB of newlines, sent again and again, then the end of the body. Concatenated
+ * members are one valid gzip stream, and newlines are whitespace in JSON and blank lines in CSV,
+ * so the decompressed whole is valid results, only enormous. Built once, on first use.
+ */
+let gzipBomb: { json: Buffer; csv: Buffer; filler: Buffer; end: { json: Buffer; csv: Buffer } } | undefined;
+function gzipBombParts(): NonNullable<typeof gzipBomb> {
+  gzipBomb ??= {
+    json: gzipSync(JSON.stringify(DEMO_RECORDS).slice(0, -1)),
+    csv: gzipSync(csvHeader() + DEMO_RECORDS.map(csvRow).join('')),
+    filler: gzipSync(Buffer.alloc(1024 * 1024, 0x0a), { level: 9 }),
+    end: { json: gzipSync(']'), csv: Buffer.alloc(0) },
+  };
+  return gzipBomb;
+}
+
+/** Records without end, for `fault-endless`: the generated set, over and over. */
+function* endlessRecords(): Iterable<EmailRecord> {
+  for (;;) yield* generateRecords(10_000);
 }
 
 /** Resolves once the response can take more data, or the connection is gone. */
@@ -356,12 +401,37 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
           return;
         }
         break;
+      case 'fault-429-long':
+      case 'fault-429-long-date': {
+        // Longer than any client should sleep in one go: every request is refused.
+        const retryAfter =
+          id === 'fault-429-long'
+            ? String(LONG_RETRY_AFTER_SECONDS)
+            : new Date(Date.now() + 2 * LONG_RETRY_AFTER_SECONDS * 1000).toUTCString();
+        send(
+          res,
+          429,
+          json,
+          JSON.stringify({ status: 429, error: 'Too Many Requests', message: 'rate limit exceeded' }),
+          { 'Retry-After': retryAfter },
+        );
+        return;
+      }
       case 'fault-503':
         if (bump(`${endpoint}:${id}`) % 2 === 1) {
           send(res, 503, json, errorBody(503, 'Service Unavailable', 'try again later'));
           return;
         }
         break;
+    }
+
+    if (!download && id === 'fault-endless') {
+      // A status answer that never ends: a client must not buffer it whole.
+      res.writeHead(200, { 'Content-Type': json });
+      if (!(await writeWithBackpressure(res, `{"batchId":"${id}","status":"completed","pad":"`))) return;
+      const pad = 'x'.repeat(CHUNK_CHARS);
+      while (await writeWithBackpressure(res, pad));
+      return;
     }
 
     if (!download) {
@@ -417,6 +487,34 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       send(res, 200, type, quirk);
       return;
     }
+    if (id === 'fault-whitespace') {
+      res.writeHead(200, { 'Content-Type': type });
+      const blank = Buffer.alloc(CHUNK_CHARS, 0x20);
+      for (let sent = 0; sent < WHITESPACE_FAULT_BYTES; sent += blank.length) {
+        if (!(await writeWithBackpressure(res, blank))) return;
+      }
+      res.end(bodyString(DEMO_RECORDS, filterParam, csv));
+      return;
+    }
+
+    if (id === 'fault-endless') {
+      res.writeHead(200, { 'Content-Type': type });
+      await streamRecords(res, endlessRecords(), filterParam, csv);
+      return;
+    }
+
+    if (id === 'fault-gzip-bomb') {
+      // Sent whatever Accept-Encoding said, as a hostile server would; chunked, so no length warns the client.
+      const bomb = gzipBombParts();
+      res.writeHead(200, { 'Content-Type': type, 'Content-Encoding': 'gzip' });
+      if (!(await writeWithBackpressure(res, csv ? bomb.csv : bomb.json))) return;
+      for (let expanded = 0; expanded < GZIP_BOMB_BYTES; expanded += 1024 * 1024) {
+        if (!(await writeWithBackpressure(res, bomb.filler))) return;
+      }
+      res.end(csv ? bomb.end.csv : bomb.end.json);
+      return;
+    }
+
     if (batch.quantity <= DEMO_RECORDS.length) {
       send(res, 200, type, bodyString(batch.records(), filterParam, csv));
       return;

@@ -3,12 +3,16 @@ import { assertValidBatchId } from './batchId';
 import type { BatchStatus } from './batchStatus';
 import { parseBatchStatus } from './batchStatus';
 import { BouncerError, type BouncerErrorKind } from './errors';
+import { formatBytes } from './format';
+import { MAX_LEADING_BYTES, onlyWhitespaceError } from './recordSplitter';
 import { isDownloadFilter, type DownloadFilter } from './records';
 import {
   abortableSleep,
   DEFAULT_RETRY_OPTIONS,
+  formatWait,
   isRetryableStatus,
   parseRetryAfter,
+  retryAfterExceedsCap,
   retryDelayMs,
   type RetryOptions,
 } from './retryPolicy';
@@ -46,7 +50,15 @@ export interface BouncerClientOptions {
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** Receives diagnostic lines. They never contain the API key. */
   log?: (level: LogLevel, message: string) => void;
+  /**
+   * Most bytes one download body may yield, counted after decompression (`bouncer.download.maxSizeMB`).
+   * Default {@link DEFAULT_MAX_BODY_BYTES}.
+   */
+  maxBodyBytes?: number;
 }
+
+/** 4 GiB: far above any real batch (100,000 records are tens of MB), far below a full disk. */
+export const DEFAULT_MAX_BODY_BYTES = 4096 * 1024 * 1024;
 
 export interface DownloadResponse {
   /** The raw body bytes, guarded: see {@link BouncerClient.openDownload}. */
@@ -57,6 +69,9 @@ export interface DownloadResponse {
 
 /** At most this much of an error body is read: enough for `{status,error,message}`, never a whole page. */
 const MAX_ERROR_BODY_CHARS = 8 * 1024;
+
+/** A batch status is a few hundred bytes; an answer larger than this is not one, and is not buffered. */
+const MAX_STATUS_BODY_CHARS = 64 * 1024;
 
 const ACCEPT: Record<'json' | 'csv', string> = { json: 'application/json', csv: 'text/csv' };
 
@@ -101,24 +116,27 @@ export class BouncerClient {
   private readonly origin: string;
   private readonly retry: RetryOptions;
   private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  private readonly maxBodyBytes: number;
 
   /** @throws BouncerError('invalidBaseUrl') when `options.baseUrl` is not acceptable. */
   constructor(private readonly options: BouncerClientOptions) {
     this.origin = normalizeApiOrigin(options.baseUrl);
     this.retry = { ...DEFAULT_RETRY_OPTIONS, ...options.retry };
     this.sleep = options.sleep ?? abortableSleep;
+    this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   }
 
   /**
    * Opens the results download of a batch: `GET /v1.1/email/verify/batch/{id}/download?download={filter}`.
    * Resolves once a 200 arrived (after retrying 429/5xx). The returned body yields the raw bytes
    * and, while it is iterated, throws `BouncerError('timeout')` when no chunk arrives within
-   * `timeoutMs`, `'network'` when the connection breaks and `'cancelled'` when `signal` aborts.
+   * `timeoutMs`, `'network'` when the connection breaks, `'tooLarge'` (and aborts the request) once
+   * it passed `maxBodyBytes`, and `'cancelled'` when `signal` aborts.
    * Stopping the iteration early (break/return) aborts the request and closes the connection.
    *
    * @throws BouncerError: invalidBatchId (no request made), unauthorized, paymentRequired, notFound,
-   *   notCompleted, rateLimited, serverError, httpError, invalidBody (HTML or the other format),
-   *   network, timeout, cancelled.
+   *   notCompleted, rateLimited, serverError, httpError, invalidBody (HTML or the other format, or
+   *   only whitespace in the first {@link MAX_LEADING_BYTES}), network, timeout, cancelled.
    */
   async openDownload(
     batchId: string,
@@ -153,7 +171,7 @@ export class BouncerClient {
       lengthHeader !== null && /^\d+$/.test(lengthHeader) && encoding === 'identity' ? Number(lengthHeader) : undefined;
     const size = contentLength === undefined ? '' : `, ${contentLength} bytes`;
     this.log('debug', `download ${id} (${filter}, ${format}): 200 ${contentType}${size}`);
-    const body = this.guardBody(response.body, flight, signal);
+    const body = this.guardBody(response.body, flight, signal, encoding !== 'identity');
     return { body: format === 'json' ? await this.sniffJson(body) : body, contentType, contentLength };
   }
 
@@ -161,16 +179,25 @@ export class BouncerClient {
    * Looks at the first significant byte of a JSON body. Results are an array; an object there is
    * an error the server sent with a 200 (`{"status":404,...}`), reported now as invalidBody with the
    * server's message, before the caller creates any file. Returns a body that replays what was read.
+   * What it keeps for the replay is bounded: a body with no significant byte in its first
+   * {@link MAX_LEADING_BYTES} is refused (invalidBody) and the request aborted.
    */
   private async sniffJson(body: AsyncIterable<Uint8Array>): Promise<AsyncIterable<Uint8Array>> {
     const iterator = body[Symbol.asyncIterator]();
     const prefix: Uint8Array[] = [];
+    let held = 0;
     let first: number | undefined;
     while (first === undefined) {
       const next = await iterator.next();
       if (next.done) break;
+      const at = firstSignificantIndex(next.value, held === 0);
+      if (held + (at ?? next.value.length) > MAX_LEADING_BYTES) {
+        await iterator.return?.();
+        throw onlyWhitespaceError();
+      }
       prefix.push(next.value);
-      first = firstSignificantByte(next.value, prefix.length === 1);
+      held += next.value.length;
+      if (at !== undefined) first = next.value[at];
     }
     if (first === 0x7b /* { */) {
       let text = Buffer.concat(prefix).toString('utf8');
@@ -215,7 +242,17 @@ export class BouncerClient {
     const { response, flight } = await this.requestWithRetries(url, 'application/json', signal);
     let text: string;
     try {
-      text = await withTimeout(response.text(), flight, this.options.timeoutMs);
+      const read = await readBoundedText(response, flight, this.options.timeoutMs, MAX_STATUS_BODY_CHARS);
+      if (read.error !== undefined) throw read.error;
+      if (!read.complete) {
+        flight.abort('done');
+        throw new BouncerError(
+          'invalidBody',
+          `The server's answer to a status request is over ${MAX_STATUS_BODY_CHARS / 1024} KiB: not a batch status.`,
+          { httpStatus: response.status, detail: this.redact(`body starts: ${read.text.slice(0, 200)}`) },
+        );
+      }
+      text = read.text;
     } catch (error) {
       throw this.transportError(error, flight, signal);
     } finally {
@@ -250,8 +287,12 @@ export class BouncerClient {
       if (!body.complete) flight.abort('done');
       flight.finish();
       const path = new URL(url).pathname;
-      if (isRetryableStatus(response.status) && attempt < this.retry.maxRetries) {
-        const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), Date.now());
+      const now = Date.now();
+      const retryAfterMs = isRetryableStatus(response.status)
+        ? parseRetryAfter(response.headers.get('retry-after'), now)
+        : undefined;
+      const tooLong = retryAfterExceedsCap(retryAfterMs, this.retry);
+      if (isRetryableStatus(response.status) && attempt < this.retry.maxRetries && !tooLong) {
         const delay = retryDelayMs(attempt, retryAfterMs, this.retry);
         this.log(
           'warn',
@@ -265,7 +306,8 @@ export class BouncerClient {
         if (signal.aborted) throw cancelled();
         continue;
       }
-      const error = this.statusError(response.status, body.text, attempt);
+      const retryAt = retryAfterMs === undefined ? undefined : now + retryAfterMs;
+      const error = this.statusError(response.status, body.text, attempt, retryAt, now);
       this.log(
         'error',
         `GET ${path}: HTTP ${response.status} → ${error.kind}${error.detail ? ` (${error.detail})` : ''}`,
@@ -293,8 +335,17 @@ export class BouncerClient {
     }
   }
 
-  /** Maps a non-200, non-retried status to its error kind, carrying the server's message. */
-  private statusError(status: number, body: string, retries: number): BouncerError {
+  /**
+   * Maps a non-200, non-retried status to its error kind, carrying the server's message and, when
+   * the server said when to come back (`retryAt`, epoch ms), saying so in the message.
+   */
+  private statusError(
+    status: number,
+    body: string,
+    retries: number,
+    retryAt: number | undefined,
+    now: number,
+  ): BouncerError {
     const server = parseErrorBody(body);
     const serverMessage = server.message;
     const detail = this.redact(
@@ -304,6 +355,7 @@ export class BouncerClient {
         server.error,
         serverMessage,
         retries > 0 ? `after ${retries} retries` : undefined,
+        retryAt === undefined ? undefined : `Retry-After until ${new Date(retryAt).toISOString()}`,
       ]
         .filter((part) => part !== undefined && part !== '')
         .join('; '),
@@ -313,13 +365,30 @@ export class BouncerClient {
         httpStatus: status,
         serverMessage: serverMessage && this.redact(serverMessage),
         detail,
+        retryAt,
       });
+    // The clock time in UTC: the core knows no locale; the host shows local time from `retryAt`.
+    const when = retryAt === undefined ? undefined : tryAgainWhen(retryAt, now);
     if (status === 401 || status === 403) return make('unauthorized', `The API key was rejected (HTTP ${status}).`);
     if (status === 402) return make('paymentRequired', 'The Bouncer account is out of credits (HTTP 402).');
     if (status === 404) return make('notFound', 'The batch does not exist (HTTP 404).');
     if (status === 405) return make('notCompleted', 'The batch is not completed yet (HTTP 405).');
-    if (status === 429) return make('rateLimited', 'Bouncer is rate limiting requests (HTTP 429); try again later.');
-    if (status >= 500 && status <= 599) return make('serverError', `The Bouncer server failed (HTTP ${status}).`);
+    if (status === 429) {
+      return make(
+        'rateLimited',
+        when === undefined
+          ? 'Bouncer is rate limiting requests (HTTP 429); try again later.'
+          : `Bouncer is rate limiting requests (HTTP 429) and asks to wait; try again ${when}.`,
+      );
+    }
+    if (status >= 500 && status <= 599) {
+      return make(
+        'serverError',
+        when === undefined
+          ? `The Bouncer server failed (HTTP ${status}).`
+          : `The Bouncer server is unavailable (HTTP ${status}) and asks to wait; try again ${when}.`,
+      );
+    }
     return make('httpError', `Unexpected answer from the server (HTTP ${status}).`);
   }
 
@@ -348,13 +417,16 @@ export class BouncerClient {
     source: AsyncIterable<Uint8Array | string>,
     flight: Flight,
     signal: AbortSignal,
+    encoded: boolean,
   ): AsyncIterable<Uint8Array> {
     const timeoutMs = this.options.timeoutMs;
+    const maxBytes = this.maxBodyBytes;
     const mapError = (error: unknown): BouncerError => this.transportError(error, flight, signal);
     return {
       [Symbol.asyncIterator]: async function* () {
         const iterator = source[Symbol.asyncIterator]();
         let finished = false;
+        let received = 0;
         try {
           for (;;) {
             if (signal.aborted) throw cancelled();
@@ -368,7 +440,11 @@ export class BouncerClient {
               finished = true;
               return;
             }
-            yield typeof next.value === 'string' ? Buffer.from(next.value, 'utf8') : next.value;
+            const chunk = typeof next.value === 'string' ? Buffer.from(next.value, 'utf8') : next.value;
+            // fetch yields decompressed bytes: this counts what a gzip bomb expands to, not what it weighs.
+            received += chunk.length;
+            if (received > maxBytes) throw tooLarge(maxBytes, encoded);
+            yield chunk;
           }
         } finally {
           if (!finished) {
@@ -395,6 +471,26 @@ export class BouncerClient {
 
 function cancelled(): BouncerError {
   return new BouncerError('cancelled', 'Cancelled.');
+}
+
+/** `in 2 h (after 14:05 UTC)`; a short wait needs no clock time. UTC: the core knows no locale. */
+function tryAgainWhen(retryAt: number, now: number): string {
+  const wait = `in ${formatWait(retryAt - now)}`;
+  if (retryAt - now < 90_000) return wait;
+  const at = new Date(Math.ceil(retryAt / 60_000) * 60_000).toISOString();
+  const sameDay = at.slice(0, 10) === new Date(now).toISOString().slice(0, 10);
+  return `${wait} (after ${sameDay ? '' : `${at.slice(0, 10)} `}${at.slice(11, 16)} UTC)`;
+}
+
+function tooLarge(maxBytes: number, encoded: boolean): BouncerError {
+  const limit = formatBytes(maxBytes);
+  return new BouncerError(
+    'tooLarge',
+    encoded
+      ? `The compressed download expands to more than the ${limit} download size limit.`
+      : `The download is larger than the ${limit} download size limit.`,
+    { detail: `stopped after ${maxBytes} bytes${encoded ? ' (decompressed)' : ''}` },
+  );
 }
 
 /**
@@ -441,6 +537,21 @@ async function readErrorBody(
   flight: Flight,
   timeoutMs: number,
 ): Promise<{ text: string; complete: boolean }> {
+  const { text, complete } = await readBoundedText(response, flight, timeoutMs, MAX_ERROR_BODY_CHARS);
+  return { text, complete };
+}
+
+/**
+ * Reads a body as text, but never more than `maxChars` of it: `complete` is false (and the rest
+ * unread) when there was more, or when reading failed (`error`, for the caller to map; `text` then
+ * holds what arrived before).
+ */
+async function readBoundedText(
+  response: FetchResponseLike,
+  flight: Flight,
+  timeoutMs: number,
+  maxChars: number,
+): Promise<{ text: string; complete: boolean; error?: unknown }> {
   let text = '';
   try {
     if (response.body === null) return { text, complete: true };
@@ -448,15 +559,15 @@ async function readErrorBody(
     const iterator = response.body[Symbol.asyncIterator]();
     for (;;) {
       const next = await withTimeout(iterator.next(), flight, timeoutMs);
-      if (next.done) return { text, complete: true };
+      if (next.done) return { text: text + decoder.decode(), complete: true };
       text += typeof next.value === 'string' ? next.value : decoder.decode(next.value, { stream: true });
-      if (text.length >= MAX_ERROR_BODY_CHARS) {
+      if (text.length > maxChars) {
         iterator.return?.()?.catch(() => undefined);
-        return { text: text.slice(0, MAX_ERROR_BODY_CHARS), complete: false };
+        return { text: text.slice(0, maxChars), complete: false };
       }
     }
-  } catch {
-    return { text, complete: false };
+  } catch (error) {
+    return { text, complete: false, error: error ?? new Error('body read failed') };
   }
 }
 
@@ -484,12 +595,12 @@ function parseErrorBody(text: string): { status?: number; error?: string; messag
   };
 }
 
-/** The first byte that is not whitespace (nor, at the very start, a UTF-8 BOM), if any. */
-function firstSignificantByte(chunk: Uint8Array, atStart: boolean): number | undefined {
+/** Where the first byte that is not whitespace (nor, at the very start, a UTF-8 BOM) is, if any. */
+function firstSignificantIndex(chunk: Uint8Array, atStart: boolean): number | undefined {
   let i = atStart && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf ? 3 : 0;
   for (; i < chunk.length; i++) {
     const byte = chunk[i];
-    if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d) return byte;
+    if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d) return i;
   }
   return undefined;
 }

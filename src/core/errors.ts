@@ -16,9 +16,9 @@ export type BouncerErrorKind =
   | 'notFound'
   /** 405: the batch is not completed yet. */
   | 'notCompleted'
-  /** 429 after the retries ran out. */
+  /** 429 after the retries ran out, or with a Retry-After longer than the client waits (`retryAt` says until when). */
   | 'rateLimited'
-  /** 5xx after the retries ran out. */
+  /** 5xx after the retries ran out, or with a Retry-After longer than the client waits. */
   | 'serverError'
   /** Any other unexpected HTTP status (400, 3xx without location…). */
   | 'httpError'
@@ -28,6 +28,8 @@ export type BouncerErrorKind =
   | 'timeout'
   /** The body is not what was asked for: HTML, an error object, truncated or invalid JSON, a bad record. */
   | 'invalidBody'
+  /** The body (counted after decompression) passed the download size limit; the request was aborted. */
+  | 'tooLarge'
   /** The user cancelled. Shown to nobody. */
   | 'cancelled';
 
@@ -37,6 +39,8 @@ export interface BouncerErrorDetails {
   serverMessage?: string;
   /** Technical detail for the log (never shown as the headline, never holds the key). */
   detail?: string;
+  /** When the server said to try again (epoch ms, from its Retry-After), if it said so. */
+  retryAt?: number;
   cause?: unknown;
 }
 
@@ -44,6 +48,7 @@ export class BouncerError extends Error {
   readonly httpStatus?: number;
   readonly serverMessage?: string;
   readonly detail?: string;
+  readonly retryAt?: number;
 
   constructor(
     readonly kind: BouncerErrorKind,
@@ -55,6 +60,7 @@ export class BouncerError extends Error {
     this.httpStatus = details.httpStatus;
     this.serverMessage = details.serverMessage;
     this.detail = details.detail;
+    this.retryAt = details.retryAt;
   }
 }
 

@@ -17,6 +17,22 @@ export const MAX_RECORD_BYTES = 32 * 1024 * 1024;
 /** How much of a body that is not a JSON array is kept to say what it was (an error object, HTML…). */
 const SNIFF_BYTES = 4096;
 
+/**
+ * How far into a body its first significant byte must appear. Leading whitespace is legal JSON, but a
+ * server or proxy that sends it without end would otherwise be waited on (and, where the start is
+ * kept for a replay, buffered) forever; no real results start this late.
+ */
+export const MAX_LEADING_BYTES = 64 * 1024;
+
+/** The verdict on a body whose first {@link MAX_LEADING_BYTES} held nothing but whitespace. */
+export function onlyWhitespaceError(): BouncerError {
+  return new BouncerError(
+    'invalidBody',
+    `The server sent no results in the first ${MAX_LEADING_BYTES / 1024} KiB of the download, only whitespace.`,
+    { detail: `no significant byte within ${MAX_LEADING_BYTES} bytes` },
+  );
+}
+
 // Byte values the state machine looks at.
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -85,6 +101,11 @@ export class RecordSplitter {
   /** Complete elements found so far. */
   get records(): number {
     return this.count;
+  }
+
+  /** Bytes the splitter holds on to between pushes (an unfinished record, or the start of a non-array). */
+  get held(): number {
+    return this.carryLength + this.sniffLength;
   }
 
   /** Feeds the next chunk of the body. Calls the sink at most once, with every element it completed. */
@@ -204,6 +225,8 @@ export class RecordSplitter {
             this.offset += n;
             this.state = State.NotArray;
             return;
+          } else if (at >= MAX_LEADING_BYTES) {
+            throw onlyWhitespaceError();
           }
           i++;
           break;

@@ -47,10 +47,31 @@ export function parseRetryAfter(value: string | null | undefined, nowMs: number)
 }
 
 /**
+ * Whether the server asked to wait longer than the client is willing to sleep. Then the request is
+ * not retried at all: a wait cut short would only be refused again, three times over, and the person
+ * is better told when to come back.
+ */
+export function retryAfterExceedsCap(retryAfterMs: number | undefined, options: RetryOptions): boolean {
+  return retryAfterMs !== undefined && retryAfterMs > options.maxDelayMs;
+}
+
+/** A wait for people: `45 s`, `12 min`, `2 h 5 min`, rounded up so "try again then" is never early. */
+export function formatWait(ms: number): string {
+  const seconds = Math.max(0, Math.ceil(ms / 1000));
+  if (seconds < 90) return `${seconds} s`;
+  const minutes = Math.ceil(seconds / 60);
+  if (minutes < 90) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  const rest = minutes % 60;
+  return rest === 0 ? `${hours} h` : `${hours} h ${rest} min`;
+}
+
+/**
  * Milliseconds to wait before retry number `attempt + 1` (attempt 0 = the first retry).
  * With a server hint, waits what the server asked; otherwise "full jitter" exponential backoff,
  * a uniform pick in [0, base·2^attempt), so many clients do not retry in lockstep.
- * Either way the result is capped at `maxDelayMs`.
+ * Either way the result is capped at `maxDelayMs` (a longer hint is refused before this is asked:
+ * see {@link retryAfterExceedsCap}).
  */
 export function retryDelayMs(attempt: number, retryAfterMs: number | undefined, options: RetryOptions): number {
   if (retryAfterMs !== undefined) return Math.min(options.maxDelayMs, Math.max(0, retryAfterMs));

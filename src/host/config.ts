@@ -8,16 +8,17 @@ export interface BouncerConfig {
   requestTimeoutSeconds: number;
   neutralizeFormulas: boolean;
   cacheMaxSizeMB: number;
+  /** Largest single download, in MB, counted after decompression. */
+  downloadMaxSizeMB: number;
 }
 
 const SECTION = 'bouncer';
 
 export function readConfig(): BouncerConfig {
   const c = vscode.workspace.getConfiguration(SECTION);
-  // apiBaseUrl is application-scoped; `inspect` makes sure a workspace value (which VS Code
-  // already ignores for application settings) can never be picked up by a future refactor.
-  const base = c.inspect<string>('apiBaseUrl');
-  const apiBaseUrl = base?.globalValue ?? base?.defaultValue ?? 'https://api.usebouncer.com';
+  // apiBaseUrl and download.maxSizeMB are application-scoped; `inspect` makes sure a workspace value
+  // (which VS Code already ignores for application settings) can never be picked up by a future refactor.
+  const apiBaseUrl = userOrDefault<string>(c, 'apiBaseUrl') ?? 'https://api.usebouncer.com';
   const filter = c.get<string>('defaultFilter');
   return {
     apiBaseUrl,
@@ -25,6 +26,7 @@ export function readConfig(): BouncerConfig {
     requestTimeoutSeconds: clamp(c.get<number>('requestTimeoutSeconds') ?? 60, 5, 600),
     neutralizeFormulas: c.get<boolean>('csv.neutralizeFormulas') ?? true,
     cacheMaxSizeMB: Math.max(0, c.get<number>('cache.maxSizeMB') ?? 1024),
+    downloadMaxSizeMB: Math.max(1, userOrDefault<number>(c, 'download.maxSizeMB') ?? 4096),
   };
 }
 
@@ -33,6 +35,12 @@ export function onDidChangeConfig(listener: () => void): vscode.Disposable {
   return vscode.workspace.onDidChangeConfiguration((e) => {
     if (e.affectsConfiguration(SECTION)) listener();
   });
+}
+
+/** An application-scoped setting: the user's own value or the default, never a workspace's. */
+function userOrDefault<T>(c: vscode.WorkspaceConfiguration, key: string): T | undefined {
+  const inspected = c.inspect<T>(key);
+  return inspected?.globalValue ?? inspected?.defaultValue;
 }
 
 function clamp(value: number, min: number, max: number): number {

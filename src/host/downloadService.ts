@@ -162,12 +162,13 @@ export class DownloadService implements vscode.Disposable {
       apiKey = await this.deps.promptForKey(target.origin);
       if (!apiKey) throw new BouncerError('cancelled', 'No API key was given.');
     }
-    const { requestTimeoutSeconds } = this.deps.config();
+    const { requestTimeoutSeconds, downloadMaxSizeMB } = this.deps.config();
     return new BouncerClient({
       baseUrl: target.origin,
       apiKey,
       fetch,
       timeoutMs: requestTimeoutSeconds * 1000,
+      maxBodyBytes: downloadMaxSizeMB * 1024 * 1024,
       log: (level, message) => this.deps.log[level](message),
     });
   }

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { BouncerError } from '../core/errors';
+import { formatWait } from '../core/retryPolicy';
 
 /** What the user can do next, offered as a button on an error message. */
 export type ErrorAction = 'setApiKey' | 'retry' | 'waitForCompletion' | 'openSettings' | 'showLog';
@@ -50,11 +51,31 @@ export function describeError(error: BouncerError, batchId: string | undefined):
         actions: ['waitForCompletion'],
       };
     case 'rateLimited':
+      if (error.retryAt !== undefined) {
+        return {
+          text: vscode.l10n.t(
+            'Bouncer is limiting requests and asks to wait {0}. Try again after {1}.',
+            formatWait(error.retryAt - Date.now()),
+            localClock(error.retryAt),
+          ),
+          actions: ['retry'],
+        };
+      }
       return {
         text: vscode.l10n.t('Bouncer is limiting requests right now. Wait a minute and try again.'),
         actions: ['retry'],
       };
     case 'serverError':
+      if (error.retryAt !== undefined) {
+        return {
+          text: vscode.l10n.t(
+            'Bouncer is unavailable and asks to wait {0}. Try again after {1}.',
+            formatWait(error.retryAt - Date.now()),
+            localClock(error.retryAt),
+          ),
+          actions: ['retry', 'showLog'],
+        };
+      }
       return {
         text: vscode.l10n.t('Bouncer answered with a server error several times. Try again later.'),
         actions: ['retry', 'showLog'],
@@ -81,9 +102,28 @@ export function describeError(error: BouncerError, batchId: string | undefined):
         text: vscode.l10n.t('The download of batch {0} was not valid results: {1} Nothing was saved.', id, error.message),
         actions: ['retry', 'showLog'],
       };
+    case 'tooLarge':
+      return {
+        text: vscode.l10n.t(
+          'The download of batch {0} was stopped: {1} Nothing was saved and earlier results were kept. If the results really are this large, raise "bouncer.download.maxSizeMB" and try again.',
+          id,
+          error.message,
+        ),
+        actions: ['openSettings', 'retry'],
+      };
     case 'cancelled':
       return { text: vscode.l10n.t('Cancelled.'), actions: [] };
   }
+}
+
+/** The wall-clock time to come back, in the user's locale; with the date when it is not today. */
+function localClock(at: number): string {
+  // Rounded up: the clock shows minutes, and "after 14:04" for 14:04:30 would send them back too early.
+  const date = new Date(Math.ceil(at / 60_000) * 60_000);
+  const time = date.toLocaleTimeString(vscode.env.language, { hour: '2-digit', minute: '2-digit' });
+  return date.toDateString() === new Date().toDateString()
+    ? time
+    : `${date.toLocaleDateString(vscode.env.language)} ${time}`;
 }
 
 /** A failure that is not the API's or the download's: a bug, or a file or editor that failed. */

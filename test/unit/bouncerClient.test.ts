@@ -7,10 +7,11 @@ import fetch from 'node-fetch';
 import { waitForCompletion, type BatchStatus } from '../../src/core/batchStatus';
 import { BouncerClient, type BouncerClientOptions, type FetchLike } from '../../src/core/bouncerClient';
 import { BouncerError, type BouncerErrorKind } from '../../src/core/errors';
+import { MAX_LEADING_BYTES } from '../../src/core/recordSplitter';
 import { DOWNLOAD_FILTERS, type EmailRecord } from '../../src/core/records';
 import { DEMO_RECORDS } from '../../emulator/demoBatch';
 import { SERVER_CSV_COLUMNS } from '../../emulator/serverCsv';
-import { startEmulator, type RunningEmulator } from '../../emulator/server';
+import { LONG_RETRY_AFTER_SECONDS, startEmulator, type RunningEmulator } from '../../emulator/server';
 
 /** Distinctive, so a leak anywhere is found by a plain substring search. */
 const SECRET_KEY = 'sk-TEST-7f3a9c1e-never-print-me';
@@ -41,6 +42,46 @@ async function expectKind(promise: Promise<unknown>, kind: BouncerErrorKind): Pr
     return error;
   }
   assert.fail(`expected BouncerError('${kind}'), but it succeeded`);
+}
+
+/**
+ * node-fetch, with a count of the body bytes the client pulled from it. The client cannot hold more
+ * of a body than it pulled, so this bounds what it buffered without looking at timing or memory.
+ */
+function countingFetch(): { fetch: FetchLike; pulled: () => number; largestChunk: () => number } {
+  let pulled = 0;
+  let largest = 0;
+  const counting: FetchLike = async (url, init) => {
+    const response = await nodeFetch(url, init);
+    const source = response.body;
+    if (source === null) return response;
+    return {
+      status: response.status,
+      headers: response.headers,
+      text: () => response.text(),
+      body: {
+        async *[Symbol.asyncIterator]() {
+          for await (const chunk of source) {
+            pulled += chunk.length;
+            largest = Math.max(largest, chunk.length);
+            yield chunk;
+          }
+        },
+      },
+    };
+  };
+  return { fetch: counting, pulled: () => pulled, largestChunk: () => largest };
+}
+
+/** Reads a body to its end or its error, counting the bytes it yielded. */
+async function drain(body: AsyncIterable<Uint8Array>): Promise<{ bytes: number; error?: unknown }> {
+  let bytes = 0;
+  try {
+    for await (const chunk of body) bytes += chunk.length;
+    return { bytes };
+  } catch (error) {
+    return { bytes, error };
+  }
 }
 
 /** A throwaway loopback server for the cases the emulator does not play (silence before headers, echoing). */
@@ -262,10 +303,69 @@ describe('BouncerClient against the emulator', () => {
       assert.equal(emulator.requests.length, 3);
     });
 
-    it('caps a Retry-After longer than maxDelayMs', async () => {
-      const { client, delays } = harness({ retry: { maxDelayMs: 250, random: () => 0.5 } });
-      await readAll((await client.openDownload('fault-429', 'all', 'json', signal())).body);
-      assert.deepEqual(delays, [250, 250]);
+    it('honours a Retry-After equal to the cap, and gives up at once on one just over it', async () => {
+      const atCap = harness({ retry: { maxDelayMs: 1000, random: () => 0.5 } });
+      await readAll((await atCap.client.openDownload('fault-429', 'all', 'json', signal())).body);
+      assert.deepEqual(atCap.delays, [1000, 1000]);
+
+      const requests = emulator.requests.length;
+      const overCap = harness({ retry: { maxDelayMs: 999, random: () => 0.5 } });
+      const error = await expectKind(overCap.client.openDownload('fault-429', 'all', 'json', signal()), 'rateLimited');
+      assert.deepEqual(overCap.delays, [], 'no wait cut short, no retry');
+      assert.equal(emulator.requests.length, requests + 1);
+      assert.match(error.message, /try again in 1 s\./);
+    });
+
+    it('a Retry-After (seconds) longer than the cap: gives up at once, saying how long and until when', async () => {
+      const { client, delays, logs } = harness();
+      const before = Date.now();
+      const error = await expectKind(client.openDownload('fault-429-long', 'all', 'json', signal()), 'rateLimited');
+      const after = Date.now();
+      assert.deepEqual(delays, []);
+      assert.equal(emulator.requests.length, 1);
+      assert.equal(error.httpStatus, 429);
+      const wait = LONG_RETRY_AFTER_SECONDS * 1000;
+      assert.ok(error.retryAt !== undefined && error.retryAt >= before + wait && error.retryAt <= after + wait);
+      const clock = new Date(Math.ceil(error.retryAt / 60_000) * 60_000).toISOString().slice(11, 16);
+      assert.match(error.message, new RegExp(`try again in 60 min \\(after (\\d{4}-\\d\\d-\\d\\d )?${clock} UTC\\)`));
+      assert.ok(logs.some((line) => line.startsWith('error') && line.includes('Retry-After until')));
+
+      // The status endpoint, which waiting for a batch polls, gives up the same way.
+      const status = await expectKind(client.getBatchStatus('fault-429-long', signal()), 'rateLimited');
+      assert.match(status.message, /try again in 60 min/);
+      assert.equal(emulator.requests.length, 2);
+    });
+
+    it('a Retry-After (HTTP date) longer than the cap: gives up at once, saying how long and until when', async () => {
+      const { client, delays } = harness();
+      const before = Date.now();
+      const error = await expectKind(
+        client.openDownload('fault-429-long-date', 'all', 'json', signal()),
+        'rateLimited',
+      );
+      assert.deepEqual(delays, []);
+      assert.equal(emulator.requests.length, 1);
+      const wait = 2 * LONG_RETRY_AFTER_SECONDS * 1000;
+      // An HTTP date has whole seconds: the server's "now + 2 h" lands up to a second early.
+      const retryAt = error.retryAt ?? 0;
+      assert.ok(retryAt >= before + wait - 1000 && retryAt <= Date.now() + wait, `${retryAt - before} ms`);
+      assert.match(error.message, /try again in 2 h \(after (\d{4}-\d\d-\d\d )?\d\d:\d\d UTC\)/);
+    });
+
+    it('a 503 asking for longer than the cap is a serverError that says when to come back', async () => {
+      const server = await tinyServer((_req, res) => {
+        res.writeHead(503, { 'Content-Type': 'application/json', 'Retry-After': '600' });
+        res.end('{"status":503,"error":"Service Unavailable","message":"maintenance"}');
+      });
+      try {
+        const { client, delays } = harness({ baseUrl: server.url });
+        const error = await expectKind(client.openDownload('x', 'all', 'json', signal()), 'serverError');
+        assert.deepEqual(delays, []);
+        assert.match(error.message, /unavailable \(HTTP 503\).*try again in 10 min/);
+        assert.equal(error.serverMessage, 'maintenance');
+      } finally {
+        await server.close();
+      }
     });
 
     it('503 without Retry-After: one full-jitter backoff, then success', async () => {
@@ -369,9 +469,68 @@ describe('BouncerClient against the emulator', () => {
       }
     });
 
+    it('endless leading whitespace is judged within the first 64 KiB, never buffered whole', async () => {
+      const tap = countingFetch();
+      const { client } = harness({ fetch: tap.fetch });
+      // 16 MiB of spaces, then a valid array: legal JSON, but no server means it.
+      const error = await expectKind(
+        client.openDownload('fault-whitespace', 'all', 'json', signal()).then((response) => readAll(response.body)),
+        'invalidBody',
+      );
+      assert.match(error.message, /no results in the first 64 KiB/);
+      assert.ok(
+        tap.pulled() <= MAX_LEADING_BYTES + tap.largestChunk(),
+        `pulled ${tap.pulled()} bytes (largest chunk ${tap.largestChunk()})`,
+      );
+    });
+
     it('the status endpoint answering HTML is invalidBody', async () => {
       const { client } = harness();
       await expectKind(client.getBatchStatus('fault-html', signal()), 'invalidBody');
+    });
+  });
+
+  describe('size limits', () => {
+    it('stops a download past maxBodyBytes and closes the connection', async () => {
+      const maxBodyBytes = 1024 * 1024;
+      const { client } = harness({ maxBodyBytes });
+      const response = await client.openDownload('fault-endless', 'all', 'json', signal());
+      const { bytes, error } = await drain(response.body);
+      assert.ok(error instanceof BouncerError && error.kind === 'tooLarge', String(error));
+      assert.match(error.message, /larger than the 1\.0 MB download size limit/);
+      assert.ok(bytes <= maxBodyBytes, `${bytes} bytes passed on`);
+      assert.equal(await emulator.requestEnded(emulator.requests[0]), 'aborted');
+    });
+
+    it('the limit is inclusive: a body of exactly maxBodyBytes passes, one byte less refuses it', async () => {
+      const open = (client: BouncerClient, format: 'json' | 'csv'): Promise<{ bytes: number; error?: unknown }> =>
+        client.openDownload('gen-1000', 'all', format, signal()).then((response) => drain(response.body));
+      const { bytes: size } = await open(harness().client, 'json');
+      assert.equal((await open(harness({ maxBodyBytes: size }).client, 'json')).bytes, size);
+      const under = harness({ maxBodyBytes: size - 1 }).client;
+      assert.equal((await open(under, 'csv')).error, undefined, 'CSV of the same batch is smaller, so it passes');
+      const { error } = await open(under, 'json');
+      assert.ok(error instanceof BouncerError && error.kind === 'tooLarge', String(error));
+    });
+
+    it('counts a gzip bomb by what it expands to, not by what it weighs', async () => {
+      const maxBodyBytes = 8 * 1024 * 1024;
+      const { client } = harness({ maxBodyBytes });
+      const response = await client.openDownload('fault-gzip-bomb', 'all', 'json', signal());
+      const { bytes, error } = await drain(response.body);
+      assert.ok(error instanceof BouncerError && error.kind === 'tooLarge', String(error));
+      assert.match(error.message, /compressed download expands to more than the 8\.0 MB download size limit/);
+      // The whole bomb (about 1 MB) may already sit in socket buffers; what matters is how much it expanded to.
+      assert.ok(bytes <= maxBodyBytes, `${bytes} bytes passed on`);
+    });
+
+    it('a status answer that never ends is refused after 64 KiB, not buffered', async () => {
+      const tap = countingFetch();
+      const { client } = harness({ fetch: tap.fetch });
+      const error = await expectKind(client.getBatchStatus('fault-endless', signal()), 'invalidBody');
+      assert.match(error.message, /over 64 KiB: not a batch status/);
+      assert.ok(tap.pulled() <= 64 * 1024 + tap.largestChunk(), `pulled ${tap.pulled()} bytes`);
+      assert.equal(await emulator.requestEnded(emulator.requests[0]), 'aborted');
     });
   });
 

@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import fetch from 'node-fetch';
 import { checkStructure, compileStrictValidator, describeErrors, oddFields } from '../../src/core/recordSchema';
 import { REASONS, STATUSES, type EmailRecord } from '../../src/core/records';
@@ -6,7 +8,13 @@ import { DEMO_RECORDS } from '../../emulator/demoBatch';
 import { QUIRK_ODD_RECORDS } from '../../emulator/quirkBatches';
 import { generateRecord, generateRecords, statusCounts } from '../../emulator/generateRecords';
 import { SERVER_CSV_COLUMNS } from '../../emulator/serverCsv';
-import { startEmulator, type RunningEmulator } from '../../emulator/server';
+import {
+  GZIP_BOMB_BYTES,
+  LONG_RETRY_AFTER_SECONDS,
+  startEmulator,
+  WHITESPACE_FAULT_BYTES,
+  type RunningEmulator,
+} from '../../emulator/server';
 
 const BATCH = '/v1.1/email/verify/batch';
 
@@ -301,6 +309,16 @@ describe('emulator', () => {
     assert.ok(!Number.isNaN(Date.parse(dated.headers.get('retry-after') ?? '')), 'Retry-After is an HTTP date');
     assert.equal((await get(`${BATCH}/fault-503/download`)).status, 503);
     assert.equal((await get(`${BATCH}/fault-503/download`)).status, 200);
+    for (const endpoint of ['/download', '']) {
+      const long = await get(`${BATCH}/fault-429-long${endpoint}`);
+      assert.equal(long.status, 429);
+      assert.equal(long.headers.get('retry-after'), String(LONG_RETRY_AFTER_SECONDS));
+      const longDate = await get(`${BATCH}/fault-429-long-date${endpoint}`);
+      assert.equal(longDate.status, 429);
+      const until = Date.parse(longDate.headers.get('retry-after') ?? '') - Date.now();
+      assert.ok(Math.abs(until - 2 * LONG_RETRY_AFTER_SECONDS * 1000) < 5000, `asks for ${until} ms`);
+    }
+    assert.equal((await get(`${BATCH}/fault-429-long/download`)).status, 429, 'refused every time');
 
     const other = await startEmulator();
     try {
@@ -311,6 +329,54 @@ describe('emulator', () => {
     } finally {
       await other.close();
     }
+  });
+
+  it('sends megabytes of whitespace before a valid body for fault-whitespace', async () => {
+    const text = await (await get(`${BATCH}/fault-whitespace/download`)).text();
+    assert.equal(text.length, WHITESPACE_FAULT_BYTES + JSON.stringify(DEMO_RECORDS).length);
+    assert.equal(text.trim(), JSON.stringify(DEMO_RECORDS));
+  });
+
+  it('never ends fault-endless: records for as long as the client reads, and a status that never closes', async () => {
+    for (const [path, start] of [
+      [`${BATCH}/fault-endless/download`, '[{"email":'],
+      [`${BATCH}/fault-endless`, '{"batchId":"fault-endless"'],
+    ]) {
+      const response = await get(path);
+      assert.equal(response.status, 200);
+      let bytes = 0;
+      let head = '';
+      for await (const chunk of response.body as AsyncIterable<Buffer>) {
+        if (head === '') head = chunk.toString('utf8', 0, 40);
+        bytes += chunk.length;
+        if (bytes > 8 * 1024 * 1024) break;
+      }
+      assert.ok(head.startsWith(start), head);
+      assert.ok(bytes > 8 * 1024 * 1024, path);
+    }
+    for (const request of emulator.requests) assert.equal(await emulator.requestEnded(request), 'aborted');
+  });
+
+  it('serves fault-gzip-bomb as gzip that expands a thousandfold into valid JSON', async () => {
+    const response = await fetch(`${emulator.url}${BATCH}/fault-gzip-bomb/download`, {
+      headers: { 'x-api-key': emulator.apiKey },
+      compress: false,
+    });
+    assert.equal(response.headers.get('content-encoding'), 'gzip');
+    assert.equal(response.headers.get('content-length'), null, 'chunked: no length warns the client');
+    const raw = Buffer.from(await response.arrayBuffer());
+    assert.ok(raw.length * 500 < GZIP_BOMB_BYTES, `${raw.length} bytes on the wire`);
+    let expanded = 0;
+    let head = '';
+    let tail = '';
+    for await (const chunk of Readable.from([raw]).pipe(createGunzip()) as AsyncIterable<Buffer>) {
+      if (head === '') head = chunk.toString('utf8', 0, 200);
+      expanded += chunk.length;
+      tail = chunk.toString('utf8', Math.max(0, chunk.length - 20));
+    }
+    assert.ok(expanded >= GZIP_BOMB_BYTES, `${expanded} bytes expanded`);
+    assert.ok(JSON.stringify(DEMO_RECORDS).startsWith(head));
+    assert.match(tail, /\n\]$/);
   });
 
   it('truncates fault-truncated cleanly: a valid prefix, then a proper end', async () => {

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { BouncerError } from '../../src/core/errors';
 import { parseRegion } from '../../src/core/parseRegion';
-import { RecordSplitter } from '../../src/core/recordSplitter';
+import { MAX_LEADING_BYTES, RecordSplitter } from '../../src/core/recordSplitter';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -158,6 +158,27 @@ describe('RecordSplitter', () => {
   it('refuses an empty or blank body', () => {
     expectInvalidBody(() => whole(new Uint8Array(0)), /empty/);
     expectInvalidBody(() => whole(encoder.encode(' \n ')), /only whitespace/);
+  });
+
+  it('judges megabytes of leading whitespace after its first 64 KiB, holding none of it', () => {
+    const splitter = new RecordSplitter(() => assert.fail('no elements in whitespace'));
+    const blank = encoder.encode(' \r\n\t'.repeat(4096));
+    let pushed = 0;
+    let mostHeld = 0;
+    expectInvalidBody(() => {
+      for (; pushed < 16 * 1024 * 1024; pushed += blank.length) {
+        splitter.push(blank);
+        mostHeld = Math.max(mostHeld, splitter.held);
+      }
+    }, /no results in the first 64 KiB/);
+    assert.ok(pushed <= MAX_LEADING_BYTES, `judged after ${pushed} bytes`);
+    assert.equal(mostHeld, 0, 'whitespace is counted, never kept');
+  });
+
+  it('still accepts an array that starts right at the 64 KiB mark, and none later', () => {
+    const at = (leading: number): Uint8Array => encoder.encode(`${' '.repeat(leading)}[{"a":1}]`);
+    assert.deepEqual(split(at(MAX_LEADING_BYTES), () => 1000).elements, [{ a: 1 }]);
+    expectInvalidBody(() => split(at(MAX_LEADING_BYTES + 1), () => 1000), /no results in the first 64 KiB/);
   });
 
   it('refuses anything after the closing bracket', () => {

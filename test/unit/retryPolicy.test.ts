@@ -2,8 +2,10 @@ import * as assert from 'node:assert/strict';
 import {
   abortableSleep,
   DEFAULT_RETRY_OPTIONS,
+  formatWait,
   isRetryableStatus,
   parseRetryAfter,
+  retryAfterExceedsCap,
   retryDelayMs,
   type RetryOptions,
 } from '../../src/core/retryPolicy';
@@ -51,6 +53,30 @@ describe('retryPolicy', () => {
     assert.equal(retryDelayMs(10, undefined, options), Math.floor(0.999 * 30_000));
     assert.equal(retryDelayMs(0, 3_600_000, options), 30_000);
     assert.equal(retryDelayMs(0, 2000, options), 2000);
+  });
+
+  it('refuses to retry when the server asks for longer than the cap, and only then', () => {
+    const options: RetryOptions = { ...DEFAULT_RETRY_OPTIONS, maxDelayMs: 30_000 };
+    assert.equal(retryAfterExceedsCap(undefined, options), false);
+    assert.equal(retryAfterExceedsCap(0, options), false);
+    assert.equal(retryAfterExceedsCap(30_000, options), false);
+    assert.equal(retryAfterExceedsCap(30_001, options), true);
+    assert.equal(retryAfterExceedsCap(parseRetryAfter('Thu, 26 Nov 2026 13:00:00 GMT', NOW), options), true);
+  });
+
+  it('words a wait for people, rounded up', () => {
+    assert.equal(formatWait(0), '0 s');
+    assert.equal(formatWait(1), '1 s');
+    assert.equal(formatWait(45_000), '45 s');
+    assert.equal(formatWait(89_000), '89 s');
+    assert.equal(formatWait(89_001), '2 min');
+    assert.equal(formatWait(90_000), '2 min');
+    assert.equal(formatWait(3_600_000), '60 min');
+    assert.equal(formatWait(5_339_000), '89 min');
+    assert.equal(formatWait(5_399_000), '1 h 30 min');
+    assert.equal(formatWait(7_200_000), '2 h');
+    assert.equal(formatWait(7_500_000), '2 h 5 min');
+    assert.equal(formatWait(-5), '0 s');
   });
 
   it('sleeps until aborted, and rejects at once when already aborted', async () => {
