@@ -87,7 +87,10 @@ export interface CsvIngestSummary {
   bytes: number;
   /** Data rows: the header is excluded, blank lines are not rows, newlines inside quotes do not end one. */
   records: number;
-  /** Data rows per value of the `status` column; absent when the header has no such column. */
+  /**
+   * Data rows per value of the `status` column, bounded and without a prototype as `StatusCounts`
+   * makes it; absent when the header has no such column.
+   */
   counts?: Record<string, number>;
 }
 
@@ -205,7 +208,7 @@ class CsvStatusCounter {
   private hasHeader = false;
   /** Column of `status` in the header; -1 when there is none. */
   private statusColumn = -1;
-  private readonly counts = new Map<string, number>();
+  private readonly counts = new StatusCounts();
   private dataRows = 0;
   /** Undecided until the first byte that is not BOM or whitespace: is this CSV at all? */
   private verdict: 'undecided' | 'csv' | 'notCsv' = 'undecided';
@@ -246,7 +249,7 @@ class CsvStatusCounter {
 
   summary(): CsvIngestSummary {
     const summary: CsvIngestSummary = { bytes: this.bytes, records: this.records };
-    if (this.statusColumn >= 0) summary.counts = Object.fromEntries(this.counts);
+    if (this.statusColumn >= 0) summary.counts = this.counts.toObject();
     return summary;
   }
 
@@ -263,7 +266,7 @@ class CsvStatusCounter {
     const status = cells[this.statusColumn];
     // A row too short to reach the column has no status to count; it still counts as a record.
     if (status === undefined || status === '') return;
-    this.counts.set(status, (this.counts.get(status) ?? 0) + 1);
+    this.counts.add(status);
   }
 
   private keepSniff(chunk: Uint8Array): void {

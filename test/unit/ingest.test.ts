@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { BouncerError } from '../../src/core/errors';
 import { ingestCsv, ingestJson, type IngestProgress } from '../../src/core/ingest';
+import { MAX_STATUS_KEYS } from '../../src/core/statusCounts';
 
 const encoder = new TextEncoder();
 
@@ -393,6 +394,18 @@ describe('ingestCsv', () => {
       { bytes: 19, records: 1 },
       'no status column: no counts',
     );
+  });
+
+  it('keeps CSV status counts bounded, with a status such as __proto__ counted as any other', async () => {
+    const statuses = ['__proto__', 'constructor', ...Array.from({ length: 100 }, (_, k) => `made-up-${k}`)];
+    const text = `email,status\r\n${statuses.map((s, k) => `u${k}@x.com,${s}\r\n`).join('')}`;
+    const { counts, records } = await ingestCsv(body(text, 64), dest);
+    assert.equal(records, statuses.length);
+    assert.ok(counts);
+    assert.ok(Object.keys(counts).length <= MAX_STATUS_KEYS, `${Object.keys(counts).length} keys`);
+    assert.equal(Object.getPrototypeOf(counts), Object.prototype, 'the table itself is untouched');
+    assert.ok(Object.hasOwn(counts, '__proto__') && counts.__proto__ === 1);
+    assert.equal(Object.values(counts).reduce((a, b) => a + b, 0), statuses.length, 'every row is counted');
   });
 
   it('counts a last line without a newline, LF-only files, and ignores blank lines', async () => {
