@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { isDownloadFilter, type DownloadFilter, type EmailRecord, type Status } from '../src/core/records';
 import { DEMO_BATCH_ID, DEMO_RECORDS } from './demoBatch';
+import { HOSTILE_BATCH_ID, HOSTILE_RECORDS } from './hostileBatch';
 import { generateRecords, MAX_GENERATED_RECORDS, statusCounts } from './generateRecords';
 import { QUIRK_BATCH_IDS, quirkJsonBody } from './quirkBatches';
 import { csvHeader, csvRow } from './serverCsv';
@@ -60,6 +61,7 @@ export interface RunningEmulator {
 /** Batch IDs that always exist; `gen-<N>` and `pending-<K>` exist for any N ≤ 1,000,000 and K ≥ 0. */
 export const SEEDED_BATCH_IDS = [
   DEMO_BATCH_ID,
+  HOSTILE_BATCH_ID,
   'gen-1000',
   'gen-100000',
   'gen-1000000',
@@ -130,6 +132,10 @@ const demoBatch = (id: string): Batch => ({
 /** Resolves a batch ID to its data, or undefined when the emulator does not know it. */
 function findBatch(id: string): Batch | undefined {
   if (id === DEMO_BATCH_ID) return demoBatch(id);
+  if (id === HOSTILE_BATCH_ID) {
+    const records = HOSTILE_RECORDS;
+    return { id, quantity: records.length, records: () => records, counts: () => countRecords(records) };
+  }
   const gen = /^gen-(\d{1,7})$/.exec(id);
   if (gen !== null) {
     const n = Number(gen[1]);

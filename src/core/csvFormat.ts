@@ -2,10 +2,15 @@
  * CSV formatting of email records: RFC 4180 (fields with a comma, quote, CR or LF are quoted, quotes
  * doubled, CRLF line ends) with optional neutralising of spreadsheet formulas. Pure and free of Node
  * imports: the webview bundle formats rows with it too.
+ *
+ * Neutralising follows OWASP's CSV-injection advice: a cell a spreadsheet could read as a formula gets
+ * a leading `'`, and a cell holding a tab or `;` is quoted too, because a paste (tab-separated) or a
+ * locale whose list separator is `;` would otherwise split it and start a new cell mid-text.
  */
 import { FLAT_COLUMNS, type EmailRecord, type FlatColumn } from './records';
 
 const NEEDS_QUOTING = /[",\r\n]/;
+const NEEDS_QUOTING_WHEN_SAFE = /[",\r\n\t;]/;
 const QUOTES = /"/g;
 
 /** The CSV header cells: the flat columns, plus `name` last when any record has a name. */
@@ -16,22 +21,60 @@ export function csvHeader(hasName: boolean): string[] {
 }
 
 /**
- * Formats one CSV cell. `undefined` is an empty cell. With `neutralizeFormulas`, a text cell starting
- * with `=`, `+`, `-`, `@`, tab or CR gets a leading `'` so a spreadsheet shows it instead of running
- * it. Numbers and booleans are left alone: they came from JSON numbers, which cannot hold a formula,
- * and prefixing `-1` would turn a number into text.
+ * Formats one CSV cell. `undefined` is an empty cell. With `neutralizeFormulas`, a text cell that
+ * {@link needsFormulaPrefix} gets a leading `'` so a spreadsheet shows it instead of running it, and
+ * a cell with a tab or `;` is quoted. Numbers and booleans are left alone: they came from JSON
+ * numbers, which cannot hold a formula, and prefixing `-1` would turn a number into text.
  */
 export function csvCell(value: string | number | boolean | undefined, neutralizeFormulas: boolean): string {
   if (value === undefined) return '';
   if (typeof value !== 'string') return String(value);
   let text = value;
-  if (neutralizeFormulas && text.length > 0 && startsFormula(text.charCodeAt(0))) text = `'${text}`;
-  return NEEDS_QUOTING.test(text) ? `"${text.replace(QUOTES, '""')}"` : text;
+  if (neutralizeFormulas && needsFormulaPrefix(text)) text = `'${text}`;
+  const quoting = neutralizeFormulas ? NEEDS_QUOTING_WHEN_SAFE : NEEDS_QUOTING;
+  return quoting.test(text) ? `"${text.replace(QUOTES, '""')}"` : text;
 }
 
-/** Whether a text cell starting with this UTF-16 code unit could run as a formula: = + - @ TAB CR. */
-function startsFormula(first: number): boolean {
-  return first === 0x3d || first === 0x2b || first === 0x2d || first === 0x40 || first === 0x09 || first === 0x0d;
+/**
+ * Whether a spreadsheet could read this text cell as a formula: it starts with tab, CR or LF, or its
+ * first character after any whitespace is `=`, `+`, `-`, `@` or their full-width forms (`＝＋－＠`,
+ * which some spreadsheets fold to the ASCII ones). Spreadsheets trim leading spaces and line breaks
+ * before they look for a formula, so ` =1` and `\n=1` are as live as `=1`.
+ */
+export function needsFormulaPrefix(text: string): boolean {
+  const n = text.length;
+  if (n === 0) return false;
+  const first = text.charCodeAt(0);
+  if (first === 0x09 || first === 0x0d || first === 0x0a) return true;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (!isWhitespace(c)) return startsFormula(c);
+  }
+  return false;
+}
+
+/** = + - @ and their full-width forms ＝ ＋ － ＠. */
+function startsFormula(c: number): boolean {
+  return (
+    c === 0x3d || c === 0x2b || c === 0x2d || c === 0x40 || c === 0xff1d || c === 0xff0b || c === 0xff0d || c === 0xff20
+  );
+}
+
+/** The code units JavaScript's `\s` matches: ASCII whitespace, NBSP, the Unicode spaces, line separators, BOM. */
+function isWhitespace(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  if (c < 0xa0) return false;
+  return (
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
 }
 
 /** The header line, CRLF included. */
@@ -90,6 +133,8 @@ const QUOTE = 0x22;
 const COMMA = 0x2c;
 const CR = 0x0d;
 const LF = 0x0a;
+const TAB = 0x09;
+const SEMICOLON = 0x3b;
 const APOSTROPHE = 0x27;
 
 const enum Quoting {
@@ -198,7 +243,8 @@ export class CsvRowEncoder {
   }
 
   /**
-   * Writes `value` UTF-8 encoded, with a leading `'` when it starts a formula and `neutralize` is on.
+   * Writes `value` UTF-8 encoded; with `neutralize`, a leading `'` when it could start a formula and
+   * quotes around a tab or `;`, as `csvCell` does.
    * With `Quoting.IfNeeded` it stops and returns false at the first character that needs quoting,
    * leaving the output as it was.
    */
@@ -210,11 +256,14 @@ export class CsvRowEncoder {
     const out = this.out;
     let at = this.at;
     if (quoted) out[at++] = QUOTE;
-    if (neutralize && n > 0 && startsFormula(value.charCodeAt(0))) out[at++] = APOSTROPHE;
+    if (neutralize && needsFormulaPrefix(value)) out[at++] = APOSTROPHE;
     for (let i = 0; i < n; i++) {
       const c = value.charCodeAt(i);
       if (c < 0x80) {
-        if ((c === QUOTE || c === COMMA || c === CR || c === LF) && quoting !== Quoting.Never) {
+        if (
+          (c === QUOTE || c === COMMA || c === CR || c === LF || (neutralize && (c === TAB || c === SEMICOLON))) &&
+          quoting !== Quoting.Never
+        ) {
           if (!quoted) return false;
           if (c === QUOTE) out[at++] = QUOTE;
         }

@@ -14,7 +14,7 @@ export interface DownloadRequest {
 export interface DownloadSummary {
   bytes: number;
   records: number;
-  /** Records per status value; only for JSON downloads. */
+  /** Records per status value; for CSV, absent when the header has no `status` column. */
   counts?: Record<string, number>;
   hasName?: boolean;
   /** Records kept as sent although they differ from the spec; only for JSON downloads. */

@@ -1,5 +1,6 @@
 import { concatBytes } from './bytes';
 import { openAtomicWriter } from './atomicFile';
+import { CsvReader } from './csvReader';
 import { BouncerError } from './errors';
 import { checkStructure, MAX_ODD_EXAMPLES, oddFields, type OddRecords } from './recordSchema';
 import { describeNotArray, RecordSplitter } from './recordSplitter';
@@ -81,24 +82,37 @@ export async function ingestJson(
   return { bytes: splitter.bytes, records: splitter.records, counts: counts.toObject(), hasName, odd };
 }
 
+/** What a completed CSV ingest found. */
+export interface CsvIngestSummary {
+  bytes: number;
+  /** Data rows: the header is excluded, blank lines are not rows, newlines inside quotes do not end one. */
+  records: number;
+  /**
+   * Data rows per value of the `status` column, bounded and without a prototype as `StatusCounts`
+   * makes it; absent when the header has no such column.
+   */
+  counts?: Record<string, number>;
+}
+
 /**
  * Streams a CSV download into `destPath` byte for byte (the server's CSV is kept exactly as sent),
- * with the same `.part`-then-rename handling as {@link ingestJson}. `records` counts data lines:
- * the header is excluded and newlines inside quoted fields do not start a line. A body that is
- * HTML, JSON, or ends inside a quoted field throws `BouncerError('invalidBody')`.
+ * with the same `.part`-then-rename handling as {@link ingestJson}, reading it on the way with the
+ * streaming CSV reader to count rows per status. The column order is not documented, so `status` is
+ * found by name in the header. A body that is empty, HTML, JSON, or ends inside a quoted field
+ * throws `BouncerError('invalidBody')`.
  */
 export async function ingestCsv(
   body: AsyncIterable<Uint8Array>,
   destPath: string,
   opts: IngestOptions = {},
-): Promise<{ bytes: number; records: number }> {
-  const counter = new CsvLineCounter();
+): Promise<CsvIngestSummary> {
+  const counter = new CsvStatusCounter();
   await pump(body, destPath, opts, {
     push: (chunk) => counter.push(chunk),
     end: () => counter.end(),
-    progress: () => ({ bytes: counter.bytes, records: counter.dataLines }),
+    progress: () => ({ bytes: counter.bytes, records: counter.records }),
   });
-  return { bytes: counter.bytes, records: counter.dataLines };
+  return counter.summary();
 }
 
 interface BodyCheck {
@@ -183,69 +197,76 @@ function cancelled(cause?: unknown): BouncerError {
   return new BouncerError('cancelled', 'The download was cancelled.', { cause });
 }
 
-const QUOTE = 0x22;
-const LF = 0x0a;
-const CR = 0x0d;
 const SNIFF_BYTES = 4096;
 
 /**
- * Counts RFC 4180 data lines in a streamed CSV body and refuses bodies that are plainly not CSV.
- * Toggling on every `"` tracks quoting correctly because an escaped quote (`""`) toggles twice.
+ * Reads a streamed CSV body: counts data rows per `status` and refuses bodies that are plainly not
+ * CSV (HTML, JSON, an error object) or hold no header at all.
  */
-class CsvLineCounter {
-  bytes = 0;
-  private lines = 0;
-  private inQuotes = false;
-  private lineHasContent = false;
+class CsvStatusCounter {
+  private readonly reader = new CsvReader((cells) => this.row(cells));
+  private hasHeader = false;
+  /** Column of `status` in the header; -1 when there is none. */
+  private statusColumn = -1;
+  private readonly counts = new StatusCounts();
+  private dataRows = 0;
   /** Undecided until the first byte that is not BOM or whitespace: is this CSV at all? */
   private verdict: 'undecided' | 'csv' | 'notCsv' = 'undecided';
   private sniff: Uint8Array[] = [];
   private sniffLength = 0;
 
-  get dataLines(): number {
-    return Math.max(0, this.lines - 1);
+  get bytes(): number {
+    return this.reader.bytes;
+  }
+
+  get records(): number {
+    return this.dataRows;
   }
 
   push(chunk: Uint8Array): void {
-    this.bytes += chunk.length;
     if (this.verdict !== 'csv') {
       this.keepSniff(chunk);
-      if (this.verdict === 'notCsv') return;
-    }
-    let inQuotes = this.inQuotes;
-    let content = this.lineHasContent;
-    let lines = this.lines;
-    for (let i = 0; i < chunk.length; i++) {
-      const c = chunk[i];
-      if (c === QUOTE) {
-        inQuotes = !inQuotes;
-        content = true;
-      } else if (c === LF) {
-        if (!inQuotes && content) {
-          lines++;
-          content = false;
-        }
-      } else if (c !== CR) {
-        content = true;
+      if (this.verdict === 'notCsv') {
+        this.reader.bytes += chunk.length;
+        return;
       }
     }
-    this.inQuotes = inQuotes;
-    this.lineHasContent = content;
-    this.lines = lines;
+    this.reader.push(chunk);
   }
 
   end(): void {
     if (this.verdict === 'notCsv') throw this.notCsv();
-    if (this.inQuotes) {
+    this.reader.end();
+    if (!this.hasHeader) {
       throw new BouncerError(
         'invalidBody',
-        `The CSV download ended inside a quoted field (after ${this.bytes} bytes): the body is truncated.`,
+        this.bytes === 0
+          ? 'The server sent an empty CSV file, with no header line. Try again, or open the batch as JSON.'
+          : 'The server sent a CSV file of blank space, with no header line. Try again, or open the batch as JSON.',
       );
     }
-    if (this.lineHasContent) {
-      this.lines++;
-      this.lineHasContent = false;
+  }
+
+  summary(): CsvIngestSummary {
+    const summary: CsvIngestSummary = { bytes: this.bytes, records: this.records };
+    if (this.statusColumn >= 0) summary.counts = this.counts.toObject();
+    return summary;
+  }
+
+  private row(cells: string[]): void {
+    if (!this.hasHeader) {
+      // Lines of blank space before the header are not rows of anything.
+      if (cells.every((cell) => cell.trim() === '')) return;
+      this.hasHeader = true;
+      this.statusColumn = cells.findIndex((name) => name.trim().toLowerCase() === 'status');
+      return;
     }
+    this.dataRows++;
+    if (this.statusColumn < 0) return;
+    const status = cells[this.statusColumn];
+    // A row too short to reach the column has no status to count; it still counts as a record.
+    if (status === undefined || status === '') return;
+    this.counts.add(status);
   }
 
   private keepSniff(chunk: Uint8Array): void {
@@ -256,12 +277,11 @@ class CsvLineCounter {
       const text = new TextDecoder().decode(concatBytes(this.sniff, this.sniffLength)).replace(/^\uFEFF/, '');
       const first = text.trimStart()[0];
       if (first !== undefined) this.verdict = first === '<' || first === '{' || first === '[' ? 'notCsv' : 'csv';
-      // Kilobytes of nothing but whitespace: not worth re-reading on every chunk; let the lines decide.
+      // Kilobytes of nothing but whitespace: not worth re-reading on every chunk; let the reader decide.
       else if (this.sniffLength >= SNIFF_BYTES) this.verdict = 'csv';
     }
     if (this.verdict === 'notCsv' && this.sniffLength >= SNIFF_BYTES) throw this.notCsv();
   }
-
   private notCsv(): BouncerError {
     const start = concatBytes(this.sniff, this.sniffLength);
     const text = new TextDecoder().decode(start).replace(/^\uFEFF/, '').trimStart();

@@ -16,16 +16,20 @@ const SECTION = 'bouncer';
 
 export function readConfig(): BouncerConfig {
   const c = vscode.workspace.getConfiguration(SECTION);
-  // apiBaseUrl and download.maxSizeMB are application-scoped; `inspect` makes sure a workspace value
-  // (which VS Code already ignores for application settings) can never be picked up by a future refactor.
+  // apiBaseUrl, csv.neutralizeFormulas and both size caps are application-scoped; `inspect` makes sure
+  // a workspace value (which VS Code already ignores for application settings) can never be picked up
+  // by a future refactor: a folder must not redirect the key, turn off formula-safe CSV or lift a cap.
   const apiBaseUrl = userOrDefault<string>(c, 'apiBaseUrl') ?? 'https://api.usebouncer.com';
   const filter = c.get<string>('defaultFilter');
+  const neutralizeFormulas = userOrDefault<boolean>(c, 'csv.neutralizeFormulas');
+  const cacheMaxSizeMB = userOrDefault<number>(c, 'cache.maxSizeMB');
   return {
     apiBaseUrl,
     defaultFilter: isDownloadFilter(filter) ? filter : DOWNLOAD_FILTERS[0],
     requestTimeoutSeconds: clamp(c.get<number>('requestTimeoutSeconds') ?? 60, 5, 600),
-    neutralizeFormulas: c.get<boolean>('csv.neutralizeFormulas') ?? true,
-    cacheMaxSizeMB: Math.max(0, c.get<number>('cache.maxSizeMB') ?? 1024),
+    neutralizeFormulas: typeof neutralizeFormulas === 'boolean' ? neutralizeFormulas : true,
+    cacheMaxSizeMB:
+      typeof cacheMaxSizeMB === 'number' && Number.isFinite(cacheMaxSizeMB) ? Math.max(0, cacheMaxSizeMB) : 1024,
     downloadMaxSizeMB: Math.max(1, userOrDefault<number>(c, 'download.maxSizeMB') ?? 4096),
   };
 }

@@ -2,6 +2,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { readResultsText } from '../core/readRecords';
+import { readNeutralizedCsv, writeNeutralizedCsv } from '../core/safeCsv';
 
 /**
  * Above this, text is not pushed into an untitled document: VS Code would copy it to the
@@ -30,16 +31,39 @@ export async function openJsonResults(cachePath: string, name = baseName(cachePa
   return 'file';
 }
 
-/** Opens cached CSV (the server's bytes as they are) the same way, as `<name>.csv`. */
-export async function openCsvResults(cachePath: string, name = baseName(cachePath)): Promise<OpenedAs> {
-  const { size } = await fs.stat(cachePath);
+/**
+ * How a CSV file reaches its tab: as it is (a file the extension wrote under the setting already),
+ * or with formula cells neutralised, re-encoded cell by cell; a neutralised copy too large for an
+ * untitled tab is written into `largeCopyDir` and that file opens instead.
+ */
+export type CsvTabText = { neutralizeFormulas: false } | { neutralizeFormulas: true; largeCopyDir: string };
+
+/**
+ * Opens a CSV file the same way, as `<name>.csv`. The file itself (the cache keeps the server's
+ * bytes) is never changed: Save As from the tab saves what the tab shows.
+ */
+export async function openCsvResults(
+  csvPath: string,
+  text: CsvTabText,
+  name = baseName(csvPath),
+): Promise<OpenedAs> {
+  const { size } = await fs.stat(csvPath);
+  const fileName = `${name}.csv`;
   if (size <= UNTITLED_LIMIT_BYTES) {
-    const languages = await vscode.languages.getLanguages();
-    const language = languages.includes('csv') ? 'csv' : 'plaintext';
-    await showUntitled(await fs.readFile(cachePath, 'utf8'), language, `${name}.csv`);
-    return 'untitled';
+    const content = text.neutralizeFormulas ? await readNeutralizedCsv(csvPath) : await fs.readFile(csvPath, 'utf8');
+    if (Buffer.byteLength(content) <= UNTITLED_LIMIT_BYTES) {
+      const languages = await vscode.languages.getLanguages();
+      await showUntitled(content, languages.includes('csv') ? 'csv' : 'plaintext', fileName);
+      return 'untitled';
+    }
   }
-  await openFile(cachePath);
+  if (!text.neutralizeFormulas) {
+    await openFile(csvPath);
+    return 'file';
+  }
+  const copy = path.join(text.largeCopyDir, fileName);
+  await writeNeutralizedCsv(csvPath, copy);
+  await openFile(copy);
   return 'file';
 }
 

@@ -107,6 +107,7 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
     setApiKey: () => setApiKey(keyDeps),
     dialogs,
     onDownloaded: (change) => resultsChanged.fire(change),
+    largeCopyDir: path.join(context.globalStorageUri.fsPath, 'exports'),
   });
   context.subscriptions.push(downloads, panels);
 

@@ -26,6 +26,8 @@ export interface ResultsOpenerDeps {
   dialogs: Dialogs;
   /** Called after each download sealed into the cache: whatever shows those results must reload. */
   onDownloaded: (change: ResultsChange) => void;
+  /** Where a neutralised CSV too large for an untitled tab is written to open as a file. */
+  largeCopyDir: string;
 }
 
 /**
@@ -117,8 +119,12 @@ export class ResultsOpener {
       return;
     }
     const name = `${batchId}-${filter}`;
+    const { neutralizeFormulas } = this.deps.config();
+    const csvText = neutralizeFormulas
+      ? { neutralizeFormulas, largeCopyDir: this.deps.largeCopyDir }
+      : { neutralizeFormulas };
     const openedAs =
-      view === 'json' ? await openJsonResults(cached.path, name) : await openCsvResults(cached.path, name);
+      view === 'json' ? await openJsonResults(cached.path, name) : await openCsvResults(cached.path, csvText, name);
     if (openedAs === 'file') {
       const size = cached.summary ? formatBytes(cached.summary.bytes) : vscode.l10n.t('large');
       const showTable = vscode.l10n.t('Show Table');

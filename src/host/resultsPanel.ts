@@ -368,7 +368,8 @@ class ResultsPanel implements vscode.Disposable {
     await fs.mkdir(dir, { recursive: true });
     const file = path.join(dir, base);
     await this.write(format, store, rows, file);
-    if (format === 'csv') await openCsvResults(file);
+    // Written by writeCsvRows under the setting already: the tab shows the file as it is.
+    if (format === 'csv') await openCsvResults(file, { neutralizeFormulas: false });
     else await openJsonResults(file);
   }
 

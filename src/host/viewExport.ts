@@ -1,5 +1,5 @@
 import { openAtomicWriter } from '../core/atomicFile';
-import { csvHeaderLine, recordToCsvRow } from '../core/csvFormat';
+import { csvHeaderLine, needsFormulaPrefix, recordToCsvRow } from '../core/csvFormat';
 import { writeCsv } from '../core/csvWriter';
 import type { EmailRecord } from '../core/records';
 import { recordsAt } from '../model/rowRecord';
@@ -42,7 +42,11 @@ export async function writeCsvRows(
   await writeCsv(recordsAt(store, rows), destPath, { hasName: store.hasName, neutralizeFormulas });
 }
 
-/** Clipboard text for rows: CSV with its header, or the emails one per line. */
+/**
+ * Clipboard text for rows: CSV with its header, or the emails one per line. A spreadsheet reads a
+ * paste as tab-separated lines, so with `neutralizeFormulas` an email is neutralised like a CSV cell
+ * (a leading `'` where it could run as a formula) and one holding a tab or line break is quoted.
+ */
 export function clipboardText(
   store: ResultsStore,
   rows: Uint32Array,
@@ -51,11 +55,20 @@ export function clipboardText(
 ): string {
   const parts: string[] = [];
   if (what === 'emails') {
-    for (const record of recordsAt(store, rows)) parts.push(record.email);
+    for (const record of recordsAt(store, rows)) parts.push(neutralizeFormulas ? safeLine(record.email) : record.email);
     return parts.join('\n');
   }
   parts.push(csvHeaderLine(store.hasName));
   const opts = { hasName: store.hasName, neutralizeFormulas };
   for (const record of recordsAt(store, rows)) parts.push(recordToCsvRow(record as EmailRecord, opts));
   return parts.join('');
+}
+
+/**
+ * One pasted line that stays one inert cell. Commas and `;` stay as they are: a paste splits cells
+ * only at tabs and line breaks.
+ */
+function safeLine(text: string): string {
+  const safe = needsFormulaPrefix(text) ? `'${text}` : text;
+  return /[\t\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }

@@ -2,7 +2,10 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { HOSTILE_BATCH_ID, HOSTILE_RECORDS } from '../../emulator/hostileBatch';
 import { startEmulator, type RunningEmulator } from '../../emulator/server';
+import { needsFormulaPrefix } from '../../src/core/csvFormat';
+import { CsvReader } from '../../src/core/csvReader';
 import type { BouncerExtensionApi } from '../../src/host/extension';
 import { closeAllEditors, connectToEmulator, listFiles, replaceApiKey, useApiBaseUrl } from './helpers';
 
@@ -23,6 +26,26 @@ describe('Open Batch Results commands', function () {
   });
 
   afterEach(closeAllEditors);
+
+  async function servedCsv(batchId: string): Promise<Buffer> {
+    const served = await fetch(`${emulator.url}/v1.1/email/verify/batch/${batchId}/download?download=all`, {
+      headers: { 'x-api-key': emulator.apiKey, accept: 'text/csv' },
+    });
+    return Buffer.from(await served.arrayBuffer());
+  }
+
+  /** Resolves once a `bouncer.*` setting reads `value` (settings files are read asynchronously). */
+  async function settingIs(key: string, value: unknown): Promise<void> {
+    const reads = () => vscode.workspace.getConfiguration('bouncer').get(key) === value;
+    if (reads()) return;
+    await new Promise<void>((resolve) => {
+      const subscription = vscode.workspace.onDidChangeConfiguration(() => {
+        if (!reads()) return;
+        subscription.dispose();
+        resolve();
+      });
+    });
+  }
 
   it('opens a batch as a pretty-printed untitled JSON tab and caches it', async () => {
     await vscode.commands.executeCommand('bouncer.openResultsAsJson', { batchId: 'demo-small' });
@@ -66,25 +89,60 @@ describe('Open Batch Results commands', function () {
     assert.equal(last.query.download, 'risky');
   });
 
-  it('opens the server CSV as it is in a new tab', async () => {
-    await vscode.commands.executeCommand('bouncer.openResultsAsCsv', { batchId: 'demo-small', filter: 'deliverable' });
+  it('opens the server CSV in a new tab with formulas neutralised, caching the server bytes as sent', async () => {
+    await vscode.commands.executeCommand('bouncer.openResultsAsCsv', { batchId: HOSTILE_BATCH_ID });
     const document = vscode.window.activeTextEditor!.document;
     const languages = await vscode.languages.getLanguages();
     assert.equal(document.languageId, languages.includes('csv') ? 'csv' : 'plaintext');
-    const lines = document.getText().split(/\r?\n/).filter((l) => l !== '');
-    assert.match(lines[0], /email/, 'header row first');
-    assert.ok(lines.length > 1, 'has data rows');
-    const csvFile = listFiles(api.cacheRoot).find((f) => f.endsWith(path.join('demo-small', 'deliverable.csv')));
+    assert.equal(document.uri.path, `${HOSTILE_BATCH_ID}-all.csv`);
+    const csvFile = listFiles(api.cacheRoot).find((f) => f.endsWith(path.join(HOSTILE_BATCH_ID, 'all.csv')));
     assert.ok(csvFile, 'CSV cached');
-    const served = await fetch(`${emulator.url}/v1.1/email/verify/batch/demo-small/download?download=deliverable`, {
-      headers: { 'x-api-key': emulator.apiKey, accept: 'text/csv' },
-    });
-    const servedBytes = Buffer.from(await served.arrayBuffer());
+    const servedBytes = await servedCsv(HOSTILE_BATCH_ID);
     assert.ok(fs.readFileSync(csvFile).equals(servedBytes), 'the cache keeps the server CSV byte for byte');
-    // A text model holds one kind of line ending, so a lone CR inside a quoted cell becomes the
-    // document's EOL; everything else must be exactly the server's text.
-    const oneEol = (text: string) => text.replace(/\r\n|\r|\n/g, '\n');
-    assert.equal(oneEol(document.getText()), oneEol(servedBytes.toString('utf8')));
+    assertNeutralised(document.getText(), servedBytes);
+    assert.ok(
+      emulator.requests.filter((r) => r.path.includes(HOSTILE_BATCH_ID)).every((r) => r.accept.includes('text/csv')),
+      'only CSV was downloaded for this batch',
+    );
+    const entry = (await api.describeBatchesTree()).batches.find((b) => b.batchId === HOSTILE_BATCH_ID);
+    assert.ok(entry, 'the batch is in the history');
+    const counts = new Map<string, number>();
+    for (const r of HOSTILE_RECORDS) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
+    assert.deepEqual(
+      entry.children.map((c) => [c.label, c.description]),
+      ['deliverable', 'risky', 'undeliverable', 'unknown'].map((s) => [s, String(counts.get(s))]),
+      'a batch opened only as CSV has its status groups',
+    );
+  });
+
+  it('keeps neutralising CSV when the workspace settings try to turn it off', async () => {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(folder, 'the test window has a workspace folder');
+    const settingsFile = path.join(folder.uri.fsPath, '.vscode', 'settings.json');
+    // defaultFilter is an ordinary setting: once it reads `risky`, the file has been taken in.
+    const workspaceSettings = { 'bouncer.csv.neutralizeFormulas': false, 'bouncer.defaultFilter': 'risky' };
+    fs.mkdirSync(path.dirname(settingsFile), { recursive: true });
+    fs.writeFileSync(settingsFile, JSON.stringify(workspaceSettings));
+    try {
+      await settingIs('defaultFilter', 'risky');
+      await vscode.commands.executeCommand('bouncer.openResultsAsCsv', { batchId: HOSTILE_BATCH_ID, filter: 'all' });
+      assertNeutralised(vscode.window.activeTextEditor!.document.getText(), await servedCsv(HOSTILE_BATCH_ID));
+    } finally {
+      fs.rmSync(path.dirname(settingsFile), { recursive: true, force: true });
+      await settingIs('defaultFilter', 'all');
+    }
+  });
+
+  it('writes a neutralised copy to open when the CSV is too large for an untitled tab', async () => {
+    await vscode.commands.executeCommand('bouncer.openResultsAsCsv', { batchId: 'gen-200000', filter: 'all' });
+    const cached = listFiles(api.cacheRoot).find((f) => f.endsWith(path.join('gen-200000', 'all.csv')));
+    assert.ok(cached, 'cached');
+    assert.ok(fs.statSync(cached).size > 20 * 1024 * 1024, 'the batch is above the untitled limit');
+    const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+    assert.ok(input instanceof vscode.TabInputText, 'a text editor tab is active');
+    assert.notEqual(input.uri.fsPath, cached, 'not the server bytes in the cache');
+    assert.equal(path.basename(input.uri.fsPath), 'gen-200000-all.csv');
+    assertNeutralised(fs.readFileSync(input.uri.fsPath, 'utf8'), fs.readFileSync(cached));
   });
 
   it('opens results too large for an untitled tab from the cache file instead', async () => {
@@ -173,3 +231,43 @@ describe('Open Batch Results commands', function () {
     }
   });
 });
+
+function readCsv(text: string | Buffer): string[][] {
+  const rows: string[][] = [];
+  const reader = new CsvReader((cells) => rows.push(cells));
+  reader.push(typeof text === 'string' ? Buffer.from(text, 'utf8') : text);
+  reader.end();
+  return rows;
+}
+
+/**
+ * The tab's text holds the server's rows and columns, each cell as sent except that a cell that
+ * could run as a formula starts with `'`. A text model holds one kind of line ending, so line breaks
+ * inside cells are compared as LF.
+ */
+function assertNeutralised(shown: string, served: Buffer): void {
+  const oneEol = (text: string) => text.replace(/\r\n|\r|\n/g, '\n');
+  // Independently of needsFormulaPrefix: nothing a spreadsheet would run is left.
+  const live = /^([\t\r\n]|\s*[=+\-@＝＋－＠])/;
+  const before = readCsv(served);
+  const after = readCsv(shown);
+  assert.equal(after.length, before.length, 'every row is shown');
+  let prefixed = 0;
+  // Hundreds of thousands of cells: messages are only built for a cell that fails.
+  for (let r = 0; r < before.length; r++) {
+    assert.equal(after[r].length, before[r].length, `row ${r} keeps its columns`);
+    for (let c = 0; c < before[r].length; c++) {
+      const cell = before[r][c];
+      const expected = needsFormulaPrefix(cell) ? `'${cell}` : cell;
+      if (expected !== cell) prefixed++;
+      const got = after[r][c];
+      if (got === expected && !live.test(got)) continue;
+      assert.equal(oneEol(got), oneEol(expected), `row ${r}, column ${before[0][c]}`);
+      assert.doesNotMatch(got, live, `row ${r}, column ${before[0][c]}`);
+    }
+  }
+  if (served.includes('+cmd@example.com')) {
+    assert.ok(prefixed >= 14, `every hostile cell is neutralised (${prefixed})`);
+    assert.match(shown, /^'\+cmd@example\.com,/m);
+  }
+}

@@ -99,12 +99,28 @@ describe('csvFormat', () => {
       ['+1', "'+1", '+1'],
       ['-1', "'-1", '-1'],
       ['@SUM(A1)', "'@SUM(A1)", '@SUM(A1)'],
-      ['\tcmd', "'\tcmd", '\tcmd'],
+      ['\tcmd', `"'\tcmd"`, '\tcmd'],
       ['\rcmd', `"'\rcmd"`, '"\rcmd"'],
       ['=1,2', `"'=1,2"`, '"=1,2"'],
       ['=A1&"x"', `"'=A1&""x"""`, '"=A1&""x"""'],
       ['a=1', 'a=1', 'a=1'],
-      [' =1', ' =1', ' =1'],
+      // Spreadsheets skip leading spaces and line breaks before looking for a formula.
+      [' =1', "' =1", ' =1'],
+      ['  \u00a0\u3000+1', "'  \u00a0\u3000+1", '  \u00a0\u3000+1'],
+      ['\n=1', `"'\n=1"`, '"\n=1"'],
+      ['\nplain', `"'\nplain"`, '"\nplain"'],
+      [' \r\n@x', `"' \r\n@x"`, '" \r\n@x"'],
+      ['  plain', '  plain', '  plain'],
+      ['   ', '   ', '   '],
+      // Full-width forms, which some spreadsheets fold to the ASCII ones.
+      ['＝1+1', "'＝1+1", '＝1+1'],
+      ['＋1', "'＋1", '＋1'],
+      ['－1', "'－1", '－1'],
+      ['＠SUM(A1)', "'＠SUM(A1)", '＠SUM(A1)'],
+      // A tab or `;` could start a new cell in a paste or a `;` locale: quoted when neutralising.
+      ['a\t=1', '"a\t=1"', 'a\t=1'],
+      ['a;=1', '"a;=1"', 'a;=1'],
+      ['\t=1;x', `"'\t=1;x"`, '\t=1;x'],
     ];
     for (const [input, neutralised, raw] of cases) {
       assert.equal(csvCell(input, true), neutralised, JSON.stringify(input));
@@ -186,6 +202,9 @@ describe('CsvRowEncoder', () => {
     // A damaged cache may hold other JSON types; they are written as `String` gives them, like `csvCell`.
     { ...FULL, score: 'a,b' as unknown as number, toxic: 12 as unknown as string, name: null as unknown as string },
     { ...FULL, email: `x${'"ü,'.repeat(5000)}`, name: 'big' },
+    { ...FULL, email: ' =1+1@example.com', reason: '\n=cmd', provider: '＝1', name: '\u3000＋1' },
+    { ...FULL, email: '－2+3@example.com', reason: ' \r\n＠SUM(A1)', provider: 'a;b', toxic: 'x\ty', name: '  ' },
+    { ...FULL, email: '+cmd@example.com', status: '-2+3', reason: '@SUM(1)', name: '\u00a0-1;\t' },
   ];
 
   for (const hasName of [false, true]) {

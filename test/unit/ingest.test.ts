@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { BouncerError } from '../../src/core/errors';
 import { ingestCsv, ingestJson, type IngestProgress } from '../../src/core/ingest';
+import { MAX_STATUS_KEYS } from '../../src/core/statusCounts';
 
 const encoder = new TextEncoder();
 
@@ -364,21 +365,71 @@ describe('ingestCsv', () => {
   it('keeps the server bytes exactly and counts data lines, quoted newlines included', async () => {
     for (const size of [1, 5, 1000]) {
       const result = await ingestCsv(body(CSV, size), dest);
-      assert.deepEqual(result, { bytes: Buffer.byteLength(CSV), records: 3 });
+      assert.deepEqual(result, {
+        bytes: Buffer.byteLength(CSV),
+        records: 3,
+        counts: { deliverable: 1, risky: 1, unknown: 1 },
+      });
       assert.deepEqual(await fs.readFile(dest), Buffer.from(CSV, 'utf8'));
     }
+  });
+
+  it('counts rows per status, finding the column by its name wherever it is', async () => {
+    const text =
+      'name,"Status",email\r\n' +
+      '"a, ""status"" of\r\nrisky",risky,a@b.c\r\n' +
+      'x,deliverable,d@e.f\n' +
+      'y,greylisted,g@h.i\r\n' +
+      'z,risky,j@k.l\r\n' +
+      'short\r\n';
+    for (const size of [1, 3, 1000]) {
+      assert.deepEqual(await ingestCsv(body(text, size), dest), {
+        bytes: Buffer.byteLength(text),
+        records: 5,
+        counts: { risky: 2, deliverable: 1, greylisted: 1 },
+      });
+    }
+    assert.deepEqual(
+      await ingestCsv(body('email,reason\r\na,b\r\n'), dest),
+      { bytes: 19, records: 1 },
+      'no status column: no counts',
+    );
+  });
+
+  it('keeps CSV status counts bounded, with a status such as __proto__ counted as any other', async () => {
+    const statuses = ['__proto__', 'constructor', ...Array.from({ length: 100 }, (_, k) => `made-up-${k}`)];
+    const text = `email,status\r\n${statuses.map((s, k) => `u${k}@x.com,${s}\r\n`).join('')}`;
+    const { counts, records } = await ingestCsv(body(text, 64), dest);
+    assert.equal(records, statuses.length);
+    assert.ok(counts);
+    assert.ok(Object.keys(counts).length <= MAX_STATUS_KEYS, `${Object.keys(counts).length} keys`);
+    assert.equal(Object.getPrototypeOf(counts), Object.prototype, 'the table itself is untouched');
+    assert.ok(Object.hasOwn(counts, '__proto__') && counts.__proto__ === 1);
+    assert.equal(Object.values(counts).reduce((a, b) => a + b, 0), statuses.length, 'every row is counted');
   });
 
   it('counts a last line without a newline, LF-only files, and ignores blank lines', async () => {
     assert.equal((await ingestCsv(body('email,status\na,b\nc,d'), dest)).records, 2);
     assert.equal((await ingestCsv(body('email,status\r\na,b\r\n\r\n'), dest)).records, 1);
+    assert.equal((await ingestCsv(body('\r\n  \r\nemail,status\r\na,b\r\n'), dest)).records, 1);
   });
 
-  it('counts zero records for a header alone or an empty body', async () => {
-    assert.equal((await ingestCsv(body('email,status,reason\r\n'), dest)).records, 0);
-    assert.deepEqual(await ingestCsv(body(''), dest), { bytes: 0, records: 0 });
-    assert.equal(await fs.readFile(dest, 'utf8'), '');
+  it('counts zero records for a header alone', async () => {
+    assert.deepEqual(await ingestCsv(body('email,status,reason\r\n'), dest), { bytes: 21, records: 0, counts: {} });
   });
+
+  for (const [name, text] of [
+    ['an empty body', ''],
+    ['a body of blank space', ' \r\n\t\n   '],
+    ['a body of kilobytes of blank space', `\uFEFF${' \r\n'.repeat(3000)}`],
+  ]) {
+    it(`refuses ${name}: there is no header, so nothing was downloaded`, async () => {
+      await fs.writeFile(dest, 'previous');
+      await rejectsWith(ingestCsv(body(text, 4), dest), 'invalidBody', /no header line.*Try again/);
+      assert.equal(await fs.readFile(dest, 'utf8'), 'previous');
+      assert.equal(await exists(`${dest}.part`), false);
+    });
+  }
 
   const failures: Array<[string, string, RegExp]> = [
     ['an HTML page', '  <!doctype html><html><body>oops</body></html>', /HTML page where CSV was expected/],

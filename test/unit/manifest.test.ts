@@ -33,4 +33,11 @@ describe('package.json', () => {
       .map(([name]) => name);
     assert.deepEqual(open, [], 'settings an untrusted workspace could set');
   });
+
+  // Trusted or not, a folder the user opens must not redirect the key, turn formula-safe CSV off or lift a cap.
+  for (const key of ['bouncer.apiBaseUrl', 'bouncer.csv.neutralizeFormulas', 'bouncer.cache.maxSizeMB']) {
+    it(`gives ${key} application scope, so no workspace can set it`, () => {
+      assert.equal(manifest.contributes.configuration.properties[key]?.scope, 'application');
+    });
+  }
 });

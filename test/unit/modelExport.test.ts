@@ -24,6 +24,34 @@ describe('model: exporting rows of a view', () => {
     assert.equal(clipboardText(store, new Uint32Array([2, 0]), 'emails', true), 'c@x.com\na@x.com');
   });
 
+  it('copies emails neutralised, each one inert cell of a paste, when asked', async () => {
+    const hostile: EmailRecord[] = [
+      { email: '+cmd@x.com', status: 'risky', reason: 'low_quality' },
+      { email: '-2+3@x.com', status: 'risky', reason: 'low_quality' },
+      { email: '@SUM(1+1)@x.com', status: 'risky', reason: 'low_quality' },
+      { email: ' =1@x.com', status: 'risky', reason: 'low_quality' },
+      { email: '＝1@x.com', status: 'risky', reason: 'low_quality' },
+      { email: 'a\t=1@x.com', status: 'risky', reason: 'low_quality' },
+      { email: '"q,;"@x.com', status: 'risky', reason: 'low_quality' },
+    ];
+    const store = await buildStore(hostile);
+    const all = new Uint32Array(hostile.map((_, k) => k));
+    assert.deepEqual(clipboardText(store, all, 'emails', true).split('\n'), [
+      "'+cmd@x.com",
+      "'-2+3@x.com",
+      "'@SUM(1+1)@x.com",
+      "' =1@x.com",
+      "'＝1@x.com",
+      '"a\t=1@x.com"',
+      '"q,;"@x.com',
+    ]);
+    assert.deepEqual(
+      clipboardText(store, all, 'emails', false).split('\n'),
+      hostile.map((r) => r.email),
+      'as they are when the setting is off',
+    );
+  });
+
   it('copies CSV with the header and neutralised formulas', async () => {
     const store = await buildStore(records);
     const text = clipboardText(store, new Uint32Array([1]), 'csv', true);
