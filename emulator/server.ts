@@ -29,6 +29,11 @@ export interface EmulatorOptions {
   apiKey?: string;
   /** One line per finished request (method, path, status); never contains the key. */
   log?: (line: string) => void;
+  /**
+   * Pause this many milliseconds before each chunk of a streamed download (`gen-<N>`, `pending-<K>`),
+   * so tests can keep a download running while something else happens. Default 0.
+   */
+  chunkDelayMs?: number;
 }
 
 /** What the emulator saw of one request. The key itself is never stored, only whether it matched. */
@@ -233,6 +238,7 @@ async function streamRecords(
   records: Iterable<EmailRecord>,
   filter: DownloadFilter,
   csv: boolean,
+  chunkDelayMs = 0,
 ): Promise<void> {
   let chunk = csv ? csvHeader() : '[';
   let first = true;
@@ -244,12 +250,14 @@ async function streamRecords(
       first = false;
     }
     if (chunk.length >= CHUNK_CHARS) {
+      if (chunkDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, chunkDelayMs));
       if (res.destroyed) return;
       const more = res.write(chunk);
       chunk = '';
       if (!more) await drained(res);
     }
   }
+  if (chunkDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, chunkDelayMs));
   if (res.destroyed) return;
   res.end(csv ? chunk : chunk + ']');
 }
@@ -526,7 +534,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       return;
     }
     res.writeHead(200, { 'Content-Type': type });
-    await streamRecords(res, batch.records(), filterParam, csv);
+    await streamRecords(res, batch.records(), filterParam, csv, options.chunkDelayMs ?? 0);
   }
 
   /** Without `with-stats=true` the API answers only the short form, as the docs describe. */

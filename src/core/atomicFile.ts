@@ -2,6 +2,20 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 
+/** Suffix of a download in progress (see `ingest.ts`); such files are never evicted. */
+export const PART_SUFFIX = '.part';
+/** Suffix of the temporary file of any other atomic write. */
+export const TEMP_SUFFIX = '.tmp';
+
+/**
+ * A unique temporary name beside `destPath`: `<destPath>.<pid>.<random><suffix>`. Unique, because
+ * two writers of one destination (two VS Code windows share one cache folder) must never share a
+ * temporary file: their bytes would interleave and one rename would find the file gone.
+ */
+export function tempPathFor(destPath: string, suffix: string): string {
+  return `${destPath}.${process.pid}.${randomBytes(6).toString('hex')}${suffix}`;
+}
+
 /**
  * A file being written under a temporary name and moved into place only by `commit`, so readers
  * see either the previous complete file or the new complete file, never a half-written one.
@@ -19,13 +33,14 @@ export interface AtomicWriter {
 }
 
 /**
- * Opens `tempPath` (default: a unique name beside `destPath`) for an atomic replace of `destPath`.
- * The directory is created when missing.
+ * Opens a temporary file with a unique name beside `destPath` (see {@link tempPathFor}), ending in
+ * `suffix`, for an atomic replace of `destPath`. The directory is created when missing.
  */
-export async function openAtomicWriter(destPath: string, tempPath?: string): Promise<AtomicWriter> {
-  const temp = tempPath ?? `${destPath}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+export async function openAtomicWriter(destPath: string, suffix: string = TEMP_SUFFIX): Promise<AtomicWriter> {
+  const temp = tempPathFor(destPath, suffix);
   await fs.mkdir(path.dirname(destPath), { recursive: true });
-  const handle = await fs.open(temp, 'w');
+  // `wx`: should the name ever be taken, fail rather than write into someone else's file.
+  const handle = await fs.open(temp, 'wx');
   let bytes = 0;
   let closed = false;
 

@@ -23,7 +23,7 @@ export interface DownloadSummary {
 
 /**
  * Downloads a batch's results straight into `destPath`: the body streams through the
- * validating ingest into `destPath.part`, which becomes `destPath` only when complete.
+ * validating ingest into a `.part` file of its own, which becomes `destPath` only when complete.
  * On any failure `destPath` keeps whatever good file it held before.
  */
 export async function downloadToCache(

@@ -1,5 +1,5 @@
 import { concatBytes } from './bytes';
-import { openAtomicWriter } from './atomicFile';
+import { openAtomicWriter, PART_SUFFIX } from './atomicFile';
 import { CsvReader } from './csvReader';
 import { BouncerError } from './errors';
 import { checkStructure, MAX_ODD_EXAMPLES, oddFields, type OddRecords } from './recordSchema';
@@ -38,9 +38,9 @@ export interface IngestOptions {
  * (BOM and surrounding whitespace tolerated) whose every element parses and passes `checkStructure`.
  * Records that differ from the spec otherwise (a `null`, a numeric string, an unknown enum value) are
  * kept as sent and counted in `odd`: the real API is not held to its schema.
- * Bytes are written to `${destPath}.part` as they arrive and renamed over `destPath` only when the
- * array closed and everything checked out; on any failure the `.part` file is deleted and a previous
- * `destPath` is left as it was.
+ * Bytes are written to a `.part` file of its own beside `destPath` as they arrive and renamed over
+ * `destPath` only when the array closed and everything checked out; on any failure the `.part` file
+ * is deleted and a previous `destPath` is left as it was.
  *
  * Throws `BouncerError('invalidBody')` for a body that is not such an array (naming the record index
  * and the reason for a bad record), `BouncerError('cancelled')` when `signal` aborts, and rethrows
@@ -121,7 +121,10 @@ interface BodyCheck {
   progress(): IngestProgress;
 }
 
-/** Copies the body to `${destPath}.part` while `check` inspects it, then commits or cleans up. */
+/**
+ * Copies the body to a `.part` file while `check` inspects it, then commits or cleans up. The name is
+ * unique to this download, so another process downloading the same file never writes into it.
+ */
 async function pump(
   body: AsyncIterable<Uint8Array>,
   destPath: string,
@@ -129,7 +132,7 @@ async function pump(
   check: BodyCheck,
 ): Promise<void> {
   if (signal?.aborted) throw cancelled();
-  const writer = await openAtomicWriter(destPath, `${destPath}.part`);
+  const writer = await openAtomicWriter(destPath, PART_SUFFIX);
   const iterator = body[Symbol.asyncIterator]();
   let finished = false;
   try {

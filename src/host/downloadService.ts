@@ -6,7 +6,7 @@ import { downloadToCache, type DownloadRequest, type DownloadSummary } from '../
 import { BouncerError } from '../core/errors';
 import { formatBytes } from '../core/format';
 import { describeOddRecords, type OddRecords } from '../core/recordSchema';
-import type { ResultsCache } from '../core/resultsCache';
+import type { CacheKey, ResultsCache } from '../core/resultsCache';
 import type { ApiKeyStore } from './apiKeyStore';
 import type { BatchHistoryStore } from './batchHistoryStore';
 import type { BouncerConfig } from './config';
@@ -21,7 +21,10 @@ export interface ApiTarget {
 
 export interface CachedResults extends DownloadRequest {
   path: string;
-  /** Present when this call downloaded the file; absent when it came from the cache. */
+  /**
+   * Present when the file was downloaded for this call (here, or by another window while this one
+   * waited); absent when it came from the cache.
+   */
   summary?: DownloadSummary;
 }
 
@@ -47,7 +50,10 @@ export class DownloadService implements vscode.Disposable {
 
   constructor(private readonly deps: DownloadServiceDeps) {}
 
-  /** Returns the cached file for this request, downloading it first when missing or when `refresh`. */
+  /**
+   * Returns the cached file for this request, downloading it first when missing or when `refresh`.
+   * When another window is downloading the same file, waits for it and uses its file.
+   */
   async ensureCached(request: DownloadRequest, options: { refresh?: boolean } = {}): Promise<CachedResults> {
     const target = this.deps.target();
     const key = { originKey: target.originKey, batchId: request.batchId, filter: request.filter, format: request.format };
@@ -57,15 +63,16 @@ export class DownloadService implements vscode.Disposable {
       await this.deps.history.recordOpened(target.originKey, request.batchId);
       return { ...request, path };
     }
-    // Two requests for the same file share one download: they would otherwise share one `.part`.
+    // Two requests in this window share one download and one progress notification; other windows
+    // are kept out by the cache's lock.
     let inFlight = this.inFlight.get(path);
     if (!inFlight) {
-      inFlight = this.download(target, request, path).finally(() => this.inFlight.delete(path));
+      inFlight = this.download(target, request, key, options.refresh ?? false).finally(() =>
+        this.inFlight.delete(path),
+      );
       this.inFlight.set(path, inFlight);
     }
     const summary = await inFlight;
-    // The sidecar records the size written, so a file cut short later reads as not cached.
-    await this.deps.cache.seal(key, { records: summary.records });
     await this.evictOverLimit(key);
     await this.deps.history.recordDownload(target.originKey, request.batchId, request.filter, request.format, summary);
     return { ...request, path, summary };
@@ -110,19 +117,40 @@ export class DownloadService implements vscode.Disposable {
     this.running.clear();
   }
 
-  private async download(target: ApiTarget, request: DownloadRequest, path: string): Promise<DownloadSummary> {
+  /**
+   * Downloads into the cache under its lock. When another window downloaded the same file while this
+   * one waited, uses that file and summarises it from its seal (no status counts).
+   */
+  private async download(
+    target: ApiTarget,
+    request: DownloadRequest,
+    key: CacheKey,
+    refresh: boolean,
+  ): Promise<DownloadSummary> {
     const client = await this.client(target);
     const title = vscode.l10n.t('Bouncer: downloading batch {0} ({1})', request.batchId, request.filter);
+    const what = `${request.batchId} (${request.filter}, ${request.format})`;
     const started = Date.now();
-    this.deps.log.info(`Downloading ${request.batchId} (${request.filter}, ${request.format}) from ${target.origin}`);
     try {
-      const summary = await this.withCancellableProgress(request.batchId, title, (signal, report) =>
-        downloadToCache(client, request, path, {
-          signal,
-          onProgress: (p) =>
-            report(vscode.l10n.t('{0} · {1} records', formatBytes(p.bytes), p.records.toLocaleString())),
-        }),
-      );
+      const result = await this.withCancellableProgress(request.batchId, title, (signal, report) => {
+        const onWait = (): void => {
+          this.deps.log.info(`Waiting for another window's download of ${what}`);
+          report(vscode.l10n.t('waiting for another VS Code window downloading the same results'));
+        };
+        return this.deps.cache.fill(key, { refresh, signal, onWait }, (path) => {
+          this.deps.log.info(`Downloading ${what} from ${target.origin}`);
+          return downloadToCache(client, request, path, {
+            signal,
+            onProgress: (p) =>
+              report(vscode.l10n.t('{0} · {1} records', formatBytes(p.bytes), p.records.toLocaleString())),
+          });
+        });
+      });
+      if (result.reused) {
+        this.deps.log.info(`Using results of ${what} that another window cached meanwhile: ${result.path}`);
+        return { bytes: result.bytes, records: result.records };
+      }
+      const { summary, path } = result;
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
       this.deps.log.info(
         `Downloaded ${request.batchId}: ${summary.records} records, ${formatBytes(summary.bytes)} in ${seconds} s → ${path}`,
@@ -173,7 +201,7 @@ export class DownloadService implements vscode.Disposable {
     });
   }
 
-  private async evictOverLimit(keep: Parameters<ResultsCache['path']>[0]): Promise<void> {
+  private async evictOverLimit(keep: CacheKey): Promise<void> {
     const maxBytes = this.deps.config().cacheMaxSizeMB * 1024 * 1024;
     if (maxBytes <= 0) return;
     const evicted = await this.deps.cache.evictToLimit(maxBytes, [keep]);

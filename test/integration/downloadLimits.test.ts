@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunningEmulator } from '../../emulator/server';
+import { batchDirName } from '../../src/core/resultsCache';
 import type { BouncerExtensionApi } from '../../src/host/extension';
 import { closeAllEditors, connectToEmulator, listFiles } from './helpers';
 
@@ -33,7 +34,7 @@ describe('Download limits', function () {
     await vscode.commands.executeCommand('bouncer.openResultsAsJson', { batchId: 'gen-4000' });
     const originKey = api.currentOriginKey();
     assert.ok(originKey);
-    const file = path.join(api.cacheRoot, originKey, 'gen-4000', 'all.json');
+    const file = path.join(api.cacheRoot, originKey, batchDirName('gen-4000'), 'all.json');
     const before = fs.readFileSync(file);
     assert.ok(before.length > 1024 * 1024, 'the batch is larger than the limit about to be set');
 

@@ -6,6 +6,7 @@ import { HOSTILE_BATCH_ID, HOSTILE_RECORDS } from '../../emulator/hostileBatch';
 import { startEmulator, type RunningEmulator } from '../../emulator/server';
 import { needsFormulaPrefix } from '../../src/core/csvFormat';
 import { CsvReader } from '../../src/core/csvReader';
+import { batchDirName } from '../../src/core/resultsCache';
 import type { BouncerExtensionApi } from '../../src/host/extension';
 import { closeAllEditors, connectToEmulator, listFiles, replaceApiKey, useApiBaseUrl } from './helpers';
 
@@ -60,7 +61,8 @@ describe('Open Batch Results commands', function () {
     assert.ok(records.length >= 20, `demo-small has records (got ${records.length})`);
     const statuses = new Set(records.map((r) => r.status));
     for (const s of ['deliverable', 'risky', 'undeliverable', 'unknown']) assert.ok(statuses.has(s), `has ${s}`);
-    const cached = listFiles(api.cacheRoot).filter((f) => f.endsWith(path.join('demo-small', 'all.json')));
+    const cachedName = path.join(batchDirName('demo-small'), 'all.json');
+    const cached = listFiles(api.cacheRoot).filter((f) => f.endsWith(cachedName));
     assert.equal(cached.length, 1, 'the download landed in the cache');
     assert.deepEqual(JSON.parse(fs.readFileSync(cached[0], 'utf8')), records);
   });
@@ -95,7 +97,8 @@ describe('Open Batch Results commands', function () {
     const languages = await vscode.languages.getLanguages();
     assert.equal(document.languageId, languages.includes('csv') ? 'csv' : 'plaintext');
     assert.equal(document.uri.path, `${HOSTILE_BATCH_ID}-all.csv`);
-    const csvFile = listFiles(api.cacheRoot).find((f) => f.endsWith(path.join(HOSTILE_BATCH_ID, 'all.csv')));
+    const csvName = path.join(batchDirName(HOSTILE_BATCH_ID), 'all.csv');
+    const csvFile = listFiles(api.cacheRoot).find((f) => f.endsWith(csvName));
     assert.ok(csvFile, 'CSV cached');
     const servedBytes = await servedCsv(HOSTILE_BATCH_ID);
     assert.ok(fs.readFileSync(csvFile).equals(servedBytes), 'the cache keeps the server CSV byte for byte');
@@ -135,7 +138,7 @@ describe('Open Batch Results commands', function () {
 
   it('writes a neutralised copy to open when the CSV is too large for an untitled tab', async () => {
     await vscode.commands.executeCommand('bouncer.openResultsAsCsv', { batchId: 'gen-200000', filter: 'all' });
-    const cached = listFiles(api.cacheRoot).find((f) => f.endsWith(path.join('gen-200000', 'all.csv')));
+    const cached = listFiles(api.cacheRoot).find((f) => f.endsWith(path.join(batchDirName('gen-200000'), 'all.csv')));
     assert.ok(cached, 'cached');
     assert.ok(fs.statSync(cached).size > 20 * 1024 * 1024, 'the batch is above the untitled limit');
     const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
@@ -147,7 +150,7 @@ describe('Open Batch Results commands', function () {
 
   it('opens results too large for an untitled tab from the cache file instead', async () => {
     await vscode.commands.executeCommand('bouncer.openResultsAsJson', { batchId: 'gen-100000' });
-    const cached = listFiles(api.cacheRoot).find((f) => f.endsWith(path.join('gen-100000', 'all.json')));
+    const cached = listFiles(api.cacheRoot).find((f) => f.endsWith(path.join(batchDirName('gen-100000'), 'all.json')));
     assert.ok(cached, 'cached');
     assert.ok(fs.statSync(cached).size > 20 * 1024 * 1024, 'the batch is above the untitled limit');
     const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;

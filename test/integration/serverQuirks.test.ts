@@ -6,6 +6,7 @@ import { DEMO_RECORDS } from '../../emulator/demoBatch';
 import { QUIRK_ODD_RECORDS } from '../../emulator/quirkBatches';
 import type { RunningEmulator } from '../../emulator/server';
 import type { BatchEntry } from '../../src/core/batchHistory';
+import { batchDirName } from '../../src/core/resultsCache';
 import type { BouncerExtensionApi } from '../../src/host/extension';
 import { BatchesTree, type StatusNode } from '../../src/host/batchesTree';
 import { closeAllEditors, connectToEmulator, listFiles } from './helpers';
@@ -18,7 +19,7 @@ describe('Server quirks: every view opens what ingest accepted', function () {
   let api: BouncerExtensionApi;
 
   const cached = (batchId: string): string | undefined =>
-    listFiles(api.cacheRoot).find((f) => f.endsWith(path.join(batchId, 'all.json')));
+    listFiles(api.cacheRoot).find((f) => f.endsWith(path.join(batchDirName(batchId), 'all.json')));
   const tableTabOpen = (batchId: string): boolean =>
     vscode.window.tabGroups.all
       .flatMap((g) => g.tabs)

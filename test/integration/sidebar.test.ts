@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { EmulatorRequest, RunningEmulator } from '../../emulator/server';
+import { batchDirName } from '../../src/core/resultsCache';
 import type { BouncerExtensionApi } from '../../src/host/extension';
 import type { TreeSnapshot } from '../../src/host/sidebar';
 import { closeAllEditors, connectToEmulator, listFiles, replaceApiKey, useApiBaseUrl } from './helpers';
@@ -24,7 +25,7 @@ describe('Batches sidebar', function () {
   const cacheFile = (batchId: string, name = 'all.json'): string => {
     const originKey = api.currentOriginKey();
     assert.ok(originKey, 'the API URL setting is usable');
-    return path.join(api.cacheRoot, originKey, batchId, name);
+    return path.join(api.cacheRoot, originKey, batchDirName(batchId), name);
   };
   /** Waits (bounded) for the emulator to see a download request of this batch that matches. */
   const downloadRequest = async (

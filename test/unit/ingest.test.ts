@@ -4,6 +4,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { PART_SUFFIX } from '../../src/core/atomicFile';
 import { BouncerError } from '../../src/core/errors';
 import { ingestCsv, ingestJson, type IngestProgress } from '../../src/core/ingest';
 import { MAX_STATUS_KEYS } from '../../src/core/statusCounts';
@@ -46,6 +47,12 @@ function body(text: string, size?: number): AsyncGenerator<Uint8Array> {
   return chunked(encoder.encode(text), size);
 }
 
+/** Temporary files a download left beside `dest` (whatever their unique names). */
+async function leftovers(dest: string): Promise<string[]> {
+  const names = await fs.readdir(path.dirname(dest)).catch(() => [] as string[]);
+  return names.filter((name) => name.startsWith(path.basename(dest)) && name.endsWith(PART_SUFFIX));
+}
+
 async function exists(file: string): Promise<boolean> {
   return fs.stat(file).then(
     () => true,
@@ -82,7 +89,7 @@ describe('ingestJson', () => {
 
   async function assertNothingCached(): Promise<void> {
     assert.equal(await exists(dest), false, 'no cache file');
-    assert.equal(await exists(`${dest}.part`), false, 'no .part file');
+    assert.deepEqual(await leftovers(dest), [], 'no .part file');
   }
 
   it('caches a compact body byte for byte and summarises it', async () => {
@@ -102,7 +109,17 @@ describe('ingestJson', () => {
       },
     );
     assert.equal(await fs.readFile(dest, 'utf8'), text);
-    assert.equal(await exists(`${dest}.part`), false);
+    assert.deepEqual(await leftovers(dest), []);
+  });
+
+  it('gives two downloads of the same file at once their own temporary files: both land whole', async () => {
+    // Two windows downloading one batch: the bodies may even differ (the batch changed between them).
+    const longer = JSON.stringify(RECORDS);
+    const shorter = JSON.stringify(RECORDS.slice(0, 3));
+    const [a, b] = await Promise.all([ingestJson(body(longer, 5), dest), ingestJson(body(shorter, 3), dest)]);
+    assert.deepEqual([a.records, b.records], [5, 3]);
+    assert.ok([longer, shorter].includes(await fs.readFile(dest, 'utf8')), 'one whole body, not a mix');
+    assert.deepEqual(await leftovers(dest), []);
   });
 
   it('caches a pretty body with a BOM, fed one byte at a time', async () => {
@@ -189,7 +206,7 @@ describe('ingestJson', () => {
       await fs.writeFile(dest, 'previous');
       await rejectsWith(ingestJson(body(text, 3), dest), 'invalidBody', message);
       assert.equal(await fs.readFile(dest, 'utf8'), 'previous');
-      assert.equal(await exists(`${dest}.part`), false);
+      assert.deepEqual(await leftovers(dest), []);
     });
   }
 
@@ -299,7 +316,7 @@ describe('ingestJson', () => {
     await fs.writeFile(dest, 'previous');
     await assert.rejects(ingestJson(resets(), dest), (error: unknown) => error === network);
     assert.equal(await fs.readFile(dest, 'utf8'), 'previous');
-    assert.equal(await exists(`${dest}.part`), false);
+    assert.deepEqual(await leftovers(dest), []);
 
     const plain = new Error('socket hang up');
     async function* hangsUp(): AsyncGenerator<Uint8Array> {
@@ -335,7 +352,7 @@ describe('ingestJson', () => {
         return true;
       });
       assert.equal(await fs.readFile(dest, 'utf8'), text, 'the good cache survived');
-      assert.equal(await exists(`${dest}.part`), false);
+      assert.deepEqual(await leftovers(dest), []);
     } finally {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
@@ -427,7 +444,7 @@ describe('ingestCsv', () => {
       await fs.writeFile(dest, 'previous');
       await rejectsWith(ingestCsv(body(text, 4), dest), 'invalidBody', /no header line.*Try again/);
       assert.equal(await fs.readFile(dest, 'utf8'), 'previous');
-      assert.equal(await exists(`${dest}.part`), false);
+      assert.deepEqual(await leftovers(dest), []);
     });
   }
 
@@ -442,7 +459,7 @@ describe('ingestCsv', () => {
       await fs.writeFile(dest, 'previous');
       await rejectsWith(ingestCsv(body(text, 4), dest), 'invalidBody', message);
       assert.equal(await fs.readFile(dest, 'utf8'), 'previous');
-      assert.equal(await exists(`${dest}.part`), false);
+      assert.deepEqual(await leftovers(dest), []);
     });
   }
 
@@ -469,6 +486,6 @@ describe('ingestCsv', () => {
     }
     await rejectsWith(ingestCsv(slow(), dest, { signal: controller.signal }), 'cancelled');
     assert.equal(await exists(dest), false);
-    assert.equal(await exists(`${dest}.part`), false);
+    assert.deepEqual(await leftovers(dest), []);
   });
 });
