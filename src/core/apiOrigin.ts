@@ -51,12 +51,3 @@ export function normalizeApiOrigin(raw: string): string {
   }
   return url.origin;
 }
-
-/** Non-throwing form of {@link normalizeApiOrigin}, for settings validation in the UI. */
-export function validateApiOrigin(raw: string): { ok: true; origin: string } | { ok: false; message: string } {
-  try {
-    return { ok: true, origin: normalizeApiOrigin(raw) };
-  } catch (error) {
-    return { ok: false, message: error instanceof Error ? error.message : String(error) };
-  }
-}

@@ -1,4 +1,5 @@
-import { BouncerError } from './errors';
+import { cancelledError } from './errors';
+import { isObject, parseJsonObject } from './guards';
 import { abortableSleep } from './retryPolicy';
 
 /**
@@ -36,18 +37,18 @@ export interface WaitForCompletionOptions {
 }
 
 /** Bouncer's docs ask clients to poll batch status every 10–30 s. */
-export const MIN_POLL_INTERVAL_MS = 10_000;
-export const MAX_POLL_INTERVAL_MS = 30_000;
-export const DEFAULT_POLL_INTERVAL_MS = 15_000;
+const MIN_POLL_INTERVAL_MS = 10_000;
+const MAX_POLL_INTERVAL_MS = 30_000;
+const DEFAULT_POLL_INTERVAL_MS = 15_000;
 
 /** Clamps a requested poll interval into the range the API asks for. */
-export function clampPollInterval(ms: number | undefined): number {
+function clampPollInterval(ms: number | undefined): number {
   if (ms === undefined || !Number.isFinite(ms)) return DEFAULT_POLL_INTERVAL_MS;
   return Math.min(MAX_POLL_INTERVAL_MS, Math.max(MIN_POLL_INTERVAL_MS, ms));
 }
 
 /** True when the batch's results can be downloaded. */
-export function isBatchCompleted(status: BatchStatus): boolean {
+function isBatchCompleted(status: BatchStatus): boolean {
   return status.status.toLowerCase() === 'completed';
 }
 
@@ -65,14 +66,14 @@ export async function waitForCompletion(
   const interval = clampPollInterval(options.intervalMs);
   const sleep = options.sleep ?? abortableSleep;
   for (;;) {
-    if (options.signal.aborted) throw new BouncerError('cancelled', 'Cancelled.');
+    if (options.signal.aborted) throw cancelledError();
     const status = await client.getBatchStatus(batchId, options.signal);
     options.onProgress?.(status);
     if (isBatchCompleted(status)) return status;
     try {
       await sleep(interval, options.signal);
     } catch {
-      throw new BouncerError('cancelled', 'Cancelled.');
+      throw cancelledError();
     }
   }
 }
@@ -87,15 +88,8 @@ const STAT_FIELDS = ['deliverable', 'risky', 'undeliverable', 'unknown'] as cons
  * fields of the wrong type are dropped rather than trusted.
  */
 export function parseBatchStatus(text: string): BatchStatus | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const raw = value as Record<string, unknown>;
-  if (typeof raw.batchId !== 'string' || typeof raw.status !== 'string') return undefined;
+  const raw = parseJsonObject(text);
+  if (raw === undefined || typeof raw.batchId !== 'string' || typeof raw.status !== 'string') return undefined;
   const status: BatchStatus = { batchId: raw.batchId, status: raw.status };
   for (const field of STRING_FIELDS) {
     if (typeof raw[field] === 'string') status[field] = raw[field];
@@ -104,8 +98,8 @@ export function parseBatchStatus(text: string): BatchStatus | undefined {
     const number = toNumber(raw[field]);
     if (number !== undefined) status[field] = number;
   }
-  if (typeof raw.stats === 'object' && raw.stats !== null) {
-    const stats = raw.stats as Record<string, unknown>;
+  if (isObject(raw.stats)) {
+    const stats = raw.stats;
     status.stats = {};
     for (const field of STAT_FIELDS) {
       const number = toNumber(stats[field]);

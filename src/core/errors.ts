@@ -6,6 +6,8 @@
 export type BouncerErrorKind =
   /** The batch ID failed validation; no request was made. */
   | 'invalidBatchId'
+  /** A command argument other than the batch ID (its shape, the filter, the view) is not valid; no request was made. */
+  | 'invalidArgument'
   /** `bouncer.apiBaseUrl` is not a usable URL (or not https for a non-loopback host). */
   | 'invalidBaseUrl'
   /** 401/403: the key was rejected. */
@@ -62,6 +64,11 @@ export class BouncerError extends Error {
     this.detail = details.detail;
     this.retryAt = details.retryAt;
   }
+}
+
+/** The error a cancelled operation ends with; it is shown to nobody. */
+export function cancelledError(cause?: unknown): BouncerError {
+  return new BouncerError('cancelled', 'Cancelled.', { cause });
 }
 
 export function isCancellation(error: unknown): boolean {

@@ -1,8 +1,9 @@
 import { BouncerError } from './errors';
-import { isDownloadFilter, type DownloadFilter } from './records';
+import { isObject } from './guards';
+import { DOWNLOAD_FILTERS, isDownloadFilter, type DownloadFilter } from './records';
 
 export type ResultsView = 'table' | 'json' | 'csv';
-export const RESULTS_VIEWS: readonly ResultsView[] = ['table', 'json', 'csv'];
+const RESULTS_VIEWS: readonly ResultsView[] = ['table', 'json', 'csv'];
 
 /** The optional argument of the `bouncer.open*` commands, for automation and the sidebar. */
 export interface OpenArgs {
@@ -16,25 +17,25 @@ export interface OpenArgs {
 /**
  * Checks a command argument that may come from anywhere (another extension, a keybinding,
  * a `command:` link). Returns undefined when there is no argument, so the command asks;
- * throws when there is one but it is malformed, so nothing is guessed.
+ * throws `BouncerError('invalidArgument')` when there is one but it is malformed, so nothing is
+ * guessed. The batch ID's own rules are checked later, by the ID validator.
  */
 export function parseOpenArgs(value: unknown): OpenArgs | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new BouncerError('invalidBatchId', 'The command argument must be an object like { batchId, filter }.');
+  if (!isObject(value)) {
+    throw new BouncerError('invalidArgument', 'The command argument must be an object like { batchId, filter }.');
   }
   // Each field is read exactly once, into a plain object that is then checked and returned: a
   // getter or Proxy could pass a check and then answer `../../x` when read again.
-  const source = value as Record<string, unknown>;
-  const v = { batchId: source.batchId, filter: source.filter, view: source.view, refresh: source.refresh };
+  const v = { batchId: value.batchId, filter: value.filter, view: value.view, refresh: value.refresh };
   if (typeof v.batchId !== 'string') {
-    throw new BouncerError('invalidBatchId', 'The command argument needs a string "batchId".');
+    throw new BouncerError('invalidArgument', 'The command argument needs a string "batchId".');
   }
   if (v.filter !== undefined && !isDownloadFilter(v.filter)) {
-    throw new BouncerError('invalidBatchId', 'The "filter" must be all, deliverable, risky, undeliverable or unknown.');
+    throw new BouncerError('invalidArgument', `The "filter" must be ${oneOf(DOWNLOAD_FILTERS)}.`);
   }
   if (v.view !== undefined && !RESULTS_VIEWS.includes(v.view as ResultsView)) {
-    throw new BouncerError('invalidBatchId', 'The "view" must be table, json or csv.');
+    throw new BouncerError('invalidArgument', `The "view" must be ${oneOf(RESULTS_VIEWS)}.`);
   }
   return {
     batchId: v.batchId,
@@ -42,4 +43,9 @@ export function parseOpenArgs(value: unknown): OpenArgs | undefined {
     view: v.view as ResultsView | undefined,
     refresh: v.refresh === true,
   };
+}
+
+/** `a, b or c` */
+function oneOf(values: readonly string[]): string {
+  return values.length < 2 ? values.join('') : `${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}`;
 }

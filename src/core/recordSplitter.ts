@@ -1,5 +1,6 @@
 import { concatBytes, isJsonWhitespace } from './bytes';
 import { BouncerError } from './errors';
+import { parseServerError } from './serverError';
 
 /**
  * Receives the complete top-level elements found in one `push`.
@@ -318,44 +319,26 @@ function describeByte(byte: number): string {
 
 /**
  * Says what a body that should have been a JSON array was instead: an API error object (with its
- * status and message), HTML (a proxy or login page), or something else.
+ * status and message), HTML (a proxy or login page), or something else. `expected` names what should
+ * have come, for a reader of another format.
  */
-export function describeNotArray(start: Uint8Array): BouncerError {
+export function describeNotArray(start: Uint8Array, expected = 'a JSON array of records'): BouncerError {
   const text = new TextDecoder().decode(start).replace(/^\uFEFF/, '').trimStart();
-  const preview = JSON.stringify(text.slice(0, 200).replace(/\s+/g, ' '));
+  const detail = `body starts with ${JSON.stringify(text.slice(0, 200).replace(/\s+/g, ' '))}`;
   if (text.startsWith('<')) {
-    return new BouncerError('invalidBody', 'The server sent an HTML page where a JSON array of records was expected.', {
-      detail: `body starts with ${preview}`,
-    });
+    return new BouncerError('invalidBody', `The server sent an HTML page where ${expected} was expected.`, { detail });
   }
   if (text.startsWith('{')) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = undefined;
+    const server = parseServerError(text);
+    if (server && (server.status !== undefined || server.message !== undefined || server.error !== undefined)) {
+      const said = [server.status, server.error, server.message].filter((part) => part !== undefined).join(' ');
+      return new BouncerError('invalidBody', `The server sent an error object where ${expected} was expected: ${said}.`, {
+        httpStatus: server.status,
+        serverMessage: server.message,
+        detail,
+      });
     }
-    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
-      const fields = parsed as Record<string, unknown>;
-      const status = fields.status;
-      const httpStatus =
-        typeof status === 'number' ? status : typeof status === 'string' && /^\d{3}$/.test(status) ? Number(status) : undefined;
-      const serverMessage = typeof fields.message === 'string' ? fields.message : undefined;
-      const error = typeof fields.error === 'string' ? fields.error : undefined;
-      if (httpStatus !== undefined || serverMessage !== undefined || error !== undefined) {
-        const said = [httpStatus, error, serverMessage].filter((part) => part !== undefined).join(' ');
-        return new BouncerError(
-          'invalidBody',
-          `The server sent an error object where a JSON array of records was expected: ${said}.`,
-          { httpStatus, serverMessage, detail: `body starts with ${preview}` },
-        );
-      }
-    }
-    return new BouncerError('invalidBody', 'The server sent a JSON object where a JSON array of records was expected.', {
-      detail: `body starts with ${preview}`,
-    });
+    return new BouncerError('invalidBody', `The server sent a JSON object where ${expected} was expected.`, { detail });
   }
-  return new BouncerError('invalidBody', 'The download is not a JSON array of records.', {
-    detail: `body starts with ${preview}`,
-  });
+  return new BouncerError('invalidBody', `The download is not ${expected}.`, { detail });
 }

@@ -1,9 +1,9 @@
 const REDACTED = '‹redacted›';
 
 /**
- * Masks every registered secret in a text. The client never hands the key to anything that
- * logs, but a server could echo it back in an error body; this is the last line of defence
- * before a line reaches the log.
+ * Masks every registered secret in a text, with the one mask both the client and the log use.
+ * Nothing hands the key to anything that logs, but a server could echo it back in an error body;
+ * this is the last line of defence before a line reaches an error, the log or a message.
  */
 export class Redactor {
   private readonly secrets = new Set<string>();

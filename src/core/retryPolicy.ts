@@ -1,3 +1,5 @@
+import { setTimeout as delay } from 'node:timers/promises';
+
 /**
  * When and how long to wait before retrying a request the server asked us to repeat
  * (429, 503, other 5xx). Pure: the clock and the random source are inputs.
@@ -81,22 +83,13 @@ export function retryDelayMs(attempt: number, retryAfterMs: number | undefined, 
 
 /**
  * Waits `ms`, or rejects with the signal's reason as soon as `signal` aborts.
- * The default sleep of the client; tests inject their own to record delays.
+ * The default sleep of the client and of the status polling; tests inject their own to record delays.
  */
-export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
+export async function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  try {
+    await delay(ms, undefined, { signal });
+  } catch (error) {
+    // timers/promises rejects with its own AbortError; callers expect the reason they aborted with.
+    throw signal.aborted ? signal.reason : error;
+  }
 }

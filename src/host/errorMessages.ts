@@ -21,6 +21,8 @@ export function describeError(error: BouncerError, batchId: string | undefined):
   switch (error.kind) {
     case 'invalidBatchId':
       return { text: vscode.l10n.t('That batch ID is not valid: {0}', error.message), actions: [] };
+    case 'invalidArgument':
+      return { text: vscode.l10n.t('The command argument is not valid: {0}', error.message), actions: [] };
     case 'invalidBaseUrl':
       return {
         text: vscode.l10n.t('The Bouncer API URL setting is not usable: {0}', error.message),

@@ -7,6 +7,7 @@
  * Order: the webview posts `ready`; only then does the host post `init`, then `progress`* and
  * `data` (or `loadError`). The webview posts `rendered` once the first rows are on screen.
  */
+import { isObject } from '../core/guards';
 import { DOWNLOAD_FILTERS, type DownloadFilter, type FlatColumn } from '../core/records';
 import { FLAG_COLUMNS, isColumnId, type FlagColumn } from '../model/columns';
 import type { FilterState } from '../model/filter';
@@ -116,12 +117,6 @@ export type WebviewMessage = ReadyMessage | RenderedMessage | CopyMessage | Expo
 
 // ---- validation -----------------------------------------------------------------------------
 
-type Obj = Record<string, unknown>;
-
-function isObj(value: unknown): value is Obj {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function isStringArray(value: unknown, max = Infinity): value is string[] {
   return Array.isArray(value) && value.length <= max && value.every((v) => typeof v === 'string');
 }
@@ -138,7 +133,7 @@ function parseRows(value: unknown): Uint32Array | undefined {
 }
 
 function parseSource(value: unknown): PanelSource | undefined {
-  if (!isObj(value)) return undefined;
+  if (!isObject(value)) return undefined;
   const { batchId, filter, originKey } = value;
   if (typeof batchId !== 'string' || typeof originKey !== 'string') return undefined;
   if (typeof filter !== 'string' || !(DOWNLOAD_FILTERS as readonly string[]).includes(filter)) return undefined;
@@ -149,7 +144,7 @@ function parseSort(value: unknown): SortKey[] | undefined {
   if (!Array.isArray(value) || value.length > 8) return undefined;
   const keys: SortKey[] = [];
   for (const key of value) {
-    if (!isObj(key) || !isColumnId(key.column) || typeof key.descending !== 'boolean') return undefined;
+    if (!isObject(key) || !isColumnId(key.column) || typeof key.descending !== 'boolean') return undefined;
     keys.push({ column: key.column, descending: key.descending });
   }
   return keys;
@@ -161,10 +156,10 @@ function optionalNumber(value: unknown): number | undefined | false {
 }
 
 function parseFilter(value: unknown): FilterState | undefined {
-  if (!isObj(value)) return undefined;
+  if (!isObject(value)) return undefined;
   const { statuses, reasons, flags, search } = value;
   if (!isStringArray(statuses, 1000) || !isStringArray(reasons, 1000) || typeof search !== 'string') return undefined;
-  if (!isObj(flags)) return undefined;
+  if (!isObject(flags)) return undefined;
   const parsedFlags: Partial<Record<FlagColumn, string>> = {};
   for (const [key, flag] of Object.entries(flags)) {
     if (!(FLAG_COLUMNS as readonly string[]).includes(key) || typeof flag !== 'string') return undefined;
@@ -181,7 +176,7 @@ function parseFilter(value: unknown): FilterState | undefined {
 
 /** Parses persisted UI state; anything malformed (an older version, a damaged file) reads as undefined. */
 export function parseUiState(value: unknown): UiState | undefined {
-  if (!isObj(value)) return undefined;
+  if (!isObject(value)) return undefined;
   const source = parseSource(value.source);
   const sort = parseSort(value.sort);
   const filter = parseFilter(value.filter);
@@ -198,7 +193,7 @@ function isCodes(value: unknown): value is Codes {
 }
 
 function validText(value: unknown, rows: number): value is TextColumn {
-  if (!isObj(value) || value.kind !== 'text') return false;
+  if (!isObject(value) || value.kind !== 'text') return false;
   const { bytes, offsets, present } = value;
   if (!(bytes instanceof Uint8Array) || !(offsets instanceof Uint32Array) || offsets.length !== rows + 1) return false;
   if (present !== undefined && !(present instanceof Uint8Array && present.length === rows)) return false;
@@ -208,7 +203,7 @@ function validText(value: unknown, rows: number): value is TextColumn {
 }
 
 function validDict(value: unknown, rows: number): value is DictColumn {
-  if (!isObj(value) || value.kind !== 'dict') return false;
+  if (!isObject(value) || value.kind !== 'dict') return false;
   const { codes, values } = value;
   if (!isCodes(codes) || codes.length !== rows || !isStringArray(values) || values.length === 0) return false;
   const limit = values.length;
@@ -217,16 +212,16 @@ function validDict(value: unknown, rows: number): value is DictColumn {
 }
 
 function validNum(value: unknown, rows: number): value is NumColumn {
-  if (!isObj(value) || value.kind !== 'num' || !(value.values instanceof Float64Array)) return false;
+  if (!isObject(value) || value.kind !== 'num' || !(value.values instanceof Float64Array)) return false;
   return value.values.length === rows && (value.given === undefined || validDict(value.given, rows));
 }
 
 /** Checks a posted store end to end: shapes, lengths, offsets in bounds, codes inside their dictionaries. */
 export function parseStore(value: unknown): ResultsStore | undefined {
-  if (!isObj(value) || !isCount(value.rowCount) || typeof value.hasName !== 'boolean') return undefined;
+  if (!isObject(value) || !isCount(value.rowCount) || typeof value.hasName !== 'boolean') return undefined;
   const rows = value.rowCount;
   const { text, dict, num } = value;
-  if (!isObj(text) || !isObj(dict) || !isObj(num)) return undefined;
+  if (!isObject(text) || !isObject(dict) || !isObject(num)) return undefined;
   if (!TEXT_COLUMN_IDS.every((id) => validText(text[id], rows))) return undefined;
   if (!DICT_COLUMN_IDS.every((id) => validDict(dict[id], rows))) return undefined;
   if (!NUM_COLUMN_IDS.every((id) => validNum(num[id], rows))) return undefined;
@@ -235,7 +230,7 @@ export function parseStore(value: unknown): ResultsStore | undefined {
 
 /** Parses a message the webview received; undefined for anything that is not a well-formed host message. */
 export function parseHostMessage(value: unknown): HostMessage | undefined {
-  if (!isObj(value)) return undefined;
+  if (!isObject(value)) return undefined;
   switch (value.type) {
     case 'init': {
       const source = parseSource(value.source);
@@ -267,7 +262,7 @@ export function parseHostMessage(value: unknown): HostMessage | undefined {
 
 /** Parses a message the host received from the webview; undefined for anything malformed. */
 export function parseWebviewMessage(value: unknown): WebviewMessage | undefined {
-  if (!isObj(value)) return undefined;
+  if (!isObject(value)) return undefined;
   switch (value.type) {
     case 'ready':
       return { type: 'ready' };

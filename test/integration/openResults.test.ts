@@ -170,6 +170,18 @@ describe('Open Batch Results commands', function () {
     assert.equal(emulator.requests.length, before, 'no request reached the server');
   });
 
+  it('says a bad filter is a bad argument, naming the filter, not the batch ID', async () => {
+    const before = emulator.requests.length;
+    await assert.rejects(
+      Promise.resolve(vscode.commands.executeCommand('bouncer.openResultsAsJson', { batchId: 'demo-small', filter: 'good' })),
+      (error: unknown) =>
+        error instanceof Error &&
+        /"filter" must be all, deliverable, risky, undeliverable or unknown/.test(error.message) &&
+        !/batch ID/i.test(error.message),
+    );
+    assert.equal(emulator.requests.length, before, 'no request reached the server');
+  });
+
   it('says the batch does not exist, with the server message, and caches nothing', async () => {
     await assert.rejects(
       Promise.resolve(vscode.commands.executeCommand('bouncer.openResultsAsJson', { batchId: 'no-such-batch' })),

@@ -8,7 +8,7 @@ import { waitForCompletion, type BatchStatus } from '../../src/core/batchStatus'
 import { BouncerClient, type BouncerClientOptions, type FetchLike } from '../../src/core/bouncerClient';
 import { BouncerError, type BouncerErrorKind } from '../../src/core/errors';
 import { MAX_LEADING_BYTES } from '../../src/core/recordSplitter';
-import { DOWNLOAD_FILTERS, type EmailRecord } from '../../src/core/records';
+import { DOWNLOAD_FILTERS, type DownloadFilter, type EmailRecord } from '../../src/core/records';
 import { DEMO_RECORDS } from '../../emulator/demoBatch';
 import { SERVER_CSV_COLUMNS } from '../../emulator/serverCsv';
 import { LONG_RETRY_AFTER_SECONDS, startEmulator, type RunningEmulator } from '../../emulator/server';
@@ -216,6 +216,16 @@ describe('BouncerClient against the emulator', () => {
         await expectKind(client.getBatchStatus(id, signal()), 'invalidBatchId');
       }
       assert.equal(emulator.requests.length, 2, 'no request for a bad ID');
+    });
+
+    it('refuses an unknown filter as a bad argument, before any request', async () => {
+      const { client } = harness();
+      const error = await expectKind(
+        client.openDownload('demo-small', 'good' as DownloadFilter, 'json', signal()),
+        'invalidArgument',
+      );
+      assert.match(error.message, /filter must be one of all, deliverable/);
+      assert.equal(emulator.requests.length, 0);
     });
 
     it('refuses an unusable base URL up front', () => {
@@ -592,6 +602,27 @@ describe('BouncerClient against the emulator', () => {
       assert.equal(await emulator.requestEnded(emulator.requests[0]), 'aborted');
     });
 
+    it('a body that ignores the abort still times out, or is cancelled, and tells which', async () => {
+      // Headers come, then a body whose next chunk never arrives and that does not answer the abort.
+      const deafFetch: FetchLike = async () => ({
+        status: 200,
+        headers: { get: (name: string) => (name === 'content-type' ? 'text/csv' : null) },
+        text: async () => '',
+        body: { [Symbol.asyncIterator]: () => ({ next: () => new Promise<never>(() => undefined) }) },
+      });
+      const timedOut = harness({ fetch: deafFetch, timeoutMs: 50 });
+      const slow = await timedOut.client.openDownload('demo-small', 'all', 'csv', signal());
+      const timeout = await expectKind(readAll(slow.body), 'timeout');
+      assert.match(timeout.detail ?? '', /50 ms/);
+
+      const cancelled = harness({ fetch: deafFetch, timeoutMs: 60_000 });
+      const controller = new AbortController();
+      const open = await cancelled.client.openDownload('demo-small', 'all', 'csv', controller.signal);
+      const reading = readAll(open.body);
+      controller.abort();
+      await expectKind(reading, 'cancelled');
+    });
+
     it('an already aborted signal sends nothing', async () => {
       const { client } = harness();
       const controller = new AbortController();
@@ -768,7 +799,7 @@ describe('BouncerClient against the emulator', () => {
       }
       assert.ok(logs.length > 5);
       assert.ok(!logs.join('\n').includes(SECRET_KEY), 'key leaked into the log');
-      assert.ok(logs.join('\n').includes('***'), 'the echoed key was redacted, not dropped silently');
+      assert.ok(logs.join('\n').includes('‹redacted›'), 'the echoed key was redacted, not dropped silently');
     });
   });
 });

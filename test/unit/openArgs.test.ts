@@ -24,6 +24,21 @@ describe('parseOpenArgs', () => {
     }
   });
 
+  it('says a bad filter or view is a bad argument, naming it, not an invalid batch ID', () => {
+    const cases = [
+      [{ batchId: 'abc', filter: 'good' }, /"filter" must be all, deliverable, risky, undeliverable or unknown/],
+      [{ batchId: 'abc', view: 'xml' }, /"view" must be table, json or csv/],
+      ['abc', /must be an object/],
+    ] as const;
+    for (const [bad, message] of cases) {
+      assert.throws(
+        () => parseOpenArgs(bad),
+        (error: unknown) => error instanceof BouncerError && error.kind === 'invalidArgument' && message.test(error.message),
+        JSON.stringify(bad),
+      );
+    }
+  });
+
   it('leaves ID validation to the ID validator (it is only a shape check)', () => {
     assert.equal(parseOpenArgs({ batchId: '../x' })?.batchId, '../x');
   });
