@@ -7,7 +7,7 @@ import type { BatchEntry, BatchHistoryStore } from './batchHistoryStore';
 import { BatchesTree, type BatchCacheState, type BatchesNode, type BatchRow } from './batchesTree';
 import type { BouncerLog } from './log';
 
-export const VIEW_ID = 'bouncer.batches';
+const VIEW_ID = 'bouncer.batches';
 
 /** Several changes in a burst (a download records, evicts, then opens) become one refresh. */
 const REFRESH_DEBOUNCE_MS = 50;

@@ -62,7 +62,7 @@ export class ResultsPanel implements vscode.Disposable {
   private store: ResultsStore | undefined;
   /** The opening rows of a batch still being read. */
   private partial: ResultsStore | undefined;
-  private failure: { message: string; canRetry: boolean } | undefined;
+  private failure: string | undefined;
   private loading: AbortController | undefined;
   private ready = false;
   /** `data` messages posted to the current webview, and how many of them it reported on screen. */
@@ -131,7 +131,7 @@ export class ResultsPanel implements vscode.Disposable {
       rows: store?.rowCount,
       emails: Array.from({ length: count }, (_, row) => textAt(store!.text.email, row)),
       renderedRows: this.renderedRows,
-      failure: this.failure?.message,
+      failure: this.failure,
     };
   }
 
@@ -195,7 +195,7 @@ export class ResultsPanel implements vscode.Disposable {
         // Whatever the load has reached; the rest is posted as it arrives.
         if (this.store) this.post({ type: 'data', store: this.store, complete: true });
         else if (this.partial) this.post({ type: 'data', store: this.partial, complete: false });
-        else if (this.failure) this.post({ type: 'loadError', ...this.failure });
+        else if (this.failure) this.post({ type: 'loadError', message: this.failure, canRetry: true });
         return;
       case 'rendered': {
         this.dataRendered++;
@@ -231,7 +231,7 @@ export class ResultsPanel implements vscode.Disposable {
   private async relocateAndLoad(): Promise<void> {
     const found = await this.deps.locate(this.publicSource);
     if (!found) {
-      this.failLoad(this.missingCacheMessage(), true, new BouncerError('notFound', 'The cached results are gone.'));
+      this.failLoad(this.missingCacheMessage(), new BouncerError('notFound', 'The cached results are gone.'));
       return;
     }
     this.source = { ...found };
@@ -294,15 +294,16 @@ export class ResultsPanel implements vscode.Disposable {
             this.source.batchId,
           );
       this.deps.log.error(`Results panel: loading ${this.source.batchId} failed: ${String(error)}`);
-      this.failLoad(message, true, error);
+      this.failLoad(message, error);
     } finally {
       if (this.loading === controller) this.loading = undefined;
     }
   }
 
-  private failLoad(message: string, canRetry: boolean, error: unknown): void {
-    this.failure = { message, canRetry };
-    this.post({ type: 'loadError', message, canRetry });
+  /** Every load failure can be retried: the file may come back, or be downloaded again. */
+  private failLoad(message: string, error: unknown): void {
+    this.failure = message;
+    this.post({ type: 'loadError', message, canRetry: true });
     const pending = this.firstRender;
     this.firstRender = undefined;
     pending?.reject(error);
