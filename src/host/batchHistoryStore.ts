@@ -19,7 +19,7 @@ import type { CacheFormat } from '../core/resultsCache';
 export type { BatchEntry } from '../core/batchHistory';
 
 /** Global-state key of the history; the value is a `HistoryState` as JSON. */
-export const HISTORY_STATE_KEY = 'bouncer.batchHistory';
+const HISTORY_STATE_KEY = 'bouncer.batchHistory';
 
 /**
  * The batch history kept in `globalState`, so every window and every workspace sees the same list.
@@ -39,10 +39,7 @@ export class BatchHistoryStore implements vscode.Disposable {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly focusListener: vscode.Disposable;
 
-  constructor(
-    private readonly memento: vscode.Memento,
-    private readonly now: () => number = Date.now,
-  ) {
+  constructor(private readonly memento: vscode.Memento) {
     this.state = parseHistory(memento.get<unknown>(HISTORY_STATE_KEY));
     this.serialized = JSON.stringify(this.state);
     this.focusListener = vscode.window.onDidChangeWindowState((windowState) => {
@@ -68,17 +65,17 @@ export class BatchHistoryStore implements vscode.Disposable {
     format: CacheFormat,
     summary: DownloadSummary,
   ): Promise<void> {
-    return this.update((s) => recordDownload(s, originKey, batchId, filter, format, summary, this.now()));
+    return this.update((s) => recordDownload(s, originKey, batchId, filter, format, summary, Date.now()));
   }
 
   /** Records that a batch was opened from the cache: it moves to the top. */
   recordOpened(originKey: string, batchId: string): Promise<void> {
-    return this.update((s) => recordOpened(s, originKey, batchId, this.now()));
+    return this.update((s) => recordOpened(s, originKey, batchId, Date.now()));
   }
 
   /** Sets or clears the "not completed yet" flag (405). */
   markPending(originKey: string, batchId: string, pending: boolean): Promise<void> {
-    return this.update((s) => markPending(s, originKey, batchId, pending, this.now()));
+    return this.update((s) => markPending(s, originKey, batchId, pending, Date.now()));
   }
 
   /** Names a batch; a blank name goes back to showing the ID. */

@@ -3,8 +3,9 @@ import { statusGroups, type BatchEntry } from '../core/batchHistory';
 import { formatBytes } from '../core/format';
 import { isDownloadFilter, type DownloadFilter } from '../core/records';
 import type { CacheFormat } from '../core/resultsCache';
+import type { CommandId } from './commands';
 
-/** What is on disk for one batch, found by the sidebar (the tree never looks itself). */
+/** What is on disk for one batch, found by the Batches view (the tree never looks itself). */
 export type BatchCacheState =
   | {
       readonly kind: 'cached';
@@ -48,9 +49,9 @@ export interface StatusNode {
 
 export type BatchesNode = BatchNode | StatusNode;
 
-/** Commands the items run when clicked; registered by the sidebar. */
-export const SHOW_TABLE_COMMAND = 'bouncer.batches.showTable';
-export const SHOW_STATUS_COMMAND = 'bouncer.batches.showStatus';
+/** What the items run when clicked; the handlers are in the command table. */
+const SHOW_TABLE_COMMAND: CommandId = 'bouncer.batches.showTable';
+const SHOW_STATUS_COMMAND: CommandId = 'bouncer.batches.showStatus';
 
 // A Map: statuses are the server's strings, and `constructor` must not find Object's.
 const STATUS_ICONS: ReadonlyMap<string, vscode.ThemeIcon> = new Map([
@@ -61,8 +62,8 @@ const STATUS_ICONS: ReadonlyMap<string, vscode.ThemeIcon> = new Map([
 ]);
 
 /**
- * Maps the sidebar's model to tree items and says when it changed. No I/O, no messages, no
- * clock: the sidebar computes a {@link BatchesModel} and hands it over with `setModel`.
+ * Maps the Batches view's model to tree items and says when it changed. No I/O, no messages, no
+ * clock: BatchesView computes a {@link BatchesModel} and hands it over with `setModel`.
  */
 export class BatchesTree implements vscode.TreeDataProvider<BatchesNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<BatchesNode | undefined>();
@@ -188,7 +189,7 @@ function batchTooltip(entry: BatchEntry, cache: BatchCacheState, now: number): s
 }
 
 /** "just now", "5 min ago", "3 h ago", "2 days ago". */
-export function describeAge(ms: number): string {
+function describeAge(ms: number): string {
   const minutes = Math.floor(Math.max(0, ms) / 60_000);
   if (minutes < 1) return vscode.l10n.t('just now');
   if (minutes < 60) return vscode.l10n.t('{0} min ago', minutes);

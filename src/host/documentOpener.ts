@@ -8,7 +8,7 @@ import { readNeutralizedCsv, writeNeutralizedCsv } from '../core/safeCsv';
  * Above this, text is not pushed into an untitled document: VS Code would copy it to the
  * extension host (and refuses beyond 50 MB), and typing in a huge untitled buffer is slow.
  */
-export const UNTITLED_LIMIT_BYTES = 20 * 1024 * 1024;
+const UNTITLED_LIMIT_BYTES = 20 * 1024 * 1024;
 
 export type OpenedAs = 'untitled' | 'file';
 

@@ -14,7 +14,7 @@ export interface UserMessage {
  * One short sentence per failure, saying what happened and what to do next.
  * Details (HTTP status, server text, stack) go to the log, never here. Some of these strings
  * carry a batch ID or the server's words, which could hold the key (pasted as an ID, echoed
- * back): they are shown only through `Dialogs.showError`, which masks it.
+ * back): they are shown only through `ErrorReporter`, whose `Dialogs.showError` masks it.
  */
 export function describeError(error: BouncerError, batchId: string | undefined): UserMessage {
   const id = batchId ?? '';
@@ -52,36 +52,24 @@ export function describeError(error: BouncerError, batchId: string | undefined):
         text: vscode.l10n.t('Batch {0} is not completed yet. Wait for it and download it when it is done?', id),
         actions: ['waitForCompletion'],
       };
-    case 'rateLimited':
-      if (error.retryAt !== undefined) {
-        return {
-          text: vscode.l10n.t(
-            'Bouncer is limiting requests and asks to wait {0}. Try again after {1}.',
-            formatWait(error.retryAt - Date.now()),
-            localClock(error.retryAt),
-          ),
-          actions: ['retry'],
-        };
-      }
+    case 'rateLimited': {
+      const wait = waitAsked(error);
       return {
-        text: vscode.l10n.t('Bouncer is limiting requests right now. Wait a minute and try again.'),
+        text: wait
+          ? vscode.l10n.t('Bouncer is limiting requests and asks to wait {0}. Try again after {1}.', wait.length, wait.until)
+          : vscode.l10n.t('Bouncer is limiting requests right now. Wait a minute and try again.'),
         actions: ['retry'],
       };
-    case 'serverError':
-      if (error.retryAt !== undefined) {
-        return {
-          text: vscode.l10n.t(
-            'Bouncer is unavailable and asks to wait {0}. Try again after {1}.',
-            formatWait(error.retryAt - Date.now()),
-            localClock(error.retryAt),
-          ),
-          actions: ['retry', 'showLog'],
-        };
-      }
+    }
+    case 'serverError': {
+      const wait = waitAsked(error);
       return {
-        text: vscode.l10n.t('Bouncer answered with a server error several times. Try again later.'),
+        text: wait
+          ? vscode.l10n.t('Bouncer is unavailable and asks to wait {0}. Try again after {1}.', wait.length, wait.until)
+          : vscode.l10n.t('Bouncer answered with a server error several times. Try again later.'),
         actions: ['retry', 'showLog'],
       };
+    }
     case 'httpError':
       return {
         text: vscode.l10n.t('Bouncer answered with HTTP {0}. See the log for details.', String(error.httpStatus ?? '?')),
@@ -118,6 +106,12 @@ export function describeError(error: BouncerError, batchId: string | undefined):
   }
 }
 
+/** How long the server asked to wait (its Retry-After), and until when on the user's clock. */
+function waitAsked(error: BouncerError): { length: string; until: string } | undefined {
+  if (error.retryAt === undefined) return undefined;
+  return { length: formatWait(error.retryAt - Date.now()), until: localClock(error.retryAt) };
+}
+
 /** The wall-clock time to come back, in the user's locale; with the date when it is not today. */
 function localClock(at: number): string {
   // Rounded up: the clock shows minutes, and "after 14:04" for 14:04:30 would send them back too early.
@@ -133,10 +127,9 @@ export function describeUnexpected(error: unknown, batchId: string | undefined):
   const reason = error instanceof Error ? error.message : String(error);
   return {
     text: batchId
-      ? vscode.l10n.t('Could not show batch {0}: {1}', batchId, reason)
+      ? vscode.l10n.t('Bouncer Results failed on batch {0}: {1}', batchId, reason)
       : vscode.l10n.t('Bouncer Results failed: {0}', reason),
-    // Retry needs a batch to retry.
-    actions: batchId ? ['retry', 'showLog'] : ['showLog'],
+    actions: ['retry', 'showLog'],
   };
 }
 

@@ -1,18 +1,23 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { normalizeApiOrigin } from '../core/apiOrigin';
-import { BouncerError } from '../core/errors';
-import { originKey, ResultsCache } from '../core/resultsCache';
+import { ResultsCache } from '../core/resultsCache';
+import { ApiKeyCommands } from './apiKeyCommands';
 import { ApiKeyStore } from './apiKeyStore';
+import { apiTarget, apiTargetIfUsable } from './apiTarget';
+import { BatchCommands } from './batchCommands';
 import { BatchHistoryStore } from './batchHistoryStore';
-import { createCommands, registerCommands, setApiKey } from './commands';
+import { keepBatchesFresh } from './batchesRefresh';
+import { BatchesView, type TreeSnapshot } from './batchesView';
+import { CacheCommands } from './cacheCommands';
+import { createCommands, registerCommands } from './commands';
 import { onDidChangeConfig, readConfig } from './config';
-import { DownloadService, type ApiTarget } from './downloadService';
+import { DownloadService } from './downloadService';
+import { ErrorReporter } from './errorReporter';
 import { BouncerLog } from './log';
-import { askApiKey, createDialogs, TestSeam } from './prompts';
-import { ResultsOpener, resultsTitle } from './resultsOpener';
-import { ResultsPanelManager, type PanelSnapshot, type ResultsChange } from './resultsPanel';
-import { registerSidebar, type TreeSnapshot } from './sidebar';
+import { createDialogs, TestSeam } from './prompts';
+import { ResultsOpener } from './resultsOpener';
+import type { PanelSnapshot } from './resultsPanel';
+import { locateCachedResults, ResultsPanelManager } from './resultsPanelManager';
 
 /** What the extension returns from `activate`: nothing secret, just what tests and other extensions may read. */
 export interface BouncerExtensionApi {
@@ -39,7 +44,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Bounce
   try {
     return await activateParts(context, log);
   } catch (error) {
-    // A failure here would otherwise leave commands that silently do nothing.
+    // A failure here would otherwise leave commands that silently do nothing; the error reporter
+    // may not exist yet, so this one message is shown directly.
     log.error(`Activation failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     void vscode.window
       .showErrorMessage(vscode.l10n.t('Bouncer Results could not start. See the log for details.'), vscode.l10n.t('Show Log'))
@@ -49,96 +55,97 @@ export async function activate(context: vscode.ExtensionContext): Promise<Bounce
 }
 
 async function activateParts(context: vscode.ExtensionContext, log: BouncerLog): Promise<BouncerExtensionApi> {
-  const cacheRoot = path.join(context.globalStorageUri.fsPath, 'results');
+  const storage = context.globalStorageUri.fsPath;
+  const cacheRoot = path.join(storage, 'results');
+  const originKey = () => apiTarget().originKey;
+  const currentOriginKey = () => apiTargetIfUsable()?.originKey;
+
+  // Stores
   const cache = new ResultsCache(cacheRoot);
-
-  const target = (): ApiTarget => {
-    const origin = normalizeApiOrigin(readConfig().apiBaseUrl);
-    return { origin, originKey: originKey(origin) };
-  };
-  const currentTarget = (): ApiTarget | undefined => {
-    try {
-      return target();
-    } catch (error) {
-      if (error instanceof BouncerError) return undefined;
-      throw error;
-    }
-  };
-
-  const keys = new ApiKeyStore(context.secrets, () => currentTarget()?.origin, (key) => log.addSecret(key));
+  const keys = new ApiKeyStore(context.secrets, () => apiTargetIfUsable()?.origin, (key) => log.addSecret(key));
   const history = new BatchHistoryStore(context.globalState);
-  const originChanged = new vscode.EventEmitter<void>();
-  const resultsChanged = new vscode.EventEmitter<ResultsChange>();
-  context.subscriptions.push(keys, history, originChanged, resultsChanged);
+
+  // What a person sees and answers
   const seam = context.extensionMode === vscode.ExtensionMode.Test ? new TestSeam() : undefined;
   const dialogs = createDialogs((text) => log.redact(text), seam);
+  const apiKey = new ApiKeyCommands({ keys, log, dialogs, origin: () => apiTarget().origin });
 
-  const keyDeps = { keys, log, dialogs, origin: () => target().origin };
+  // Downloads and the views of their results
   const downloads = new DownloadService({
     keys,
     log,
     cache,
     history,
     config: readConfig,
-    target,
-    promptForKey: async (origin) => {
-      // The first download without a key asks for one rather than failing.
-      const key = await askApiKey(origin);
-      if (key) await keys.set(origin, key);
-      return key;
-    },
+    target: apiTarget,
+    promptForKey: (origin) => apiKey.askForDownload(origin),
+  });
+  const errors = new ErrorReporter({
+    log,
+    dialogs,
+    setApiKey: () => apiKey.set(),
+    waitForCompletion: (batchId) => downloads.waitForCompletion(batchId),
   });
   const panels = new ResultsPanelManager(context, {
     log,
-    dialogs,
-    onDidChangeResults: resultsChanged.event,
+    errors,
     neutralizeFormulas: () => readConfig().neutralizeFormulas,
-    locate: async ({ batchId, filter, originKey: key }) => {
-      const cacheKey = { originKey: key, batchId, filter, format: 'json' as const };
-      if (!(await cache.stat(cacheKey))) return undefined;
-      return { batchId, filter, originKey: key, cachePath: cache.path(cacheKey), title: resultsTitle(batchId, filter) };
-    },
+    locate: (source) => locateCachedResults(cache, source),
   });
   const opener = new ResultsOpener({
     downloads,
     panels,
-    log,
+    errors,
     config: readConfig,
-    setApiKey: () => setApiKey(keyDeps),
-    dialogs,
-    onDownloaded: (change) => resultsChanged.fire(change),
-    largeCopyDir: path.join(context.globalStorageUri.fsPath, 'exports'),
+    largeCopyDir: path.join(storage, 'exports'),
   });
-  context.subscriptions.push(downloads, panels);
 
-  context.subscriptions.push(
-    registerCommands(createCommands({ ...keyDeps, opener, config: readConfig }), opener, log),
-    onDidChangeConfig(() => {
-      void keys.refreshContext();
-      originChanged.fire();
-    }),
-  );
-  const sidebar = registerSidebar(context, {
+  // The Batches view
+  const view = new BatchesView({ history, cache, log, currentOriginKey });
+  const batches = new BatchCommands({
+    view,
     history,
     cache,
     log,
-    dialogs,
-    currentOriginKey: () => currentTarget()?.originKey,
-    onDidChangeOrigin: originChanged.event,
+    originKey,
     openResults: (args) => opener.open(args, true),
-    waitForCompletion: async (batchId) => {
-      await downloads.waitForCompletion(batchId);
-    },
+    waitForCompletion: (batchId) => downloads.waitForCompletion(batchId),
     cancelDownloads: (batchId) => downloads.cancel(batchId),
   });
-  context.subscriptions.push(sidebar);
+  const cacheCommands = new CacheCommands({
+    cache,
+    history,
+    view,
+    log,
+    errors,
+    config: readConfig,
+    originKey,
+    currentOriginKey,
+    cancelDownloads: (batchId) => downloads.cancel(batchId),
+  });
+
+  context.subscriptions.push(
+    keys,
+    history,
+    downloads,
+    panels,
+    view,
+    cacheCommands,
+    keepBatchesFresh(view, history),
+    registerCommands(createCommands({ apiKey, opener, batches, cache: cacheCommands, view, log }), errors),
+    onDidChangeConfig(() => {
+      // Another API origin has another key and another list of batches.
+      void keys.refreshContext();
+      view.scheduleRefresh();
+    }),
+  );
   await keys.refreshContext();
-  log.info(`Bouncer Results activated; API ${currentTarget()?.origin ?? '(setting not usable)'}; cache ${cacheRoot}`);
+  log.info(`Bouncer Results activated; API ${apiTargetIfUsable()?.origin ?? '(setting not usable)'}; cache ${cacheRoot}`);
 
   return {
     cacheRoot,
-    currentOriginKey: () => currentTarget()?.originKey,
-    describeBatchesTree: () => sidebar.describeTree(),
+    currentOriginKey,
+    describeBatchesTree: () => view.describe(),
     testing: seam && { seam, describeResultsPanels: () => panels.describe() },
   };
 }

@@ -73,15 +73,15 @@ export class TestSeam {
   replaceApiKeyAnswer: boolean | undefined;
   /** The origin of each "replace the stored API key?" question asked, answered here or not. */
   readonly replaceApiKeyQuestions: string[] = [];
-  /** Every error message shown, exactly as shown. */
-  readonly shownErrors: string[] = [];
+  /** Every error message shown, exactly as shown, with the labels of its buttons. */
+  readonly shownErrors: { text: string; buttons: string[] }[] = [];
 }
 
 /** What the extension puts in front of a person that tests must be able to answer or read. */
 export interface Dialogs {
   /** Modal: may a key given by a command argument replace the different key stored for this origin? */
   confirmReplaceApiKey(origin: string): Promise<boolean>;
-  /** The one way an error message is shown: through the log's redactor first, whatever built the text. */
+  /** Puts an error message on screen, through the log's redactor first; only `ErrorReporter` calls it. */
   showError(text: string, ...items: string[]): Thenable<string | undefined>;
 }
 
@@ -106,7 +106,7 @@ export function createDialogs(redact: (text: string) => string, seam: TestSeam |
     showError: (text, ...items) => {
       // A server can echo the key in its own words, and a user can paste it where a batch ID goes.
       const shown = redact(text);
-      seam?.shownErrors.push(shown);
+      seam?.shownErrors.push({ text: shown, buttons: items });
       return vscode.window.showErrorMessage(shown, ...items);
     },
   };

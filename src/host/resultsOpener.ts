@@ -1,77 +1,77 @@
 import * as vscode from 'vscode';
 import { assertValidBatchId } from '../core/batchId';
-import { BouncerError } from '../core/errors';
-import type { OpenArgs, ResultsView } from '../core/openArgs';
+import { formatBytes } from '../core/format';
+import { parseOpenArgs, type OpenArgs, type ResultsView } from '../core/openArgs';
 import type { DownloadFilter } from '../core/records';
 import type { BouncerConfig } from './config';
 import { openCsvResults, openJsonResults } from './documentOpener';
 import type { CachedResults, DownloadService } from './downloadService';
-import { actionLabel, describeError, describeUnexpected, type ErrorAction } from './errorMessages';
-import type { BouncerLog } from './log';
-import type { Dialogs } from './prompts';
-import type { ResultsChange, ResultsPanelManager } from './resultsPanel';
-import { formatBytes } from '../core/format';
-
-/** The results panel's title, the same whether it is opened or restored after a reload. */
-export function resultsTitle(batchId: string, filter: DownloadFilter): string {
-  return vscode.l10n.t('Bouncer: {0} ({1})', batchId, filter);
-}
+import type { ErrorReporter, NextSteps } from './errorReporter';
+import { askBatchId, askFilter, askView } from './prompts';
+import { resultsTitle, type ResultsChange, type ResultsPanelManager } from './resultsPanelManager';
 
 export interface ResultsOpenerDeps {
   downloads: DownloadService;
   panels: ResultsPanelManager;
-  log: BouncerLog;
   config: () => BouncerConfig;
-  setApiKey: () => Promise<boolean>;
-  dialogs: Dialogs;
-  /** Called after each download sealed into the cache: whatever shows those results must reload. */
-  onDownloaded: (change: ResultsChange) => void;
+  errors: ErrorReporter;
   /** Where a neutralised CSV too large for an untitled tab is written to open as a file. */
   largeCopyDir: string;
 }
 
 /**
- * Gets a batch on screen in the chosen view, and turns every failure into one message
- * with a next step. `interactive` is false when a caller passed arguments (automation,
- * the sidebar): then the promise also rejects, so the caller knows nothing is on screen.
+ * Gets a batch on screen in the chosen view, and hands every failure to the error reporter with
+ * a way to retry. `interactive` is false when a caller passed arguments (automation, a keybinding):
+ * then the promise also rejects, so the caller knows nothing is on screen.
  */
 export class ResultsOpener {
   constructor(private readonly deps: ResultsOpenerDeps) {}
 
+  /**
+   * The `bouncer.open*` commands: with an argument (automation) asks nothing and rejects when nothing
+   * is shown; without one asks for the batch, the filter and, unless the command fixes it, the view.
+   */
+  async openFromCommand(arg: unknown, fixedView?: ResultsView): Promise<void> {
+    let args;
+    try {
+      args = parseOpenArgs(arg);
+    } catch (error) {
+      throw this.deps.errors.rejection(error);
+    }
+    if (args) {
+      await this.open({ ...args, view: fixedView ?? args.view ?? 'table' }, false);
+      return;
+    }
+    const batchId = await askBatchId();
+    if (!batchId) return;
+    const filter = await askFilter(this.deps.config().defaultFilter);
+    if (!filter) return;
+    const view = fixedView ?? (await askView());
+    if (!view) return;
+    await this.open({ batchId, filter, view }, true);
+  }
+
   async open(args: OpenArgs & { view: ResultsView }, interactive: boolean): Promise<void> {
-    let refresh = args.refresh ?? false;
     let batchId: string;
     try {
       batchId = assertValidBatchId(args.batchId);
     } catch (error) {
-      await this.report(error, undefined, interactive, undefined);
+      await this.fail(error, {}, interactive);
       return;
     }
     const filter: DownloadFilter = args.filter ?? this.deps.config().defaultFilter;
-    for (;;) {
-      try {
-        await this.show(batchId, filter, args.view, refresh);
-        return;
-      } catch (error) {
-        const resume = () => this.open({ ...args, batchId, filter, refresh: true }, true);
-        const action = await this.report(error, batchId, interactive, resume);
-        if (action === 'retry') {
-          refresh = true;
-          continue;
-        }
-        if (action === 'setApiKey' && (await this.deps.setApiKey())) continue;
-        if (action === 'waitForCompletion' && (await this.waitThenContinue(batchId))) {
-          refresh = true;
-          continue;
-        }
-        return;
-      }
+    try {
+      await this.show(batchId, filter, args.view, args.refresh ?? false);
+    } catch (error) {
+      const retry = () => this.open({ ...args, batchId, filter, refresh: true }, true);
+      await this.fail(error, { batchId, retry }, interactive);
     }
   }
 
-  /** Shows an error raised outside `open` (e.g. a bad argument) the same way. */
-  async reportError(error: unknown, interactive: boolean): Promise<void> {
-    await this.report(error, undefined, interactive, undefined);
+  /** Interactive: waits for the user's answer to the message. Otherwise rejects at once. */
+  private async fail(error: unknown, next: NextSteps, interactive: boolean): Promise<void> {
+    if (!interactive) throw this.deps.errors.rejection(error, next);
+    await this.deps.errors.show(error, next);
   }
 
   private async show(batchId: string, filter: DownloadFilter, view: ResultsView, refresh: boolean): Promise<void> {
@@ -84,7 +84,7 @@ export class ResultsOpener {
   /** Gets the results into the cache, and tells whatever shows them when they were downloaded. */
   private async fetch(request: Omit<ResultsChange, 'originKey'>, refresh: boolean): Promise<CachedResults> {
     const cached = await this.deps.downloads.ensureCached(request, { refresh });
-    if (cached.summary) this.deps.onDownloaded({ ...request, originKey: this.deps.downloads.originKey() });
+    if (cached.summary) this.deps.panels.resultsDownloaded({ ...request, originKey: this.deps.downloads.originKey() });
     return cached;
   }
 
@@ -100,8 +100,8 @@ export class ResultsOpener {
       try {
         await this.fetch({ batchId, filter, format: 'json' }, true);
       } catch (error) {
-        const resume = () => this.open({ batchId, filter, view: 'table', refresh: true }, true);
-        await this.report(error, batchId, false, resume).catch(() => undefined);
+        const retry = () => this.open({ batchId, filter, view: 'table', refresh: true }, true);
+        void this.deps.errors.show(error, { batchId, retry });
       }
     }
   }
@@ -141,76 +141,4 @@ export class ResultsOpener {
         });
     }
   }
-
-  /**
-   * Logs the error, shows its message, and (interactive) waits for the user's choice.
-   * Non-interactive calls reject at once with the user-facing message, while the
-   * notification stays up with its buttons.
-   */
-  private async report(
-    error: unknown,
-    batchId: string | undefined,
-    interactive: boolean,
-    resume: (() => Promise<void>) | undefined,
-  ): Promise<ErrorAction | undefined> {
-    if (error instanceof BouncerError && error.kind === 'cancelled') {
-      this.deps.log.info(`Cancelled${batchId ? ` (${batchId})` : ''}.`);
-      if (interactive) return undefined;
-      throw new Error(error.message);
-    }
-    // Anything that is not a BouncerError is a fault of ours or of the machine (a file that
-    // cannot be read, an editor that would not open), not of the download: say so, not "invalid body".
-    const message = error instanceof BouncerError ? describeError(error, batchId) : describeUnexpected(error, batchId);
-    this.deps.log.error(logLine(error));
-    const buttons = [...message.actions, ...(message.actions.includes('showLog') ? [] : (['showLog'] as const))];
-    const choice = this.deps.dialogs
-      .showError(message.text, ...buttons.map((a) => actionLabel(a)))
-      .then((label) => buttons.find((a) => actionLabel(a) === label));
-    if (!interactive) {
-      void choice.then((action) => this.followUp(action, batchId, resume));
-      // The caller (another extension, the sidebar) gets the text the user sees, masked the same way.
-      throw new Error(this.deps.log.redact(message.text));
-    }
-    const action = await choice;
-    await this.runLocalAction(action);
-    return action;
-  }
-
-  /** The buttons that need no flow to resume: open the log or the settings. */
-  private async runLocalAction(action: ErrorAction | undefined): Promise<void> {
-    if (action === 'showLog') this.deps.log.show();
-    else if (action === 'openSettings') await vscode.commands.executeCommand('workbench.action.openSettings', 'bouncer.');
-  }
-
-  /** For non-interactive calls, buttons still work: they carry on as an interactive flow. */
-  private async followUp(
-    action: ErrorAction | undefined,
-    batchId: string | undefined,
-    resume: (() => Promise<void>) | undefined,
-  ): Promise<void> {
-    await this.runLocalAction(action);
-    if (action === 'setApiKey' && (await this.deps.setApiKey())) await resume?.();
-    else if (action === 'retry') await resume?.();
-    else if (action === 'waitForCompletion' && batchId && (await this.waitThenContinue(batchId))) await resume?.();
-  }
-
-  private async waitThenContinue(batchId: string): Promise<boolean> {
-    try {
-      await this.deps.downloads.waitForCompletion(batchId);
-      return true;
-    } catch (error) {
-      await this.report(error, batchId, true, undefined);
-      return false;
-    }
-  }
-}
-
-/** One log line with everything the message leaves out (never the key: the log redacts it too). */
-function logLine(error: unknown): string {
-  if (!(error instanceof BouncerError)) return `Unexpected: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
-  return (
-    `${error.kind}${error.httpStatus ? ` (HTTP ${error.httpStatus})` : ''}: ${error.message}` +
-    (error.serverMessage ? ` — server: ${error.serverMessage}` : '') +
-    (error.detail ? ` — ${error.detail}` : '')
-  );
 }

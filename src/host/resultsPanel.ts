@@ -1,14 +1,10 @@
-import * as fs from 'node:fs/promises';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { DownloadRequest } from '../core/download';
 import { BouncerError } from '../core/errors';
 import { readRecords } from '../core/readRecords';
 import type { DownloadFilter } from '../core/records';
 import { buildStore } from '../model/builder';
 import { textAt, type ResultsStore } from '../model/store';
 import {
-  parseUiState,
   parseWebviewMessage,
   rowsInRange,
   type HostMessage,
@@ -16,20 +12,15 @@ import {
   type UiState,
   type WebviewMessage,
 } from '../shared/protocol';
-import { openCsvResults, openJsonResults } from './documentOpener';
+import type { ErrorReporter } from './errorReporter';
 import type { BouncerLog } from './log';
-import type { Dialogs } from './prompts';
-import { clipboardText, writeCsvRows, writeJsonRows } from './viewExport';
+import { copyRows, exportRows } from './tableRequests';
 import { makeNonce, webviewHtml } from './webviewHtml';
-
-export const RESULTS_VIEW_TYPE = 'bouncer.results';
 
 /** Rows posted ahead of the rest: many screens' worth, parsed in a few tens of milliseconds. */
 const PARTIAL_ROWS = 20_000;
 
-/** More than this is an export, not a copy. */
-const MAX_CLIPBOARD_ROWS = 100_000;
-
+/** Where a panel's results are: the cached download, named for its batch and filter. */
 export interface ResultsSource {
   batchId: string;
   filter: DownloadFilter;
@@ -38,19 +29,12 @@ export interface ResultsSource {
   title: string;
 }
 
-/** New results of one batch were sealed into the cache (a download, first or again). */
-export interface ResultsChange extends DownloadRequest {
-  originKey: string;
-}
-
 export interface ResultsPanelDeps {
   log: BouncerLog;
-  dialogs: Dialogs;
+  errors: ErrorReporter;
   /** Finds the cached download for a restored panel; undefined when it is gone. */
   locate(state: { batchId: string; filter: DownloadFilter; originKey: string }): Promise<ResultsSource | undefined>;
   neutralizeFormulas(): boolean;
-  /** Fires after a download: a panel showing those results reads them again. */
-  onDidChangeResults: vscode.Event<ResultsChange>;
 }
 
 /** What one open table holds, for the integration tests (`BouncerExtensionApi.testing`). */
@@ -65,7 +49,8 @@ export interface PanelSnapshot extends PanelSource {
   failure: string | undefined;
 }
 
-function keyOf(source: PanelSource): string {
+/** There is one panel per origin, batch and filter. */
+export function keyOf(source: PanelSource): string {
   return `${source.originKey}\n${source.batchId}\n${source.filter}`;
 }
 
@@ -73,11 +58,11 @@ function keyOf(source: PanelSource): string {
  * One results panel: loads the cache into the columnar store, posts it to the webview after the
  * ready handshake, and serves copy/export requests from the store it keeps.
  */
-class ResultsPanel implements vscode.Disposable {
+export class ResultsPanel implements vscode.Disposable {
   private store: ResultsStore | undefined;
   /** The opening rows of a batch still being read. */
   private partial: ResultsStore | undefined;
-  private failure: { message: string; canRetry: boolean } | undefined;
+  private failure: string | undefined;
   private loading: AbortController | undefined;
   private ready = false;
   /** `data` messages posted to the current webview, and how many of them it reported on screen. */
@@ -146,7 +131,7 @@ class ResultsPanel implements vscode.Disposable {
       rows: store?.rowCount,
       emails: Array.from({ length: count }, (_, row) => textAt(store!.text.email, row)),
       renderedRows: this.renderedRows,
-      failure: this.failure?.message,
+      failure: this.failure,
     };
   }
 
@@ -193,8 +178,8 @@ class ResultsPanel implements vscode.Disposable {
       return;
     }
     void this.handle(message).catch((error: unknown) => {
-      this.deps.log.error(`Results panel: ${message.type} failed: ${String(error)}`);
-      void this.deps.dialogs.showError(vscode.l10n.t('Bouncer: that did not work. See the log for details.'));
+      this.deps.log.error(`Results panel: ${message.type} failed.`);
+      void this.deps.errors.show(error);
     });
   }
 
@@ -210,7 +195,7 @@ class ResultsPanel implements vscode.Disposable {
         // Whatever the load has reached; the rest is posted as it arrives.
         if (this.store) this.post({ type: 'data', store: this.store, complete: true });
         else if (this.partial) this.post({ type: 'data', store: this.partial, complete: false });
-        else if (this.failure) this.post({ type: 'loadError', ...this.failure });
+        else if (this.failure) this.post({ type: 'loadError', message: this.failure, canRetry: true });
         return;
       case 'rendered': {
         this.dataRendered++;
@@ -223,19 +208,30 @@ class ResultsPanel implements vscode.Disposable {
       case 'retry':
         await this.relocateAndLoad();
         return;
-      case 'copy':
-        await this.copy(message.what, message.rows);
+      case 'copy': {
+        const store = this.checkedRows(message.rows);
+        if (store) await copyRows(store, message.rows, message.what, this.deps.neutralizeFormulas());
         return;
-      case 'export':
-        await this.export(message.format, message.target, message.rows);
+      }
+      case 'export': {
+        const store = this.checkedRows(message.rows);
+        if (!store) return;
+        await exportRows(store, message.rows, {
+          format: message.format,
+          target: message.target,
+          fileName: `${this.source.batchId}-${this.source.filter}-view.${message.format}`,
+          storage: this.context.globalStorageUri,
+          neutralizeFormulas: this.deps.neutralizeFormulas(),
+        });
         return;
+      }
     }
   }
 
   private async relocateAndLoad(): Promise<void> {
     const found = await this.deps.locate(this.publicSource);
     if (!found) {
-      this.failLoad(this.missingCacheMessage(), true, new BouncerError('notFound', 'The cached results are gone.'));
+      this.failLoad(this.missingCacheMessage(), new BouncerError('notFound', 'The cached results are gone.'));
       return;
     }
     this.source = { ...found };
@@ -298,15 +294,16 @@ class ResultsPanel implements vscode.Disposable {
             this.source.batchId,
           );
       this.deps.log.error(`Results panel: loading ${this.source.batchId} failed: ${String(error)}`);
-      this.failLoad(message, true, error);
+      this.failLoad(message, error);
     } finally {
       if (this.loading === controller) this.loading = undefined;
     }
   }
 
-  private failLoad(message: string, canRetry: boolean, error: unknown): void {
-    this.failure = { message, canRetry };
-    this.post({ type: 'loadError', message, canRetry });
+  /** Every load failure can be retried: the file may come back, or be downloaded again. */
+  private failLoad(message: string, error: unknown): void {
+    this.failure = message;
+    this.post({ type: 'loadError', message, canRetry: true });
     const pending = this.firstRender;
     this.firstRender = undefined;
     pending?.reject(error);
@@ -319,68 +316,6 @@ class ResultsPanel implements vscode.Disposable {
       return undefined;
     }
     return store;
-  }
-
-  private async copy(what: 'csv' | 'emails', rows: Uint32Array): Promise<void> {
-    const store = this.checkedRows(rows);
-    if (!store || rows.length === 0) return;
-    if (rows.length > MAX_CLIPBOARD_ROWS) {
-      // Hundreds of megabytes through the clipboard would stall both VS Code and the paste target.
-      void vscode.window.showWarningMessage(
-        vscode.l10n.t(
-          '{0} rows are too many to copy. Use "Export CSV…" in the table to write them to a file.',
-          rows.length,
-        ),
-      );
-      return;
-    }
-    await vscode.env.clipboard.writeText(clipboardText(store, rows, what, this.deps.neutralizeFormulas()));
-    void vscode.window.setStatusBarMessage(
-      what === 'emails'
-        ? vscode.l10n.t('Copied {0} emails', rows.length)
-        : vscode.l10n.t('Copied {0} rows as CSV', rows.length),
-      4000,
-    );
-  }
-
-  private async export(format: 'csv' | 'json', target: 'file' | 'tab', rows: Uint32Array): Promise<void> {
-    const store = this.checkedRows(rows);
-    if (!store) return;
-    const base = `${this.source.batchId}-${this.source.filter}-view.${format}`;
-    if (target === 'file') {
-      const defaultDir =
-        vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(this.context.globalStorageUri.fsPath);
-      const dest = await vscode.window.showSaveDialog({
-        defaultUri: vscode.Uri.joinPath(defaultDir, base),
-        filters: format === 'csv' ? { CSV: ['csv'] } : { JSON: ['json'] },
-      });
-      if (!dest) return;
-      await this.write(format, store, rows, dest.fsPath);
-      const open = vscode.l10n.t('Open');
-      const choice = await vscode.window.showInformationMessage(
-        vscode.l10n.t('Exported {0} rows to {1}.', rows.length, path.basename(dest.fsPath)),
-        open,
-      );
-      if (choice === open) await vscode.commands.executeCommand('vscode.open', dest);
-      return;
-    }
-    const dir = vscode.Uri.joinPath(this.context.globalStorageUri, 'exports').fsPath;
-    await fs.mkdir(dir, { recursive: true });
-    const file = path.join(dir, base);
-    await this.write(format, store, rows, file);
-    // Written by writeCsvRows under the setting already: the tab shows the file as it is.
-    if (format === 'csv') await openCsvResults(file, { neutralizeFormulas: false });
-    else await openJsonResults(file);
-  }
-
-  private async write(format: 'csv' | 'json', store: ResultsStore, rows: Uint32Array, file: string): Promise<void> {
-    await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Writing {0} rows…', rows.length) },
-      () =>
-        format === 'csv'
-          ? writeCsvRows(store, rows, file, this.deps.neutralizeFormulas())
-          : writeJsonRows(store, rows, file),
-    );
   }
 
   dispose(): void {
@@ -397,93 +332,3 @@ class ResultsPanel implements vscode.Disposable {
   }
 }
 
-/**
- * Owns every results panel: one per origin, batch and filter; restores them after a window reload
- * through a `WebviewPanelSerializer`, reading the cache again instead of downloading.
- */
-export class ResultsPanelManager implements vscode.Disposable {
-  private readonly panels = new Map<string, ResultsPanel>();
-  private readonly registration: vscode.Disposable;
-
-  constructor(
-    private readonly context: vscode.ExtensionContext,
-    private readonly deps: ResultsPanelDeps,
-  ) {
-    this.registration = vscode.Disposable.from(
-      vscode.window.registerWebviewPanelSerializer(RESULTS_VIEW_TYPE, {
-        deserializeWebviewPanel: (panel, state) => this.restore(panel, state),
-      }),
-      // The cache path of a batch never changes, so a new download is only known by this event.
-      deps.onDidChangeResults((change) => {
-        if (change.format !== 'json') return;
-        this.panels.get(keyOf(change))?.reload();
-      }),
-    );
-  }
-
-  /** The status filters of the open tables of this batch. */
-  openFilters(originKey: string, batchId: string): DownloadFilter[] {
-    return [...this.panels.values()]
-      .map((panel) => panel.publicSource)
-      .filter((source) => source.originKey === originKey && source.batchId === batchId)
-      .map((source) => source.filter);
-  }
-
-  /** Every open table, once its loads have finished. */
-  describe(): Promise<PanelSnapshot[]> {
-    return Promise.all([...this.panels.values()].map((panel) => panel.snapshot()));
-  }
-
-  /** Opens (or reveals) the panel for this source; resolves when the webview reports its first rows rendered; rejects on load failure. */
-  show(source: ResultsSource): Promise<void> {
-    const existing = this.panels.get(keyOf(source));
-    if (existing) {
-      existing.update(source);
-      existing.panel.reveal();
-      return existing.whenRendered();
-    }
-    const panel = vscode.window.createWebviewPanel(RESULTS_VIEW_TYPE, source.title, vscode.ViewColumn.Active, {
-      enableScripts: true,
-      localResourceRoots: [
-        vscode.Uri.joinPath(this.context.extensionUri, 'dist'),
-        vscode.Uri.joinPath(this.context.extensionUri, 'media'),
-      ],
-    });
-    const results = this.adopt(panel, { ...source }, undefined);
-    return results.whenRendered();
-  }
-
-  private async restore(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
-    const ui = parseUiState(state);
-    if (!ui) {
-      // Nothing usable to restore from (an older version's state): say so instead of an empty panel.
-      panel.webview.html = `<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="default-src 'none'"></head><body><p>${vscode.l10n.t(
-        'This results table cannot be restored. Run "Bouncer: Open Batch Results…" to open it again.',
-      )}</p></body></html>`;
-      return;
-    }
-    const found = await this.deps.locate(ui.source);
-    const title = found?.title ?? vscode.l10n.t('Bouncer: {0} ({1})', ui.source.batchId, ui.source.filter);
-    const results = this.adopt(panel, found ? { ...found } : { ...ui.source, title }, ui);
-    // Load failures are shown inside the panel; restoring must never throw at VS Code.
-    results.whenRendered().catch(() => undefined);
-  }
-
-  private adopt(
-    panel: vscode.WebviewPanel,
-    source: PanelSource & { cachePath?: string; title: string },
-    ui: UiState | undefined,
-  ): ResultsPanel {
-    const results = new ResultsPanel(panel, source, ui, this.context, this.deps, (closed) => {
-      if (this.panels.get(closed.key) === closed) this.panels.delete(closed.key);
-    });
-    this.panels.set(results.key, results);
-    return results;
-  }
-
-  dispose(): void {
-    this.registration.dispose();
-    for (const panel of [...this.panels.values()]) panel.dispose();
-    this.panels.clear();
-  }
-}

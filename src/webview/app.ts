@@ -2,18 +2,20 @@ import type { FlatColumn } from '../core/records';
 import { defaultColumns, type FlagColumn } from '../model/columns';
 import { applyFilter, emptyFilter, type FilterState, type ViewResult } from '../model/filter';
 import { RankCache } from '../model/ranks';
-import { recordAt } from '../model/rowRecord';
 import { SearchIndex } from '../model/search';
 import { nextSort, sortRows } from '../model/sort';
 import { summarize, type Summary } from '../model/stats';
 import type { ResultsStore } from '../model/store';
-import { rowsForAction, selectRange } from '../model/view';
 import type { HostMessage, PanelSource, UiState } from '../shared/protocol';
 import { ColumnChooser } from './columnChooser';
+import { DetailsPane } from './detailsPane';
 import { button, el, formatCount } from './dom';
 import { FiltersBar } from './filtersBar';
 import { Grid } from './grid';
+import { RowSelection } from './rowSelection';
+import { SavedUi } from './savedUi';
 import { renderChips, renderSummary } from './summaryBar';
+import { toolbar } from './toolbar';
 import type { VsCodeApi } from './vscodeApi';
 
 interface Loaded {
@@ -28,10 +30,7 @@ interface Loaded {
   /** Sort orders and views are written into these, alternating, instead of fresh 4 MB arrays per action. */
   sortBuffers: [Uint32Array, Uint32Array];
   viewBuffers: [Uint32Array, Uint32Array];
-  selected: Uint8Array;
-  selectedCount: number;
-  anchor: number;
-  active: number;
+  selection: RowSelection;
 }
 
 /**
@@ -39,7 +38,7 @@ interface Loaded {
  * (sort, filter, search, selection) so nothing waits for the extension host.
  */
 export class TableApp {
-  private ui: UiState | undefined;
+  private readonly saved: SavedUi;
   private data: Loaded | undefined;
   private readonly title = el('h1', { className: 'title' });
   private readonly summary = el('div', { className: 'summary' });
@@ -59,11 +58,7 @@ export class TableApp {
     attrs: { role: 'status', 'aria-live': 'polite' },
   });
   private readonly overlay = el('div', { className: 'overlay', attrs: { role: 'status' } });
-  private readonly details = el('div', {
-    className: 'details',
-    attrs: { role: 'region', 'aria-label': 'Row details' },
-  });
-  private saveTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly details = new DetailsPane(() => this.grid.element.focus());
   /** False while only the opening rows of a big batch are here. */
   private complete = true;
   private loadedSoFar = 0;
@@ -74,7 +69,7 @@ export class TableApp {
     private readonly api: VsCodeApi,
     saved: UiState | undefined,
   ) {
-    this.ui = saved;
+    this.saved = new SavedUi(api, saved);
     this.filters = new FiltersBar({
       onSearch: (text) => this.updateFilter({ search: text }),
       onScore: (scoreMin, scoreMax) => this.updateFilter({ scoreMin, scoreMax }),
@@ -90,24 +85,15 @@ export class TableApp {
       onScroll: (first) => {
         if (this.ui && this.data && this.pendingScroll === undefined) {
           this.ui.scrollRow = first;
-          this.saveSoon();
+          this.saved.saveSoon();
         }
       },
     });
-    const actions = el('div', { className: 'actions' }, [
-      button(
-        'Columns',
-        'settings-gear',
-        () => this.data && this.ui && this.chooser.toggle(this.ui.columns, this.data.store.hasName),
-      ),
-      button('Copy CSV', 'copy', () => this.copy('csv')),
-      button('Copy emails', 'mail', () => this.copy('emails')),
-      button('Export CSV…', 'save', () => this.exportView('csv', 'file')),
-      button('Export JSON…', 'json', () => this.exportView('json', 'file')),
-      button('Open view as CSV', 'go-to-file', () => this.exportView('csv', 'tab')),
-      button('Open view as JSON', 'new-file', () => this.exportView('json', 'tab')),
-    ]);
-    this.details.hidden = true;
+    const actions = toolbar({
+      columns: () => this.data && this.ui && this.chooser.toggle(this.ui.columns, this.data.store.hasName),
+      copy: (what) => this.copy(what),
+      exportView: (format, target) => this.exportView(format, target),
+    });
     document.body.replaceChildren(
       el('header', { className: 'top' }, [this.title, this.summary]),
       this.filters.element,
@@ -116,7 +102,7 @@ export class TableApp {
       actions,
       this.chooser.element,
       el('main', { className: 'table' }, [this.grid.element, this.overlay]),
-      this.details,
+      this.details.element,
       this.statusLine,
     );
     this.showOverlay('Loading results…');
@@ -142,27 +128,17 @@ export class TableApp {
     }
   }
 
+  private get ui(): UiState | undefined {
+    return this.saved.current;
+  }
+
   private init(source: PanelSource, title: string, hostUi: UiState | undefined): void {
-    const same = (ui: UiState | undefined) =>
-      ui &&
-      ui.source.batchId === source.batchId &&
-      ui.source.filter === source.filter &&
-      ui.source.originKey === source.originKey;
-    // The webview's own saved state wins (it is the newest); the host's copy covers a fresh page.
-    if (!same(this.ui)) this.ui = same(hostUi) ? hostUi : undefined;
-    this.ui ??= { source, columns: [], sort: [], filter: emptyFilter(), scrollRow: 0 };
+    this.saved.adopt(source, hostUi);
     this.title.textContent = title;
-    this.save();
   }
 
   private load(store: ResultsStore, complete: boolean): void {
-    const ui = (this.ui ??= {
-      source: { batchId: '', filter: 'all', originKey: '' },
-      columns: [],
-      sort: [],
-      filter: emptyFilter(),
-      scrollRow: 0,
-    });
+    const ui = this.saved.ensure();
     const previous = this.data;
     // The whole batch replacing its opening rows: same row indices, so selection and scroll carry over.
     const continuing = previous !== undefined && !this.complete;
@@ -174,8 +150,6 @@ export class TableApp {
       statusCounts: new Uint32Array(0),
       reasonCounts: new Uint32Array(0),
     };
-    const selected = new Uint8Array(store.rowCount);
-    if (continuing) selected.set(previous.selected.subarray(0, Math.min(previous.selected.length, store.rowCount)));
     this.data = {
       store,
       ranks: new RankCache(store),
@@ -186,10 +160,7 @@ export class TableApp {
       view: empty,
       sortBuffers: [new Uint32Array(store.rowCount), new Uint32Array(store.rowCount)],
       viewBuffers: [new Uint32Array(store.rowCount), new Uint32Array(store.rowCount)],
-      selected,
-      selectedCount: continuing ? previous.selectedCount : 0,
-      anchor: continuing ? previous.anchor : 0,
-      active: continuing ? previous.active : 0,
+      selection: new RowSelection(store.rowCount, continuing ? previous.selection : undefined),
     };
     this.overlay.hidden = true;
     this.filters.setStore(store);
@@ -224,8 +195,8 @@ export class TableApp {
     // The current view lives in viewBuffers[0]; the new one goes into the other, then they swap.
     data.viewBuffers.reverse();
     data.view = applyFilter(data.store, data.order, ui.filter, data.search, data.viewBuffers[0]);
-    data.active = Math.min(data.active, Math.max(0, data.view.rows.length - 1));
-    const { store } = data;
+    const { store, selection } = data;
+    selection.active = Math.min(selection.active, Math.max(0, data.view.rows.length - 1));
     renderSummary(this.summary, store, data.summary, ui.filter.statuses, !this.complete, (status) =>
       this.toggleValue('statuses', status, true),
     );
@@ -235,10 +206,10 @@ export class TableApp {
     renderChips(this.reasonChips, 'Reason', store.dict.reason.values, data.view.reasonCounts, ui.filter.reasons, (v) =>
       this.toggleValue('reasons', v, false),
     );
-    this.grid.setActive(data.active);
-    this.grid.setView(store, data.view.rows, data.selected, keepScroll);
+    this.grid.setActive(selection.active);
+    this.grid.setView(store, data.view.rows, selection.selected, keepScroll);
     this.updateStatusLine();
-    this.save();
+    this.saved.save();
   }
 
   private updateStatusLine(): void {
@@ -246,7 +217,7 @@ export class TableApp {
     if (!data || !ui) return;
     const parts = [`${formatCount(data.view.rows.length)} of ${formatCount(data.store.rowCount)} rows`];
     if (!this.complete) parts.push(`loading… ${formatCount(Math.max(this.loadedSoFar, data.store.rowCount))} read`);
-    if (data.selectedCount > 0) parts.push(`${formatCount(data.selectedCount)} selected`);
+    if (data.selection.count > 0) parts.push(`${formatCount(data.selection.count)} selected`);
     if (ui.sort.length > 0) {
       parts.push(`sorted by ${ui.sort.map((k) => `${k.column} ${k.descending ? '↓' : '↑'}`).join(', ')}`);
     }
@@ -291,34 +262,17 @@ export class TableApp {
     if (!this.ui || !this.data) return;
     this.ui.columns = columns;
     this.grid.setColumns(columns, this.ui.sort);
-    this.grid.setView(this.data.store, this.data.view.rows, this.data.selected, true);
-    this.save();
-  }
-
-  private clearSelection(): void {
-    const data = this.data;
-    if (!data || data.selectedCount === 0) return;
-    data.selected.fill(0);
-    data.selectedCount = 0;
+    this.grid.setView(this.data.store, this.data.view.rows, this.data.selection.selected, true);
+    this.saved.save();
   }
 
   private clickRow(position: number, event: MouseEvent): void {
     const data = this.data;
     if (!data) return;
-    const row = data.view.rows[position];
-    if (event.shiftKey) {
-      this.clearSelection();
-      data.selectedCount = selectRange(data.view.rows, data.selected, data.anchor, position);
-    } else if (event.ctrlKey || event.metaKey) {
-      data.selected[row] ^= 1;
-      data.selectedCount += data.selected[row] === 1 ? 1 : -1;
-      data.anchor = position;
-    } else {
-      this.clearSelection();
-      data.selected[row] = 1;
-      data.selectedCount = 1;
-      data.anchor = position;
-    }
+    const { selection } = data;
+    if (event.shiftKey) selection.range(data.view.rows, selection.anchor, position);
+    else if (event.ctrlKey || event.metaKey) selection.toggle(data.view.rows, position);
+    else selection.only(data.view.rows, position);
     this.moveActive(position, false);
     this.grid.element.focus();
   }
@@ -326,56 +280,51 @@ export class TableApp {
   private moveActive(position: number, extend: boolean): void {
     const data = this.data;
     if (!data || data.view.rows.length === 0) return;
-    data.active = Math.max(0, Math.min(data.view.rows.length - 1, position));
-    if (extend) {
-      this.clearSelection();
-      data.selectedCount = selectRange(data.view.rows, data.selected, data.anchor, data.active);
-    }
-    this.grid.setActive(data.active);
-    this.grid.scrollToRow(data.active, 'visible');
+    const { selection } = data;
+    selection.active = Math.max(0, Math.min(data.view.rows.length - 1, position));
+    if (extend) selection.range(data.view.rows, selection.anchor, selection.active);
+    this.grid.setActive(selection.active);
+    this.grid.scrollToRow(selection.active, 'visible');
     this.updateStatusLine();
-    if (!this.details.hidden) this.openDetails(data.active);
+    if (this.details.isOpen) this.openDetails(selection.active);
   }
 
   private onKey(event: KeyboardEvent): void {
     const data = this.data;
     if (!data) return;
+    const { selection } = data;
     const page = this.grid.pageSize;
     const mod = event.ctrlKey || event.metaKey;
     const moves: Record<string, number> = {
-      ArrowDown: data.active + 1,
-      ArrowUp: data.active - 1,
-      PageDown: data.active + page,
-      PageUp: data.active - page,
+      ArrowDown: selection.active + 1,
+      ArrowUp: selection.active - 1,
+      PageDown: selection.active + page,
+      PageUp: selection.active - page,
       Home: 0,
       End: data.view.rows.length - 1,
     };
     if (event.key in moves) {
       event.preventDefault();
-      if (!event.shiftKey) data.anchor = moves[event.key];
+      if (!event.shiftKey) selection.anchor = moves[event.key];
       this.moveActive(moves[event.key], event.shiftKey);
-      if (!event.shiftKey) data.anchor = data.active;
+      if (!event.shiftKey) selection.anchor = selection.active;
     } else if (event.key === ' ') {
       event.preventDefault();
-      const row = data.view.rows[data.active];
-      if (row === undefined) return;
-      data.selected[row] ^= 1;
-      data.selectedCount += data.selected[row] === 1 ? 1 : -1;
-      data.anchor = data.active;
+      if (data.view.rows[selection.active] === undefined) return;
+      selection.toggle(data.view.rows, selection.active);
       this.grid.invalidate();
       this.updateStatusLine();
     } else if (event.key === 'Enter') {
       event.preventDefault();
-      this.openDetails(data.active);
+      this.openDetails(selection.active);
     } else if (event.key === 'Escape') {
-      this.details.hidden = true;
-      this.clearSelection();
+      this.details.hide();
+      selection.clear();
       this.grid.invalidate();
       this.updateStatusLine();
     } else if (mod && event.key.toLowerCase() === 'a') {
       event.preventDefault();
-      this.clearSelection();
-      data.selectedCount = selectRange(data.view.rows, data.selected, 0, data.view.rows.length - 1);
+      selection.range(data.view.rows, 0, data.view.rows.length - 1);
       this.grid.invalidate();
       this.updateStatusLine();
     } else if (mod && event.key.toLowerCase() === 'c') {
@@ -394,36 +343,14 @@ export class TableApp {
     const data = this.data;
     if (!data) return;
     const row = data.view.rows[position];
-    if (row === undefined) return;
-    const close = button(
-      'Close details',
-      'close',
-      () => {
-        this.details.hidden = true;
-        this.grid.element.focus();
-      },
-      false,
-    );
-    const json = JSON.stringify(recordAt(data.store, row), null, 2);
-    this.details.replaceChildren(
-      el('div', { className: 'details-head' }, [
-        el('span', { text: `Row ${formatCount(row + 1)} of the batch` }),
-        close,
-      ]),
-      el('pre', { className: 'details-json', text: json }),
-    );
-    this.details.hidden = false;
+    if (row !== undefined) this.details.show(data.store, row);
   }
 
   /** Copies the selection (or the active row) through the host, which owns the clipboard and CSV format. */
   private copy(what: 'csv' | 'emails'): void {
     const data = this.data;
     if (!data || data.view.rows.length === 0) return;
-    const rows =
-      data.selectedCount > 0
-        ? rowsForAction(data.view.rows, data.selected, data.selectedCount)
-        : data.view.rows.subarray(data.active, data.active + 1).slice();
-    this.api.postMessage({ type: 'copy', what, rows });
+    this.api.postMessage({ type: 'copy', what, rows: data.selection.rowsForCopy(data.view.rows) });
   }
 
   private exportView(format: 'csv' | 'json', target: 'file' | 'tab'): void {
@@ -450,22 +377,5 @@ export class TableApp {
         }),
       );
     }
-  }
-
-  private saveSoon(): void {
-    if (this.saveTimer !== undefined) return;
-    this.saveTimer = setTimeout(() => {
-      this.saveTimer = undefined;
-      this.save();
-    }, 250);
-  }
-
-  private save(): void {
-    if (this.ui) this.api.setState(this.ui);
-  }
-
-  /** For the benchmark and UI test: how many row elements the grid holds. */
-  get domRows(): number {
-    return this.grid.domRows;
   }
 }

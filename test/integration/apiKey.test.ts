@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { RunningEmulator } from '../../emulator/server';
 import type { BouncerExtensionApi, BouncerTestingApi } from '../../src/host/extension';
-import { closeAllEditors, connectToEmulator, replaceApiKey, testingApi } from './helpers';
+import { closeAllEditors, connectToEmulator, replaceApiKey, testingApi, useApiBaseUrl } from './helpers';
 
 // Any extension can run `bouncer.setApiKey` with an argument; the key it would replace is the user's.
 describe('Setting the API key by command argument', function () {
@@ -94,7 +94,7 @@ describe('Error messages', function () {
         return true;
       },
     );
-    const messages = testing.seam.shownErrors.slice(shown);
+    const messages = testing.seam.shownErrors.slice(shown).map((m) => m.text);
     assert.equal(messages.length, 1, 'one message was shown');
     assert.ok(!messages[0].includes(key), `the key is not in "${messages[0]}"`);
   });
@@ -104,12 +104,41 @@ describe('Error messages', function () {
     const shown = testing.seam.shownErrors.length;
     try {
       await vscode.commands.executeCommand('bouncer.batches.waitForCompletion', { batchId: key });
-      const messages = testing.seam.shownErrors.slice(shown);
+      const messages = testing.seam.shownErrors.slice(shown).map((m) => m.text);
       assert.equal(messages.length, 1, 'one message was shown');
       assert.match(messages[0], /does not exist/);
       assert.ok(!messages[0].includes(key), `the key is not in "${messages[0]}"`);
     } finally {
       await vscode.commands.executeCommand('bouncer.batches.remove', { batchId: key });
     }
+  });
+
+  // One reporter for every command: a Batches view command offers the same next steps as the palette.
+  it('offer Set API Key when the Batches view meets a rejected key', async () => {
+    await replaceApiKey(api, 'not-the-right-key');
+    const shown = testing.seam.shownErrors.length;
+    try {
+      await vscode.commands.executeCommand('bouncer.batches.waitForCompletion', { batchId: 'pending-1' });
+    } finally {
+      await replaceApiKey(api, emulator.apiKey);
+    }
+    const messages = testing.seam.shownErrors.slice(shown);
+    assert.equal(messages.length, 1, 'one message was shown');
+    assert.match(messages[0].text, /rejected the API key/);
+    assert.deepEqual(messages[0].buttons, ['Set API Key', 'Show Log']);
+  });
+
+  it('offer Open Settings when a Batches view command meets an unusable API URL setting', async () => {
+    await useApiBaseUrl('http://example.invalid');
+    const shown = testing.seam.shownErrors.length;
+    try {
+      await vscode.commands.executeCommand('bouncer.batches.rename', { batchId: 'demo-small' }, 'Spring list');
+    } finally {
+      await useApiBaseUrl(emulator.url);
+    }
+    const messages = testing.seam.shownErrors.slice(shown);
+    assert.equal(messages.length, 1, 'one message was shown');
+    assert.match(messages[0].text, /API URL setting is not usable/);
+    assert.deepEqual(messages[0].buttons, ['Open Settings', 'Show Log']);
   });
 });

@@ -27,4 +27,19 @@ describe('extension host', () => {
     const missing = contributed.filter((id) => !registered.has(id));
     assert.deepEqual(missing, [], 'contributed but not registered');
   });
+
+  it('registers no command the manifest does not contribute', async () => {
+    const extension = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(extension);
+    await extension.activate();
+    const contributed = new Set((extension.packageJSON.contributes.commands as ContributedCommand[]).map((c) => c.command));
+    // VS Code itself adds these for each contributed view.
+    const viewCommands = (extension.packageJSON.contributes.views.bouncer as { id: string }[]).flatMap((v) =>
+      ['open', 'focus', 'resetViewLocation', 'toggleVisibility', 'removeView'].map((verb) => `${v.id}.${verb}`),
+    );
+    const unlisted = (await vscode.commands.getCommands(true)).filter(
+      (id) => id.startsWith('bouncer.') && !contributed.has(id) && !viewCommands.includes(id),
+    );
+    assert.deepEqual(unlisted, [], 'registered but missing from contributes.commands');
+  });
 });

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { EmulatorRequest, RunningEmulator } from '../../emulator/server';
 import { batchDirName } from '../../src/core/resultsCache';
 import type { BouncerExtensionApi } from '../../src/host/extension';
-import type { TreeSnapshot } from '../../src/host/sidebar';
+import type { TreeSnapshot } from '../../src/host/batchesView';
 import { closeAllEditors, connectToEmulator, listFiles, replaceApiKey, useApiBaseUrl } from './helpers';
 
 type SnapshotBatch = TreeSnapshot['batches'][number];
