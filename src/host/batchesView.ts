@@ -6,6 +6,7 @@ import type { ResultsCache } from '../core/resultsCache';
 import type { BatchEntry, BatchHistoryStore } from './batchHistoryStore';
 import { BatchesTree, type BatchCacheState, type BatchesNode, type BatchRow } from './batchesTree';
 import type { BouncerLog } from './log';
+import { isObject } from '../core/guards';
 
 const VIEW_ID = 'bouncer.batches';
 
@@ -179,10 +180,6 @@ export function batchIdHint(arg: unknown): string | undefined {
   if (!isObject(arg) || typeof arg.batchId !== 'string') return undefined;
   const result = validateBatchId(arg.batchId);
   return result.ok ? result.id : undefined;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
 }
 
 function errorText(error: unknown): string {
