@@ -100,7 +100,7 @@ export class BouncerClient {
     format: 'json' | 'csv',
     signal: AbortSignal,
   ): Promise<DownloadResponse> {
-    const id = assertValidBatchId(batchId);
+    const id = this.batchIdForUrl(batchId);
     if (!isDownloadFilter(filter)) {
       throw new BouncerError('invalidArgument', `The download filter must be one of ${DOWNLOAD_FILTERS.join(', ')}.`, {
         detail: this.redact(`unknown download filter ${JSON.stringify(String(filter)).slice(0, 100)}`),
@@ -138,12 +138,24 @@ export class BouncerClient {
   }
 
   /**
+   * A valid batch ID that is not the API key: a key pasted into the batch ID box is a valid-looking ID,
+   * and would otherwise travel in a URL (and into server logs) instead of only in `x-api-key`.
+   */
+  private batchIdForUrl(batchId: string): string {
+    const id = assertValidBatchId(batchId);
+    if (id === this.options.apiKey) {
+      throw new BouncerError('invalidBatchId', 'That is your API key, not a batch ID. Paste the batch ID instead.');
+    }
+    return id;
+  }
+
+  /**
    * Reads a batch's state: `GET /v1.1/email/verify/batch/{id}?with-stats=true`.
    * Retries 429/5xx like {@link openDownload}; maps the other failures to the same error kinds.
    * @throws BouncerError, including invalidBody when the answer is not a batch status object.
    */
   async getBatchStatus(batchId: string, signal: AbortSignal): Promise<BatchStatus> {
-    const id = assertValidBatchId(batchId);
+    const id = this.batchIdForUrl(batchId);
     const url = `${this.origin}/v1.1/email/verify/batch/${encodeURIComponent(id)}?with-stats=true`;
     const { response, flight } = await this.requestWithRetries(url, 'application/json', signal);
     const read = await flight.readText(response, MAX_STATUS_BODY_CHARS);

@@ -706,6 +706,19 @@ describe('BouncerClient against the emulator', () => {
   });
 
   describe('the API key', () => {
+    it('refuses the key itself as a batch ID, before any request puts it in a URL', async () => {
+      const { client } = harness();
+      for (const request of [
+        client.openDownload(SECRET_KEY, 'all', 'json', signal()),
+        client.getBatchStatus(SECRET_KEY, signal()),
+      ]) {
+        const error = await expectKind(request, 'invalidBatchId');
+        assert.match(error.message, /your API key, not a batch ID/);
+        assert.ok(!error.message.includes(SECRET_KEY));
+      }
+      assert.equal(emulator.requests.length, 0);
+    });
+
     it('never appears in an error, a detail, a server message or a log line', async () => {
       const { client, logs } = harness({ timeoutMs: 1000 });
       const errors: unknown[] = [];
