@@ -10,7 +10,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeCsv } from '../src/core/csvWriter';
 import { readRecords } from '../src/core/readRecords';
-import { FLAT_COLUMNS, flatValue, type EmailRecord, type FlatColumn } from '../src/core/records';
+import { csvHeader } from '../src/core/csvFormat';
+import { flatValue } from '../src/core/recordColumns';
+import type { EmailRecord } from '../src/core/records';
 import { peakRss, reportResult, runChild } from './stats';
 
 /** `read` streams the cache through readRecords and writes nothing: the share of `ours` spent reading. */
@@ -37,7 +39,7 @@ async function childMain(argv: string[]): Promise<void> {
     for await (const record of readRecords(cacheFile)) if (record.email !== undefined) rows++;
     fs.writeFileSync(dest, '');
   } else if (mode === 'join') {
-    const columns: FlatColumn[] = hasName ? [...FLAT_COLUMNS, 'name'] : [...FLAT_COLUMNS];
+    const columns = csvHeader(hasName);
     const records = JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as EmailRecord[];
     const body = records.map((r) => columns.map((c) => flatValue(r, c) ?? '').join(',')).join('\n');
     fs.writeFileSync(dest, `${columns.join(',')}\n${body}\n`);

@@ -1,7 +1,39 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import { REASONS, STATUSES, YES_NO_UNKNOWN as YES_NO_UNKNOWN_VALUES } from './records';
+import { RECORD_COLUMNS, type RecordColumn } from './recordColumns';
 
-const YES_NO_UNKNOWN = { enum: [...YES_NO_UNKNOWN_VALUES] };
+type SchemaNode = { [key: string]: unknown };
+
+/**
+ * The EmailRecord schema from the column table: each column's leaf schema at its dotted path, groups
+ * (`domain`) as objects, `required` from the columns the spec always has. `strict` is the spec exactly
+ * as written, closed with `additionalProperties: false`; otherwise it is what the client expects (see
+ * {@link EMAIL_RECORD_SCHEMA_EXPECTED}): open, with the undocumented fields after the documented ones.
+ */
+function schemaFromColumns(strict: boolean): SchemaNode {
+  const columns: readonly RecordColumn[] = RECORD_COLUMNS;
+  const documented = columns.filter((column) => !column.undocumented);
+  const chosen = strict ? documented : [...documented, ...columns.filter((column) => column.undocumented)];
+  const objectNode = (): SchemaNode => ({
+    type: 'object',
+    ...(strict ? { additionalProperties: false } : {}),
+    required: [] as string[],
+    properties: {} as SchemaNode,
+  });
+  const root = objectNode();
+  for (const column of chosen) {
+    const path = column.id.split('.');
+    let node = root;
+    for (const group of path.slice(0, -1)) {
+      const properties = node.properties as SchemaNode;
+      properties[group] ??= objectNode();
+      node = properties[group] as SchemaNode;
+    }
+    const field = path[path.length - 1];
+    (node.properties as SchemaNode)[field] = strict ? column.schema : (column.expected ?? column.schema);
+    if (column.required) (node.required as string[]).push(field);
+  }
+  return root;
+}
 
 /**
  * The EmailRecord schema exactly as the download endpoint's OpenAPI document states it
@@ -9,82 +41,17 @@ const YES_NO_UNKNOWN = { enum: [...YES_NO_UNKNOWN_VALUES] };
  * Used to keep the emulator honest. Note the spec lists no `name` property although the API sends
  * one when a name was given at batch creation, so a record with `name` fails this schema.
  */
-export const EMAIL_RECORD_SCHEMA_STRICT: object = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['email', 'status', 'reason'],
-  properties: {
-    email: { type: 'string' },
-    status: { enum: [...STATUSES] },
-    reason: { enum: [...REASONS] },
-    domain: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['name', 'acceptAll', 'disposable', 'free'],
-      properties: {
-        name: { type: 'string' },
-        acceptAll: YES_NO_UNKNOWN,
-        disposable: YES_NO_UNKNOWN,
-        free: YES_NO_UNKNOWN,
-      },
-    },
-    account: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['role', 'disabled', 'fullMailbox'],
-      properties: {
-        role: YES_NO_UNKNOWN,
-        disabled: YES_NO_UNKNOWN,
-        fullMailbox: YES_NO_UNKNOWN,
-      },
-    },
-    dns: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['type'],
-      properties: {
-        type: { type: 'string' },
-        record: { type: 'string' },
-      },
-    },
-    provider: { type: 'string' },
-    score: { type: 'integer', minimum: 0, maximum: 100 },
-    toxic: { type: 'string' },
-    toxicity: { type: 'integer', minimum: 0, maximum: 5 },
-    retryAfter: { type: 'string' },
-  },
-};
-
-type SchemaNode = { [key: string]: unknown };
+export const EMAIL_RECORD_SCHEMA_STRICT: object = schemaFromColumns(true);
 
 /**
- * What the client expects of a record beyond its structure, derived from the strict schema so the two
- * cannot drift: the spec as written, plus the undocumented-but-real `name` string, without the upper
- * bound of `toxicity` (one page of the docs says 0–5, another 0–100), and open to fields the spec does
- * not list: an API that grows a field must not make every download warn. A record that differs is
- * still kept and shown as sent; the difference is only counted and reported (see {@link oddFields}).
+ * What the client expects of a record beyond its structure, from the same table so the two cannot
+ * drift: the spec as written, plus the undocumented-but-real `name` string, without the upper bound of
+ * `toxicity` (one page of the docs says 0–5, another 0–100), and open to fields the spec does not
+ * list: an API that grows a field must not make every download warn. A record that differs is still
+ * kept and shown as sent; the difference is only counted and reported (see {@link oddFields}).
+ * Exported for tests and documentation.
  */
-function expectedFrom(strict: SchemaNode): SchemaNode {
-  const properties = { ...(strict.properties as SchemaNode) };
-  const { maximum: _documentedTwoWays, ...toxicity } = properties.toxicity as SchemaNode;
-  properties.toxicity = toxicity;
-  properties.name = { type: 'string' };
-  return openToNewFields({ ...strict, properties });
-}
-
-/** The same schema without `additionalProperties: false`, at every level. */
-function openToNewFields(node: SchemaNode): SchemaNode {
-  const { additionalProperties: _closed, ...open } = node;
-  if (open.properties) {
-    open.properties = Object.fromEntries(
-      Object.entries(open.properties as SchemaNode).map(([name, child]) => [name, openToNewFields(child as SchemaNode)]),
-    );
-  }
-  return open;
-}
-
-/** The schema {@link oddFields} compares records with (exported for tests and documentation). */
-export const EMAIL_RECORD_SCHEMA_EXPECTED: object = expectedFrom(EMAIL_RECORD_SCHEMA_STRICT as SchemaNode);
+export const EMAIL_RECORD_SCHEMA_EXPECTED: object = schemaFromColumns(false);
 
 /**
  * Checks what a record must be for the extension to use it at all: an object with a string `email`

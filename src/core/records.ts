@@ -7,6 +7,9 @@
  * Only `email` and `status` are checked on ingest (`checkStructure`); the other fields are kept as
  * the server sent them, so a record read from the cache may hold `null`, a number as a string or
  * any other JSON value where this type says otherwise. Code reading records must not rely on them.
+ *
+ * What the extension does with each field (its column, label, CSV cell, storage) is in one table,
+ * `recordColumns.ts`; this file holds the type and the documented value sets.
  */
 
 export const STATUSES = ['deliverable', 'risky', 'undeliverable', 'unknown'] as const;
@@ -67,71 +70,4 @@ export interface EmailRecord {
   toxicity?: number | string;
   /** Set when results may come later (greylisting); format undocumented. */
   retryAfter?: string;
-}
-
-/**
- * The flat columns used by CSV output and the results table, in order.
- * `name` is appended only when some record has one.
- */
-export const FLAT_COLUMNS = [
-  'email',
-  'status',
-  'reason',
-  'domain.name',
-  'domain.acceptAll',
-  'domain.disposable',
-  'domain.free',
-  'account.role',
-  'account.disabled',
-  'account.fullMailbox',
-  'dns.type',
-  'dns.record',
-  'provider',
-  'score',
-  'toxic',
-  'toxicity',
-  'retryAfter',
-] as const;
-export type FlatColumn = (typeof FLAT_COLUMNS)[number] | 'name';
-
-/** Reads one flat column of a record; missing optional fields read as `undefined`. */
-export function flatValue(record: EmailRecord, column: FlatColumn): string | number | undefined {
-  switch (column) {
-    case 'email':
-      return record.email;
-    case 'status':
-      return record.status;
-    case 'reason':
-      return record.reason;
-    case 'name':
-      return record.name;
-    case 'domain.name':
-      return record.domain?.name;
-    case 'domain.acceptAll':
-      return record.domain?.acceptAll;
-    case 'domain.disposable':
-      return record.domain?.disposable;
-    case 'domain.free':
-      return record.domain?.free;
-    case 'account.role':
-      return record.account?.role;
-    case 'account.disabled':
-      return record.account?.disabled;
-    case 'account.fullMailbox':
-      return record.account?.fullMailbox;
-    case 'dns.type':
-      return record.dns?.type;
-    case 'dns.record':
-      return record.dns?.record;
-    case 'provider':
-      return record.provider;
-    case 'score':
-      return record.score;
-    case 'toxic':
-      return record.toxic;
-    case 'toxicity':
-      return record.toxicity;
-    case 'retryAfter':
-      return record.retryAfter;
-  }
 }

@@ -1,4 +1,4 @@
-import { FLAG_COLUMNS, type FlagColumn } from './columns';
+import { FLAG_COLUMNS, type FlagColumn } from '../core/recordColumns';
 import type { SearchIndex } from './search';
 import type { DictColumn, ResultsStore } from './store';
 

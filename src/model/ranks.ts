@@ -1,4 +1,4 @@
-import type { FlatColumn } from '../core/records';
+import type { FlatColumn } from '../core/recordColumns';
 import { columnOf, type DictColumn, type NumColumn, type ResultsStore, type TextColumn } from './store';
 
 /**

@@ -1,4 +1,4 @@
-import type { FlatColumn } from '../core/records';
+import type { FlatColumn } from '../core/recordColumns';
 import type { RankCache } from './ranks';
 
 /** One sort key; the first key in a list is the primary one. */

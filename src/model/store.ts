@@ -1,4 +1,10 @@
-import { FLAT_COLUMNS, type FlatColumn } from '../core/records';
+import {
+  COLUMN_DEFS,
+  type DictColumnId,
+  type FlatColumn,
+  type NumColumnId,
+  type TextColumnId,
+} from '../core/recordColumns';
 
 /** Dictionary codes: the builder widens the array as the dictionary grows. */
 export type Codes = Uint8Array | Uint16Array | Uint32Array;
@@ -34,11 +40,6 @@ export interface NumColumn {
 
 export type Column = TextColumn | DictColumn | NumColumn;
 
-/** Column ids by storage kind, so the store's shape is checked by the compiler. */
-export type TextColumnId = 'email' | 'name';
-export type NumColumnId = 'score' | 'toxicity';
-export type DictColumnId = Exclude<FlatColumn, TextColumnId | NumColumnId>;
-
 /**
  * The whole batch as columns: about a third of the memory of record objects, and every buffer can be
  * handed to the webview by `postMessage` without per-row serialisation.
@@ -52,19 +53,9 @@ export interface ResultsStore {
   num: Record<NumColumnId, NumColumn>;
 }
 
-export const TEXT_COLUMN_IDS: readonly TextColumnId[] = ['email', 'name'];
-export const NUM_COLUMN_IDS: readonly NumColumnId[] = ['score', 'toxicity'];
-/** Every other flat column, derived so a column added to the record model cannot be left out. */
-const NOT_DICT: readonly string[] = [...TEXT_COLUMN_IDS, ...NUM_COLUMN_IDS];
-export const DICT_COLUMN_IDS: readonly DictColumnId[] = FLAT_COLUMNS.filter(
-  (id): id is DictColumnId => !NOT_DICT.includes(id),
-);
-
 /** Looks up a column of any kind by its flat id. */
 export function columnOf(store: ResultsStore, id: FlatColumn): Column {
-  if (id === 'email' || id === 'name') return store.text[id];
-  if (id === 'score' || id === 'toxicity') return store.num[id];
-  return store.dict[id];
+  return (store[COLUMN_DEFS[id].kind] as Record<string, Column>)[id];
 }
 
 const decoder = new TextDecoder();

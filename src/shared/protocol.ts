@@ -8,20 +8,19 @@
  * `data` (or `loadError`). The webview posts `rendered` once the first rows are on screen.
  */
 import { isObject } from '../core/guards';
-import { DOWNLOAD_FILTERS, type DownloadFilter, type FlatColumn } from '../core/records';
-import { FLAG_COLUMNS, isColumnId, type FlagColumn } from '../model/columns';
-import type { FilterState } from '../model/filter';
-import type { SortKey } from '../model/sort';
 import {
   DICT_COLUMN_IDS,
+  FLAG_COLUMNS,
   NUM_COLUMN_IDS,
   TEXT_COLUMN_IDS,
-  type Codes,
-  type DictColumn,
-  type NumColumn,
-  type ResultsStore,
-  type TextColumn,
-} from '../model/store';
+  type FlagColumn,
+  type FlatColumn,
+} from '../core/recordColumns';
+import { DOWNLOAD_FILTERS, type DownloadFilter } from '../core/records';
+import { isColumnId } from '../model/columns';
+import type { FilterState } from '../model/filter';
+import type { SortKey } from '../model/sort';
+import type { Codes, DictColumn, NumColumn, ResultsStore, TextColumn } from '../model/store';
 
 /** Which batch download a panel shows; enough for the host to find the cache again after a reload. */
 export interface PanelSource {

@@ -1,5 +1,5 @@
-import type { FlatColumn } from '../core/records';
-import { defaultColumns, type FlagColumn } from '../model/columns';
+import type { FlagColumn, FlatColumn } from '../core/recordColumns';
+import { defaultColumns } from '../model/columns';
 import { applyFilter, emptyFilter, type FilterState, type ViewResult } from '../model/filter';
 import { RankCache } from '../model/ranks';
 import { SearchIndex } from '../model/search';

@@ -1,5 +1,5 @@
-import type { FlatColumn } from '../core/records';
-import { ALL_COLUMNS, COLUMN_DEFS } from '../model/columns';
+import { COLUMN_DEFS, type FlatColumn } from '../core/recordColumns';
+import { ALL_COLUMNS } from '../model/columns';
 import { button, el } from './dom';
 
 /**
@@ -23,7 +23,7 @@ export class ColumnChooser {
 
   private render(columns: FlatColumn[], hasName: boolean): void {
     this.columns = [...columns];
-    const hidden = ALL_COLUMNS.filter((id) => !columns.includes(id) && (id !== 'name' || hasName));
+    const hidden = ALL_COLUMNS.filter((id) => !columns.includes(id) && (hasName || !COLUMN_DEFS[id].onlyWhenPresent));
     const rows = [...columns, ...hidden].map((id) => {
       const shown = this.columns.includes(id);
       const box = el('input', { attrs: { type: 'checkbox', 'aria-label': `Show ${COLUMN_DEFS[id].label}` } });

@@ -1,4 +1,4 @@
-import { COLUMN_DEFS, FLAG_COLUMNS, type FlagColumn } from '../model/columns';
+import { COLUMN_DEFS, FLAG_COLUMNS, type FlagColumn } from '../core/recordColumns';
 import type { FilterState } from '../model/filter';
 import type { ResultsStore } from '../model/store';
 import { button, el, icon } from './dom';

@@ -1,5 +1,5 @@
-import type { FlatColumn } from '../core/records';
-import { COLUMN_DEFS } from '../model/columns';
+import { COLUMN_DEFS, type FlatColumn } from '../core/recordColumns';
+import { STATUSES } from '../core/records';
 import type { SortKey } from '../model/sort';
 import { cellText, type ResultsStore } from '../model/store';
 import { el, icon } from './dom';
@@ -12,7 +12,7 @@ const HEADER_HEIGHT = 26;
  * number of rows stays reachable with the same small set of row elements.
  */
 const MAX_SCROLL_PX = 30_000_000;
-const KNOWN_STATUSES = new Set(['deliverable', 'risky', 'undeliverable', 'unknown']);
+const KNOWN_STATUSES: ReadonlySet<string> = new Set(STATUSES);
 
 export interface GridEvents {
   onHeaderClick(column: FlatColumn, additive: boolean): void;
