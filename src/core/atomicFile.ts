@@ -82,16 +82,24 @@ export async function openAtomicWriter(destPath: string, suffix: string = TEMP_S
   };
 }
 
-/** Writes `data` to `path` atomically: temporary file, fsync, rename. */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const writer = await openAtomicWriter(path);
+/**
+ * Writes `destPath` atomically with what `fill` writes: committed when it resolves, and when it
+ * throws the temporary file is deleted and `destPath` left as it was.
+ */
+export async function writeAtomically(destPath: string, fill: (writer: AtomicWriter) => Promise<void>): Promise<void> {
+  const writer = await openAtomicWriter(destPath);
   try {
-    await writer.write(data);
+    await fill(writer);
     await writer.commit();
   } catch (error) {
     await writer.abort();
     throw error;
   }
+}
+
+/** Writes `data` to `path` atomically: temporary file, fsync, rename. */
+export function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  return writeAtomically(path, (writer) => writer.write(data));
 }
 
 /** Makes the rename itself durable where the platform allows it (not on Windows, where it is a no-op). */
