@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 
-/** Suffix of a download in progress (see `ingest.ts`); such files are never evicted. */
+/** Suffix of a download in progress (see `cacheLayout.ts`). */
 export const PART_SUFFIX = '.part';
 /** Suffix of the temporary file of any other atomic write. */
 export const TEMP_SUFFIX = '.tmp';
@@ -33,11 +33,14 @@ export interface AtomicWriter {
 }
 
 /**
- * Opens a temporary file with a unique name beside `destPath` (see {@link tempPathFor}), ending in
- * `suffix`, for an atomic replace of `destPath`. The directory is created when missing.
+ * Opens a temporary file, by default with a unique name beside `destPath` (see {@link tempPathFor}),
+ * for an atomic replace of `destPath`. The directory of `destPath` is created when missing; the
+ * temporary file must be on the same file system for the rename.
  */
-export async function openAtomicWriter(destPath: string, suffix: string = TEMP_SUFFIX): Promise<AtomicWriter> {
-  const temp = tempPathFor(destPath, suffix);
+export async function openAtomicWriter(
+  destPath: string,
+  temp: string = tempPathFor(destPath, TEMP_SUFFIX),
+): Promise<AtomicWriter> {
   await fs.mkdir(path.dirname(destPath), { recursive: true });
   // `wx`: should the name ever be taken, fail rather than write into someone else's file.
   const handle = await fs.open(temp, 'wx');
