@@ -28,7 +28,8 @@ export interface ResultsRepositoryOptions {
   history: HistoryRecorder;
   /** Largest total size of the cache in bytes, read before each eviction; 0 or less: no limit. */
   maxBytes?: () => number;
-  log?: (level: 'info' | 'warn', message: string) => void;
+  /** One line per thing done to the cache, for the output channel. */
+  log?: (message: string) => void;
   /**
    * How long a silent lock holder counts as alive, and how often locks are refreshed and polled
    * (see `fileLock.ts`); the defaults suit real use.
@@ -93,16 +94,17 @@ export class ResultsRepository {
     return this.layout.batchDir(originKey, batchId);
   }
 
-  /** What is at the key's path: missing, ok, stale or damaged (see {@link CacheState}). Never throws for a bad file. */
+  /** What is at the key's path: missing, ok, stale or damaged (see {@link CacheState}); a bad file never throws. */
   inspect(key: ResultsKey): Promise<CacheState> {
     return inspectFile(this.path(key), key);
   }
 
   /** The finished downloads of one batch that exist on disk (usable or not), in no particular order. */
   async keysOf(originKey: string, batchId: string): Promise<ResultsKey[]> {
+    const dir = this.batchDir(originKey, batchId);
     let names: string[];
     try {
-      names = await fs.readdir(this.batchDir(originKey, batchId));
+      names = await fs.readdir(dir);
     } catch {
       return [];
     }
@@ -124,7 +126,7 @@ export class ResultsRepository {
     const file = this.path(key);
     const before = await this.inspect(key);
     if (before.state === 'ok' && !options.refresh) {
-      this.log('info', `Using cached results for ${describeKey(key)}: ${file}`);
+      this.log(`Using cached results for ${describeKey(key)}: ${file}`);
       await this.options.history.recordOpened(key);
       return { ...key, path: file };
     }
@@ -164,7 +166,7 @@ export class ResultsRepository {
     const maxBytes = this.options.maxBytes?.() ?? 0;
     if (!(maxBytes > 0)) return [];
     const evicted = await evictToLimit(this.layout, maxBytes, keep, this.options.lockTiming ?? {});
-    for (const key of evicted) this.log('info', `Cache over its limit: evicted ${describeKey(key)}`);
+    for (const key of evicted) this.log(`Cache over its limit: evicted ${describeKey(key)}`);
     return evicted;
   }
 
@@ -174,7 +176,7 @@ export class ResultsRepository {
    */
   async sweepLeftovers(olderThanMs: number = LEFTOVER_AGE_MS, now: number = Date.now()): Promise<number> {
     const freed = await sweepLeftovers(this.layout, olderThanMs, now);
-    if (freed > 0) this.log('info', `Deleted ${formatBytes(freed)} left in the cache by interrupted downloads.`);
+    if (freed > 0) this.log(`Deleted ${formatBytes(freed)} left in the cache by interrupted downloads.`);
     return freed;
   }
 
@@ -192,7 +194,7 @@ export class ResultsRepository {
         ...this.options.lockTiming,
         signal,
         onWait: () => {
-          this.log('info', `Waiting for another window's download of ${what}`);
+          this.log(`Waiting for another window's download of ${what}`);
           report({ kind: 'waiting' });
         },
       });
@@ -201,10 +203,10 @@ export class ResultsRepository {
         // Another process downloaded it while we waited (for a refresh: a file newer than we had).
         const fresh = before.state !== 'ok' || (now.state === 'ok' && now.mtimeMs !== before.mtimeMs);
         if (now.state === 'ok' && fresh) {
-          this.log('info', `Using results of ${what} that another window cached meanwhile: ${file}`);
+          this.log(`Using results of ${what} that another window cached meanwhile: ${file}`);
           return { bytes: now.size, records: now.records };
         }
-        this.log('info', `Downloading ${what}`);
+        this.log(`Downloading ${what}`);
         const started = Date.now();
         const summary = await downloadToCache(client, key, file, {
           signal,
@@ -213,7 +215,7 @@ export class ResultsRepository {
         });
         await sealFile(file, key, summary);
         const seconds = ((Date.now() - started) / 1000).toFixed(1);
-        this.log('info', `Downloaded ${what}: ${summary.records} records, ${formatBytes(summary.bytes)} in ${seconds} s → ${file}`);
+        this.log(`Downloaded ${what}: ${summary.records} records, ${formatBytes(summary.bytes)} in ${seconds} s → ${file}`);
         return summary;
       } finally {
         await lock.release();
@@ -221,7 +223,7 @@ export class ResultsRepository {
     });
   }
 
-  private log(level: 'info' | 'warn', message: string): void {
-    this.options.log?.(level, message);
+  private log(message: string): void {
+    this.options.log?.(message);
   }
 }

@@ -66,7 +66,7 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
     root: cacheRoot,
     history,
     maxBytes: () => readConfig().cacheMaxSizeMB * 1024 * 1024,
-    log: (level, message) => log[level](message),
+    log: (message) => log.info(message),
   });
   const keys = new ApiKeyStore(context.secrets, () => apiTargetIfUsable()?.origin, (key) => log.addSecret(key));
 

@@ -122,7 +122,7 @@ describe('results repository', () => {
       root: path.join(root, 'results'),
       history,
       maxBytes: () => limit,
-      log: (_level, message) => logs.push(message),
+      log: (message) => logs.push(message),
       lockTiming: { pollMs: 10 },
       ...options,
     });
@@ -191,13 +191,11 @@ describe('results repository', () => {
     }
   });
 
-  it('refuses a batch ID, filter or format that is not one of ours, whatever it is handed', () => {
+  it('refuses a batch ID, filter or format that is not one of ours, whatever it is handed', async () => {
+    const invalidBatchId = (error: unknown) => error instanceof BouncerError && error.kind === 'invalidBatchId';
     for (const bad of ['..', '', 'a/../../b', ' abc', 'abc\n', 'a\\b', 'CON.txt', 'x'.repeat(129)]) {
-      assert.throws(
-        () => repo.path(key(bad)),
-        (error: unknown) => error instanceof BouncerError && error.kind === 'invalidBatchId',
-        JSON.stringify(bad),
-      );
+      assert.throws(() => repo.path(key(bad)), invalidBatchId, JSON.stringify(bad));
+      await assert.rejects(repo.keysOf(ORIGIN, bad), invalidBatchId, JSON.stringify(bad));
     }
     for (const filter of ['bogus', '../all', 'all.json', 'ALL', '']) {
       assert.throws(() => repo.path(key('b1', filter as ResultsKey['filter'])), /Unknown results filter/, filter);
