@@ -74,10 +74,16 @@ export async function inspectFile(file: string, key: ResultsKey): Promise<CacheS
  * in the sidecar. Call with the file's lock held, right after it was renamed into place. Refuses to
  * seal a file of another size than was written: something else replaced it.
  */
-export async function sealFile(file: string, key: ResultsKey, written: { bytes: number; records: number }): Promise<void> {
+export async function sealFile(
+  file: string,
+  key: ResultsKey,
+  written: { bytes: number; records: number },
+): Promise<void> {
   const info = await fs.stat(file, { bigint: true });
   if (Number(info.size) !== written.bytes) {
-    throw new Error(`The cached file ${file} changed before it was sealed: ${info.size} bytes, ${written.bytes} written.`);
+    throw new Error(
+      `The cached file ${file} changed before it was sealed: ${info.size} bytes, ${written.bytes} written.`,
+    );
   }
   const seal: Seal = {
     version: META_VERSION,
@@ -151,7 +157,10 @@ async function checkShape(
     const tailLength = Math.min(PROBE_BYTES, size);
     const tail = Buffer.alloc(tailLength);
     await handle.read(tail, 0, tailLength, size - tailLength);
-    const start = head.toString('utf8').replace(/^\uFEFF/, '').trimStart();
+    const start = head
+      .toString('utf8')
+      .replace(/^\uFEFF/, '')
+      .trimStart();
     const last = tail.toString('utf8').trimEnd().slice(-1);
     if (start[0] !== '[') return 'does not start with a JSON array';
     if (last !== ']') return 'JSON array is not closed (truncated?)';

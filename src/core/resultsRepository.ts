@@ -215,7 +215,9 @@ export class ResultsRepository {
         });
         await sealFile(file, key, summary);
         const seconds = ((Date.now() - started) / 1000).toFixed(1);
-        this.log(`Downloaded ${what}: ${summary.records} records, ${formatBytes(summary.bytes)} in ${seconds} s → ${file}`);
+        this.log(
+          `Downloaded ${what}: ${summary.records} records, ${formatBytes(summary.bytes)} in ${seconds} s → ${file}`,
+        );
         return summary;
       } finally {
         await lock.release();

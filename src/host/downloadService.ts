@@ -47,7 +47,10 @@ export class DownloadService implements vscode.Disposable {
    * missing or when `refresh`. When another window is downloading the same file, waits for it and
    * uses its file.
    */
-  async ensureCached(request: Omit<ResultsKey, 'originKey'>, options: { refresh?: boolean } = {}): Promise<CachedResults> {
+  async ensureCached(
+    request: Omit<ResultsKey, 'originKey'>,
+    options: { refresh?: boolean } = {},
+  ): Promise<CachedResults> {
     const target = this.deps.target();
     const { batchId, filter } = request;
     try {

@@ -83,7 +83,10 @@ describe('two processes downloading the same batch into one cache folder', funct
       'one process downloaded, the other waited for it and reused its file; both told their history',
     );
 
-    const cache = new ResultsRepository({ root, history: { recordDownload: async () => undefined, recordOpened: async () => undefined } });
+    const cache = new ResultsRepository({
+      root,
+      history: { recordDownload: async () => undefined, recordOpened: async () => undefined },
+    });
     const key = { originKey: originKey(emulator.url), batchId: BATCH, filter: 'all', format: 'json' } as const;
     const file = cache.path(key);
     assert.ok(done.every((r) => r.path === file));

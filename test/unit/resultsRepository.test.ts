@@ -201,7 +201,11 @@ describe('results repository', () => {
       assert.throws(() => repo.path(key('b1', filter as ResultsKey['filter'])), /Unknown results filter/, filter);
     }
     for (const format of ['exe', 'json/..', 'JSON', '']) {
-      assert.throws(() => repo.path(key('b1', 'all', format as ResultsKey['format'])), /Unknown results format/, format);
+      assert.throws(
+        () => repo.path(key('b1', 'all', format as ResultsKey['format'])),
+        /Unknown results format/,
+        format,
+      );
     }
   });
 
@@ -329,7 +333,11 @@ describe('results repository', () => {
       assert.equal(await recordsOf(k), 41);
       assert.equal(downloads(), 1);
       const relative = path.relative(repo.root, file);
-      assert.deepEqual(await listFiles(repo.root), [relative, relative + META_SUFFIX], 'no temporary or lock file left');
+      assert.deepEqual(
+        await listFiles(repo.root),
+        [relative, relative + META_SUFFIX],
+        'no temporary or lock file left',
+      );
 
       const cached = await ensure();
       assert.deepEqual(cached, { ...k, path: file }, 'from the cache: no summary');
@@ -365,7 +373,12 @@ describe('results repository', () => {
     });
 
     it('a failed download keeps the previous file and tells the history nothing', async () => {
-      const k = { originKey: originKey(emulator.url), batchId: 'fault-truncated', filter: 'all', format: 'json' } as const;
+      const k = {
+        originKey: originKey(emulator.url),
+        batchId: 'fault-truncated',
+        filter: 'all',
+        format: 'json',
+      } as const;
       await put(k, jsonResult(2), 2);
       await assert.rejects(
         repo.ensure(k, { refresh: true, connect: async () => client }),
@@ -384,12 +397,14 @@ describe('results repository', () => {
       await repo.ensure(k, { connect: async () => client });
       assert.equal(await state(old), 'missing');
       assert.equal(await state(k), 'ok', 'the file just downloaded stays, even over the limit');
-      assert.ok(logs.some((line) => line.includes('evicted b-old (all, json)')), logs.join('\n'));
+      assert.ok(
+        logs.some((line) => line.includes('evicted b-old (all, json)')),
+        logs.join('\n'),
+      );
     });
   });
 
   describe('ensure: one download per file at a time', () => {
-
     it('two requests in one window share one download', async () => {
       const k = key('b1');
       const held = heldDownload(jsonResult(4));
