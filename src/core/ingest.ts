@@ -1,3 +1,4 @@
+import { untilAborted } from './abortable';
 import { concatBytes } from './bytes';
 import { openAtomicWriter, PART_SUFFIX, tempPathFor } from './atomicFile';
 import { CsvReader } from './csvReader';
@@ -134,7 +135,8 @@ async function pump(
   let finished = false;
   try {
     for (;;) {
-      const next = await nextOrAbort(iterator, signal);
+      // A body that ignores the abort must not hold the cancel up; the catch below names it.
+      const next = await (signal ? untilAborted(iterator.next(), signal) : iterator.next());
       if (next.done) {
         finished = true;
         break;
@@ -168,29 +170,6 @@ async function pump(
     if (signal?.aborted) throw cancelled(error);
     throw error;
   }
-}
-
-/** Waits for the next chunk, but settles as soon as `signal` aborts even if the body never does. */
-function nextOrAbort(
-  iterator: AsyncIterator<Uint8Array>,
-  signal: AbortSignal | undefined,
-): Promise<IteratorResult<Uint8Array>> {
-  if (!signal) return iterator.next();
-  if (signal.aborted) return Promise.reject(cancelled());
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => reject(cancelled());
-    signal.addEventListener('abort', onAbort, { once: true });
-    iterator.next().then(
-      (result) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(result);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 function cancelled(cause?: unknown): BouncerError {
