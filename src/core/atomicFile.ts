@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 
-/** Suffix of a download in progress (see `ingest.ts`); such files are never evicted. */
+/** Suffix of a download in progress (see `cacheLayout.ts`). */
 export const PART_SUFFIX = '.part';
 /** Suffix of the temporary file of any other atomic write. */
 export const TEMP_SUFFIX = '.tmp';
@@ -33,11 +33,14 @@ export interface AtomicWriter {
 }
 
 /**
- * Opens a temporary file with a unique name beside `destPath` (see {@link tempPathFor}), ending in
- * `suffix`, for an atomic replace of `destPath`. The directory is created when missing.
+ * Opens a temporary file, by default with a unique name beside `destPath` (see {@link tempPathFor}),
+ * for an atomic replace of `destPath`. The directory of `destPath` is created when missing; the
+ * temporary file must be on the same file system for the rename.
  */
-export async function openAtomicWriter(destPath: string, suffix: string = TEMP_SUFFIX): Promise<AtomicWriter> {
-  const temp = tempPathFor(destPath, suffix);
+export async function openAtomicWriter(
+  destPath: string,
+  temp: string = tempPathFor(destPath, TEMP_SUFFIX),
+): Promise<AtomicWriter> {
   await fs.mkdir(path.dirname(destPath), { recursive: true });
   // `wx`: should the name ever be taken, fail rather than write into someone else's file.
   const handle = await fs.open(temp, 'wx');
@@ -82,16 +85,24 @@ export async function openAtomicWriter(destPath: string, suffix: string = TEMP_S
   };
 }
 
-/** Writes `data` to `path` atomically: temporary file, fsync, rename. */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const writer = await openAtomicWriter(path);
+/**
+ * Writes `destPath` atomically with what `fill` writes: committed when it resolves, and when it
+ * throws the temporary file is deleted and `destPath` left as it was.
+ */
+export async function writeAtomically(destPath: string, fill: (writer: AtomicWriter) => Promise<void>): Promise<void> {
+  const writer = await openAtomicWriter(destPath);
   try {
-    await writer.write(data);
+    await fill(writer);
     await writer.commit();
   } catch (error) {
     await writer.abort();
     throw error;
   }
+}
+
+/** Writes `data` to `path` atomically: temporary file, fsync, rename. */
+export function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  return writeAtomically(path, (writer) => writer.write(data));
 }
 
 /** Makes the rename itself durable where the platform allows it (not on Windows, where it is a no-op). */

@@ -3,11 +3,10 @@
  * every batch it has opened, per API origin, newest first. This module is the pure model: plain
  * immutable data plus functions that return a new state. The host keeps it in `globalState`.
  */
+import type { DownloadSummary } from './ingest';
 import { DOWNLOAD_FILTERS, STATUSES, type DownloadFilter } from './records';
+import { isResultsFormat, type ResultsFormat, type ResultsKey } from './resultsKey';
 import { countOf, StatusCounts } from './statusCounts';
-
-/** Format of a cached download; kept in step with `CacheFormat` in `resultsCache.ts`. */
-export type HistoryFormat = 'json' | 'csv';
 
 /** Bumped when the stored shape changes incompatibly; older shapes are dropped, not misread. */
 export const HISTORY_VERSION = 1;
@@ -19,7 +18,7 @@ export const MAX_NAME_LENGTH = 120;
 /** One completed download of a batch (one filter, one format). */
 export interface DownloadInfo {
   readonly filter: DownloadFilter;
-  readonly format: HistoryFormat;
+  readonly format: ResultsFormat;
   /** When the download completed (ms since epoch). */
   readonly fetchedAt: number;
   readonly records: number;
@@ -54,11 +53,15 @@ export interface HistoryState {
   readonly origins: Readonly<Record<string, readonly BatchEntry[]>>;
 }
 
-/** What a completed download reports (a subset of the ingest summary). */
-export interface DownloadSummary {
-  readonly records: number;
-  readonly counts?: Readonly<Record<string, number>>;
-  readonly bytes: number;
+/**
+ * What the results repository tells the history about cached results (the host's
+ * `BatchHistoryStore` keeps them), so no caller of the cache has to remember to.
+ */
+export interface HistoryRecorder {
+  /** The results were downloaded (here, or by another window this one waited for). */
+  recordDownload(key: ResultsKey, summary: DownloadSummary): Promise<void>;
+  /** The results were opened from the cache. */
+  recordOpened(key: ResultsKey): Promise<void>;
 }
 
 /** A status group of a batch, for the tree's children. */
@@ -98,7 +101,7 @@ export function recordDownload(
   originKey: string,
   batchId: string,
   filter: DownloadFilter,
-  format: HistoryFormat,
+  format: ResultsFormat,
   summary: DownloadSummary,
   now: number,
 ): HistoryState {
@@ -181,7 +184,7 @@ export function forgetDownloads(
   state: HistoryState,
   originKey: string,
   batchId: string,
-  which?: { filter: DownloadFilter; format: HistoryFormat },
+  which?: { filter: DownloadFilter; format: ResultsFormat },
 ): HistoryState {
   const existing = findEntry(state, originKey, batchId);
   if (!existing) return state;
@@ -269,7 +272,7 @@ function parseDownload(raw: unknown): DownloadInfo | undefined {
   const records = nonNegativeInt(raw.records);
   const bytes = nonNegativeInt(raw.bytes);
   if (typeof filter !== 'string' || !(DOWNLOAD_FILTERS as readonly string[]).includes(filter)) return undefined;
-  if (format !== 'json' && format !== 'csv') return undefined;
+  if (!isResultsFormat(format)) return undefined;
   if (fetchedAt === undefined || records === undefined || bytes === undefined) return undefined;
   return { filter: filter as DownloadFilter, format, fetchedAt, records, bytes };
 }

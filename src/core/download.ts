@@ -1,40 +1,24 @@
 import type { BouncerClient } from './bouncerClient';
-import { ingestCsv, ingestJson, type IngestProgress } from './ingest';
-import type { OddRecords } from './recordSchema';
-import type { DownloadFilter } from './records';
+import { ingestCsv, ingestJson, type DownloadSummary, type IngestProgress } from './ingest';
+import type { ResultsKey } from './resultsKey';
 
-export type ResultsFormat = 'json' | 'csv';
-
-export interface DownloadRequest {
-  batchId: string;
-  filter: DownloadFilter;
-  format: ResultsFormat;
-}
-
-export interface DownloadSummary {
-  bytes: number;
-  records: number;
-  /** Records per status value; for CSV, absent when the header has no `status` column. */
-  counts?: Record<string, number>;
-  hasName?: boolean;
-  /** Records kept as sent although they differ from the spec; only for JSON downloads. */
-  odd?: OddRecords;
-}
+/** The part of the API client a download needs; `BouncerClient` is one. */
+export type ResultsDownloader = Pick<BouncerClient, 'openDownload'>;
 
 /**
- * Downloads a batch's results straight into `destPath`: the body streams through the
- * validating ingest into a `.part` file of its own, which becomes `destPath` only when complete.
- * On any failure `destPath` keeps whatever good file it held before.
+ * Downloads a batch's results straight into `destPath`: the body streams through the validating
+ * ingest into a temporary file of its own (`tempPath`, see `ingest.ts`), which becomes `destPath`
+ * only when complete. On any failure `destPath` keeps whatever good file it held before.
  */
 export async function downloadToCache(
-  client: BouncerClient,
-  request: DownloadRequest,
+  client: ResultsDownloader,
+  key: Pick<ResultsKey, 'batchId' | 'filter' | 'format'>,
   destPath: string,
-  options: { signal: AbortSignal; onProgress?: (progress: IngestProgress) => void },
+  options: { signal: AbortSignal; onProgress?: (progress: IngestProgress) => void; tempPath?: string },
 ): Promise<DownloadSummary> {
-  const response = await client.openDownload(request.batchId, request.filter, request.format, options.signal);
-  const ingestOptions = { signal: options.signal, onProgress: options.onProgress };
-  return request.format === 'json'
+  const response = await client.openDownload(key.batchId, key.filter, key.format, options.signal);
+  const ingestOptions = { signal: options.signal, onProgress: options.onProgress, tempPath: options.tempPath };
+  return key.format === 'json'
     ? ingestJson(response.body, destPath, ingestOptions)
     : ingestCsv(response.body, destPath, ingestOptions);
 }

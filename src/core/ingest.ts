@@ -1,5 +1,6 @@
+import { untilAborted } from './abortable';
 import { concatBytes } from './bytes';
-import { openAtomicWriter, PART_SUFFIX } from './atomicFile';
+import { openAtomicWriter, PART_SUFFIX, tempPathFor } from './atomicFile';
 import { CsvReader } from './csvReader';
 import { BouncerError } from './errors';
 import { checkStructure, MAX_ODD_EXAMPLES, oddFields, type OddRecords } from './recordSchema';
@@ -13,24 +14,33 @@ export interface IngestProgress {
   records: number;
 }
 
-/** What a completed JSON ingest found. */
-export interface IngestSummary {
+/**
+ * What a completed download found. The cache's seal keeps its bytes and records, the history its
+ * bytes, records and counts.
+ */
+export interface DownloadSummary {
   bytes: number;
+  /** JSON: array elements. CSV: data rows (the header is excluded, blank lines are not rows). */
   records: number;
   /**
    * Records per `status` value, including values the spec does not list; bounded and without a
-   * prototype, as `StatusCounts` makes it.
+   * prototype, as `StatusCounts` makes it. Absent for a CSV whose header has no `status` column.
    */
-  counts: Record<string, number>;
-  /** Whether any record has a `name` (then CSV output gets a `name` column). */
-  hasName: boolean;
-  /** Records that are kept but differ from the spec (see `oddFields`). */
-  odd: OddRecords;
+  counts?: Record<string, number>;
+  /** Whether any record has a `name` (then CSV output gets a `name` column); JSON only. */
+  hasName?: boolean;
+  /** Records that are kept but differ from the spec (see `oddFields`); JSON only. */
+  odd?: OddRecords;
 }
 
 export interface IngestOptions {
   signal?: AbortSignal;
   onProgress?: (progress: IngestProgress) => void;
+  /**
+   * Where the bytes go until they are complete; the owner of `destPath` names it (the cache does,
+   * see `cacheLayout.ts`). Default: a fresh `.part` name beside `destPath`.
+   */
+  tempPath?: string;
 }
 
 /**
@@ -38,9 +48,9 @@ export interface IngestOptions {
  * (BOM and surrounding whitespace tolerated) whose every element parses and passes `checkStructure`.
  * Records that differ from the spec otherwise (a `null`, a numeric string, an unknown enum value) are
  * kept as sent and counted in `odd`: the real API is not held to its schema.
- * Bytes are written to a `.part` file of its own beside `destPath` as they arrive and renamed over
- * `destPath` only when the array closed and everything checked out; on any failure the `.part` file
- * is deleted and a previous `destPath` is left as it was.
+ * Bytes are written to a temporary file of its own (`tempPath`) as they arrive and renamed over
+ * `destPath` only when the array closed and everything checked out; on any failure the temporary
+ * file is deleted and a previous `destPath` is left as it was.
  *
  * Throws `BouncerError('invalidBody')` for a body that is not such an array (naming the record index
  * and the reason for a bad record), `BouncerError('cancelled')` when `signal` aborts, and rethrows
@@ -50,7 +60,7 @@ export async function ingestJson(
   body: AsyncIterable<Uint8Array>,
   destPath: string,
   opts: IngestOptions = {},
-): Promise<IngestSummary> {
+): Promise<Required<DownloadSummary>> {
   const counts = new StatusCounts();
   const odd: OddRecords = { records: 0, examples: [] };
   let hasName = false;
@@ -82,21 +92,9 @@ export async function ingestJson(
   return { bytes: splitter.bytes, records: splitter.records, counts: counts.toObject(), hasName, odd };
 }
 
-/** What a completed CSV ingest found. */
-export interface CsvIngestSummary {
-  bytes: number;
-  /** Data rows: the header is excluded, blank lines are not rows, newlines inside quotes do not end one. */
-  records: number;
-  /**
-   * Data rows per value of the `status` column, bounded and without a prototype as `StatusCounts`
-   * makes it; absent when the header has no such column.
-   */
-  counts?: Record<string, number>;
-}
-
 /**
  * Streams a CSV download into `destPath` byte for byte (the server's CSV is kept exactly as sent),
- * with the same `.part`-then-rename handling as {@link ingestJson}, reading it on the way with the
+ * with the same temporary-file-then-rename handling as {@link ingestJson}, reading it on the way with the
  * streaming CSV reader to count rows per status. The column order is not documented, so `status` is
  * found by name in the header. A body that is empty, HTML, JSON, or ends inside a quoted field
  * throws `BouncerError('invalidBody')`.
@@ -105,7 +103,7 @@ export async function ingestCsv(
   body: AsyncIterable<Uint8Array>,
   destPath: string,
   opts: IngestOptions = {},
-): Promise<CsvIngestSummary> {
+): Promise<DownloadSummary> {
   const counter = new CsvStatusCounter();
   await pump(body, destPath, opts, {
     push: (chunk) => counter.push(chunk),
@@ -122,22 +120,23 @@ interface BodyCheck {
 }
 
 /**
- * Copies the body to a `.part` file while `check` inspects it, then commits or cleans up. The name is
- * unique to this download, so another process downloading the same file never writes into it.
+ * Copies the body to a temporary file while `check` inspects it, then commits or cleans up. The name
+ * is unique to this download, so another process downloading the same file never writes into it.
  */
 async function pump(
   body: AsyncIterable<Uint8Array>,
   destPath: string,
-  { signal, onProgress }: IngestOptions,
+  { signal, onProgress, tempPath = tempPathFor(destPath, PART_SUFFIX) }: IngestOptions,
   check: BodyCheck,
 ): Promise<void> {
   if (signal?.aborted) throw cancelled();
-  const writer = await openAtomicWriter(destPath, PART_SUFFIX);
+  const writer = await openAtomicWriter(destPath, tempPath);
   const iterator = body[Symbol.asyncIterator]();
   let finished = false;
   try {
     for (;;) {
-      const next = await nextOrAbort(iterator, signal);
+      // A body that ignores the abort must not hold the cancel up; the catch below names it.
+      const next = await (signal ? untilAborted(iterator.next(), signal) : iterator.next());
       if (next.done) {
         finished = true;
         break;
@@ -171,29 +170,6 @@ async function pump(
     if (signal?.aborted) throw cancelled(error);
     throw error;
   }
-}
-
-/** Waits for the next chunk, but settles as soon as `signal` aborts even if the body never does. */
-function nextOrAbort(
-  iterator: AsyncIterator<Uint8Array>,
-  signal: AbortSignal | undefined,
-): Promise<IteratorResult<Uint8Array>> {
-  if (!signal) return iterator.next();
-  if (signal.aborted) return Promise.reject(cancelled());
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => reject(cancelled());
-    signal.addEventListener('abort', onAbort, { once: true });
-    iterator.next().then(
-      (result) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(result);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 function cancelled(cause?: unknown): BouncerError {
@@ -250,8 +226,8 @@ class CsvStatusCounter {
     }
   }
 
-  summary(): CsvIngestSummary {
-    const summary: CsvIngestSummary = { bytes: this.bytes, records: this.records };
+  summary(): DownloadSummary {
+    const summary: DownloadSummary = { bytes: this.bytes, records: this.records };
     if (this.statusColumn >= 0) summary.counts = this.counts.toObject();
     return summary;
   }

@@ -1,6 +1,6 @@
 import { normalizeApiOrigin } from '../core/apiOrigin';
 import { BouncerError } from '../core/errors';
-import { originKey } from '../core/resultsCache';
+import { originKey } from '../core/resultsKey';
 import { readConfig } from './config';
 import type { ApiTarget } from './downloadService';
 

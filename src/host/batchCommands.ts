@@ -3,7 +3,7 @@ import { MAX_NAME_LENGTH } from '../core/batchHistory';
 import { isCancellation } from '../core/errors';
 import type { ResultsView } from '../core/openArgs';
 import { isDownloadFilter, type DownloadFilter } from '../core/records';
-import type { ResultsCache } from '../core/resultsCache';
+import type { ResultsRepository } from '../core/resultsRepository';
 import type { BatchHistoryStore } from './batchHistoryStore';
 import type { BatchesView } from './batchesView';
 import type { BouncerLog } from './log';
@@ -11,7 +11,7 @@ import type { BouncerLog } from './log';
 export interface BatchCommandsDeps {
   view: BatchesView;
   history: BatchHistoryStore;
-  cache: ResultsCache;
+  cache: ResultsRepository;
   log: BouncerLog;
   /** Cache folder key of the configured API origin; throws BouncerError('invalidBaseUrl'). */
   originKey(): string;

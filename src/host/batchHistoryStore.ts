@@ -10,11 +10,12 @@ import {
   removeEntry,
   renameEntry,
   type BatchEntry,
-  type DownloadSummary,
+  type HistoryRecorder,
   type HistoryState,
 } from '../core/batchHistory';
+import type { DownloadSummary } from '../core/ingest';
 import type { DownloadFilter } from '../core/records';
-import type { CacheFormat } from '../core/resultsCache';
+import type { ResultsFormat, ResultsKey } from '../core/resultsKey';
 
 export type { BatchEntry } from '../core/batchHistory';
 
@@ -29,7 +30,7 @@ const HISTORY_STATE_KEY = 'bouncer.batchHistory';
  * when the stored value really changed. Every write re-reads first and is queued behind the
  * previous one, so two quick writes, or a write after another window's, lose nothing.
  */
-export class BatchHistoryStore implements vscode.Disposable {
+export class BatchHistoryStore implements HistoryRecorder, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires after the history changed, here or (noticed on focus or `reload`) in another window. */
   readonly onDidChange: vscode.Event<void> = this.changed.event;
@@ -58,19 +59,14 @@ export class BatchHistoryStore implements vscode.Disposable {
   }
 
   /** Records a completed download: the batch moves to the top with fresh counts. */
-  recordDownload(
-    originKey: string,
-    batchId: string,
-    filter: DownloadFilter,
-    format: CacheFormat,
-    summary: DownloadSummary,
-  ): Promise<void> {
+  recordDownload(key: ResultsKey, summary: DownloadSummary): Promise<void> {
+    const { originKey, batchId, filter, format } = key;
     return this.update((s) => recordDownload(s, originKey, batchId, filter, format, summary, Date.now()));
   }
 
   /** Records that a batch was opened from the cache: it moves to the top. */
-  recordOpened(originKey: string, batchId: string): Promise<void> {
-    return this.update((s) => recordOpened(s, originKey, batchId, Date.now()));
+  recordOpened(key: ResultsKey): Promise<void> {
+    return this.update((s) => recordOpened(s, key.originKey, key.batchId, Date.now()));
   }
 
   /** Sets or clears the "not completed yet" flag (405). */
@@ -92,7 +88,7 @@ export class BatchHistoryStore implements vscode.Disposable {
   forgetDownloads(
     originKey: string,
     batchId: string,
-    which?: { filter: DownloadFilter; format: CacheFormat },
+    which?: { filter: DownloadFilter; format: ResultsFormat },
   ): Promise<void> {
     return this.update((s) => forgetDownloads(s, originKey, batchId, which));
   }

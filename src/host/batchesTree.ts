@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { statusGroups, type BatchEntry } from '../core/batchHistory';
 import { formatBytes } from '../core/format';
 import { isDownloadFilter, type DownloadFilter } from '../core/records';
-import type { CacheFormat } from '../core/resultsCache';
+import type { ResultsFormat } from '../core/resultsKey';
 import type { CommandId } from './commands';
 
 /** What is on disk for one batch, found by the Batches view (the tree never looks itself). */
@@ -13,7 +13,7 @@ export type BatchCacheState =
       readonly fetchedAt: number;
       /** The batch's cache folder. */
       readonly dir: string;
-      readonly files: readonly { filter: DownloadFilter; format: CacheFormat; size: number }[];
+      readonly files: readonly { filter: DownloadFilter; format: ResultsFormat; size: number }[];
     }
   | {
       readonly kind: 'notCached';

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { validateBatchId } from '../core/batchId';
 import { BouncerError } from '../core/errors';
 import type { DownloadFilter } from '../core/records';
-import type { ResultsCache } from '../core/resultsCache';
+import type { ResultsRepository } from '../core/resultsRepository';
 import type { BatchEntry, BatchHistoryStore } from './batchHistoryStore';
 import { BatchesTree, type BatchCacheState, type BatchesNode, type BatchRow } from './batchesTree';
 import type { BouncerLog } from './log';
@@ -15,7 +15,7 @@ const REFRESH_DEBOUNCE_MS = 50;
 
 export interface BatchesViewDeps {
   history: BatchHistoryStore;
-  cache: ResultsCache;
+  cache: ResultsRepository;
   log: BouncerLog;
   /** Undefined when `bouncer.apiBaseUrl` is not usable. */
   currentOriginKey(): string | undefined;
@@ -122,7 +122,7 @@ export class BatchesView implements vscode.Disposable {
       if (found.state === 'ok') {
         files.push({ filter: key.filter, format: key.format, size: found.size });
         fetchedAt = Math.max(fetchedAt, found.mtimeMs);
-      } else if (found.state === 'corrupt') {
+      } else if (found.state !== 'missing') {
         damaged = true;
         const marker = `${this.deps.cache.path(key)}@${found.mtimeMs}`;
         if (!this.reportedDamage.has(marker)) {

@@ -1,17 +1,14 @@
 import * as vscode from 'vscode';
 import { formatBytes } from '../core/format';
-import type { CacheKey, ResultsCache } from '../core/resultsCache';
+import type { ResultsRepository } from '../core/resultsRepository';
 import type { BatchHistoryStore } from './batchHistoryStore';
 import type { BatchesView } from './batchesView';
 import type { BouncerConfig } from './config';
 import type { ErrorReporter } from './errorReporter';
 import type { BouncerLog } from './log';
 
-/** A `.part` file untouched this long belongs to no running download. */
-const LEFTOVER_AGE_MS = 24 * 60 * 60 * 1000;
-
 export interface CacheCommandsDeps {
-  cache: ResultsCache;
+  cache: ResultsRepository;
   history: BatchHistoryStore;
   view: BatchesView;
   log: BouncerLog;
@@ -38,8 +35,7 @@ export class CacheCommands implements vscode.Disposable {
     });
     // The cap may have been lowered, or VS Code killed mid-download, while the extension was not running.
     this.inBackground(async () => {
-      const freed = await deps.cache.sweepLeftovers(LEFTOVER_AGE_MS);
-      if (freed > 0) deps.log.info(`Deleted ${formatBytes(freed)} left in the cache by interrupted downloads.`);
+      await deps.cache.sweepLeftovers();
       await this.enforceLimit();
     });
   }
@@ -96,10 +92,7 @@ export class CacheCommands implements vscode.Disposable {
   }
 
   private async enforceLimit(): Promise<void> {
-    const limitMB = this.deps.config().cacheMaxSizeMB;
-    if (!(limitMB > 0)) return;
-    const evicted = await this.deps.cache.evictToLimit(limitMB * 1024 * 1024);
-    for (const key of evicted) this.deps.log.info(`Cache over its limit: evicted ${describeKey(key)}`);
+    const evicted = await this.deps.cache.evictOverLimit();
     if (evicted.length > 0) this.deps.view.scheduleRefresh();
   }
 
@@ -107,8 +100,4 @@ export class CacheCommands implements vscode.Disposable {
   private inBackground(work: () => Promise<void>): void {
     void work().catch((error: unknown) => this.deps.errors.show(error));
   }
-}
-
-function describeKey(key: CacheKey): string {
-  return `${key.batchId} (${key.filter}.${key.format})`;
 }

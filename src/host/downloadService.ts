@@ -2,15 +2,17 @@ import fetch from 'node-fetch';
 import * as vscode from 'vscode';
 import { BouncerClient } from '../core/bouncerClient';
 import { waitForCompletion, type BatchStatus } from '../core/batchStatus';
-import { downloadToCache, type DownloadRequest, type DownloadSummary } from '../core/download';
 import { BouncerError } from '../core/errors';
 import { formatBytes } from '../core/format';
 import { describeOddRecords, type OddRecords } from '../core/recordSchema';
-import type { CacheKey, ResultsCache } from '../core/resultsCache';
+import type { ResultsKey } from '../core/resultsKey';
+import type { CachedResults, EnsureProgress, ResultsRepository } from '../core/resultsRepository';
 import type { ApiKeyStore } from './apiKeyStore';
 import type { BatchHistoryStore } from './batchHistoryStore';
 import type { BouncerConfig } from './config';
 import type { BouncerLog } from './log';
+
+export type { CachedResults } from '../core/resultsRepository';
 
 export interface ApiTarget {
   /** Normalised origin of `bouncer.apiBaseUrl`, e.g. `https://api.usebouncer.com`. */
@@ -19,19 +21,10 @@ export interface ApiTarget {
   originKey: string;
 }
 
-export interface CachedResults extends DownloadRequest {
-  path: string;
-  /**
-   * Present when the file was downloaded for this call (here, or by another window while this one
-   * waited); absent when it came from the cache.
-   */
-  summary?: DownloadSummary;
-}
-
 export interface DownloadServiceDeps {
   keys: ApiKeyStore;
   log: BouncerLog;
-  cache: ResultsCache;
+  cache: ResultsRepository;
   history: BatchHistoryStore;
   config: () => BouncerConfig;
   /** Resolves the configured API origin; throws BouncerError('invalidBaseUrl'). */
@@ -46,36 +39,44 @@ export interface DownloadServiceDeps {
  */
 export class DownloadService implements vscode.Disposable {
   private readonly running = new Map<string, Set<AbortController>>();
-  private readonly inFlight = new Map<string, Promise<DownloadSummary>>();
 
   constructor(private readonly deps: DownloadServiceDeps) {}
 
   /**
-   * Returns the cached file for this request, downloading it first when missing or when `refresh`.
-   * When another window is downloading the same file, waits for it and uses its file.
+   * Returns the cached file for these results of the configured API, downloading it first when
+   * missing or when `refresh`. When another window is downloading the same file, waits for it and
+   * uses its file.
    */
-  async ensureCached(request: DownloadRequest, options: { refresh?: boolean } = {}): Promise<CachedResults> {
+  async ensureCached(
+    request: Omit<ResultsKey, 'originKey'>,
+    options: { refresh?: boolean } = {},
+  ): Promise<CachedResults> {
     const target = this.deps.target();
-    const key = { originKey: target.originKey, batchId: request.batchId, filter: request.filter, format: request.format };
-    const path = this.deps.cache.path(key);
-    if (!options.refresh && (await this.deps.cache.stat(key))) {
-      this.deps.log.info(`Using cached results for ${request.batchId} (${request.filter}, ${request.format}): ${path}`);
-      await this.deps.history.recordOpened(target.originKey, request.batchId);
-      return { ...request, path };
-    }
-    // Two requests in this window share one download and one progress notification; other windows
-    // are kept out by the cache's lock.
-    let inFlight = this.inFlight.get(path);
-    if (!inFlight) {
-      inFlight = this.download(target, request, key, options.refresh ?? false).finally(() =>
-        this.inFlight.delete(path),
+    const { batchId, filter } = request;
+    try {
+      return await this.deps.cache.ensure(
+        { ...request, originKey: target.originKey },
+        {
+          refresh: options.refresh,
+          connect: () => this.client(target),
+          track: (work) =>
+            this.withCancellableProgress(
+              batchId,
+              vscode.l10n.t('Bouncer: downloading batch {0} ({1})', batchId, filter),
+              async (signal, report) => {
+                const summary = await work(signal, (progress) => report(progressMessage(progress)));
+                if (summary.odd && summary.odd.records > 0) this.reportOddRecords(batchId, summary.odd);
+                return summary;
+              },
+            ),
+        },
       );
-      this.inFlight.set(path, inFlight);
+    } catch (error) {
+      if (error instanceof BouncerError && error.kind === 'notCompleted') {
+        await this.deps.history.markPending(target.originKey, batchId, true);
+      }
+      throw error;
     }
-    const summary = await inFlight;
-    await this.evictOverLimit(key);
-    await this.deps.history.recordDownload(target.originKey, request.batchId, request.filter, request.format, summary);
-    return { ...request, path, summary };
   }
 
   /** Polls the batch's status until it completes, with a cancellable progress notification. */
@@ -118,54 +119,6 @@ export class DownloadService implements vscode.Disposable {
   }
 
   /**
-   * Downloads into the cache under its lock. When another window downloaded the same file while this
-   * one waited, uses that file and summarises it from its seal (no status counts).
-   */
-  private async download(
-    target: ApiTarget,
-    request: DownloadRequest,
-    key: CacheKey,
-    refresh: boolean,
-  ): Promise<DownloadSummary> {
-    const client = await this.client(target);
-    const title = vscode.l10n.t('Bouncer: downloading batch {0} ({1})', request.batchId, request.filter);
-    const what = `${request.batchId} (${request.filter}, ${request.format})`;
-    const started = Date.now();
-    try {
-      const result = await this.withCancellableProgress(request.batchId, title, (signal, report) => {
-        const onWait = (): void => {
-          this.deps.log.info(`Waiting for another window's download of ${what}`);
-          report(vscode.l10n.t('waiting for another VS Code window downloading the same results'));
-        };
-        return this.deps.cache.fill(key, { refresh, signal, onWait }, (path) => {
-          this.deps.log.info(`Downloading ${what} from ${target.origin}`);
-          return downloadToCache(client, request, path, {
-            signal,
-            onProgress: (p) =>
-              report(vscode.l10n.t('{0} · {1} records', formatBytes(p.bytes), p.records.toLocaleString())),
-          });
-        });
-      });
-      if (result.reused) {
-        this.deps.log.info(`Using results of ${what} that another window cached meanwhile: ${result.path}`);
-        return { bytes: result.bytes, records: result.records };
-      }
-      const { summary, path } = result;
-      const seconds = ((Date.now() - started) / 1000).toFixed(1);
-      this.deps.log.info(
-        `Downloaded ${request.batchId}: ${summary.records} records, ${formatBytes(summary.bytes)} in ${seconds} s → ${path}`,
-      );
-      if (summary.odd && summary.odd.records > 0) this.reportOddRecords(request.batchId, summary.odd);
-      return summary;
-    } catch (error) {
-      if (error instanceof BouncerError && error.kind === 'notCompleted') {
-        await this.deps.history.markPending(target.originKey, request.batchId, true);
-      }
-      throw error;
-    }
-  }
-
-  /**
    * Kept records that differ from the spec: the details go to the log (a few examples, never whole
    * records), and one notification per download says so without failing anything.
    */
@@ -199,13 +152,6 @@ export class DownloadService implements vscode.Disposable {
       maxBodyBytes: downloadMaxSizeMB * 1024 * 1024,
       log: (level, message) => this.deps.log[level](message),
     });
-  }
-
-  private async evictOverLimit(keep: CacheKey): Promise<void> {
-    const maxBytes = this.deps.config().cacheMaxSizeMB * 1024 * 1024;
-    if (maxBytes <= 0) return;
-    const evicted = await this.deps.cache.evictToLimit(maxBytes, [keep]);
-    for (const key of evicted) this.deps.log.info(`Cache over its limit: evicted ${key.batchId} (${key.filter}.${key.format})`);
   }
 
   /**
@@ -245,4 +191,10 @@ export class DownloadService implements vscode.Disposable {
       if (set.size === 0) this.running.delete(batchId);
     }
   }
+}
+
+function progressMessage(progress: EnsureProgress): string {
+  return progress.kind === 'waiting'
+    ? vscode.l10n.t('waiting for another VS Code window downloading the same results')
+    : vscode.l10n.t('{0} · {1} records', formatBytes(progress.bytes), progress.records.toLocaleString());
 }

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ResultsCache } from '../core/resultsCache';
+import { ResultsRepository } from '../core/resultsRepository';
 import { ApiKeyCommands } from './apiKeyCommands';
 import { ApiKeyStore } from './apiKeyStore';
 import { apiTarget, apiTargetIfUsable } from './apiTarget';
@@ -61,9 +61,14 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
   const currentOriginKey = () => apiTargetIfUsable()?.originKey;
 
   // Stores
-  const cache = new ResultsCache(cacheRoot);
-  const keys = new ApiKeyStore(context.secrets, () => apiTargetIfUsable()?.origin, (key) => log.addSecret(key));
   const history = new BatchHistoryStore(context.globalState);
+  const cache = new ResultsRepository({
+    root: cacheRoot,
+    history,
+    maxBytes: () => readConfig().cacheMaxSizeMB * 1024 * 1024,
+    log: (message) => log.info(message),
+  });
+  const keys = new ApiKeyStore(context.secrets, () => apiTargetIfUsable()?.origin, (key) => log.addSecret(key));
 
   // What a person sees and answers
   const seam = context.extensionMode === vscode.ExtensionMode.Test ? new TestSeam() : undefined;

@@ -1,16 +1,14 @@
 import * as vscode from 'vscode';
-import type { DownloadRequest } from '../core/download';
 import type { DownloadFilter } from '../core/records';
-import type { CacheKey, ResultsCache } from '../core/resultsCache';
+import type { ResultsKey } from '../core/resultsKey';
+import type { ResultsRepository } from '../core/resultsRepository';
 import { parseUiState, type PanelSource, type UiState } from '../shared/protocol';
 import { keyOf, ResultsPanel, type PanelSnapshot, type ResultsPanelDeps, type ResultsSource } from './resultsPanel';
 
 export const RESULTS_VIEW_TYPE = 'bouncer.results';
 
 /** New results of one batch were sealed into the cache (a download, first or again). */
-export interface ResultsChange extends DownloadRequest {
-  originKey: string;
-}
+export type ResultsChange = ResultsKey;
 
 /** The results panel's title, the same whether it is opened or restored after a reload. */
 export function resultsTitle(batchId: string, filter: DownloadFilter): string {
@@ -19,11 +17,11 @@ export function resultsTitle(batchId: string, filter: DownloadFilter): string {
 
 /** Where the table of a batch's results reads them from, if they are in the cache. */
 export async function locateCachedResults(
-  cache: ResultsCache,
+  cache: ResultsRepository,
   { batchId, filter, originKey }: PanelSource,
 ): Promise<ResultsSource | undefined> {
-  const key: CacheKey = { originKey, batchId, filter, format: 'json' };
-  if (!(await cache.stat(key))) return undefined;
+  const key: ResultsKey = { originKey, batchId, filter, format: 'json' };
+  if ((await cache.inspect(key)).state !== 'ok') return undefined;
   return { batchId, filter, originKey, cachePath: cache.path(key), title: resultsTitle(batchId, filter) };
 }
 

@@ -1,9 +1,9 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { clipboardText, writeCsvRows, writeJsonRows } from '../model/export';
 import type { ResultsStore } from '../model/store';
 import { openCsvResults, openJsonResults } from './documentOpener';
-import { clipboardText, writeCsvRows, writeJsonRows } from './viewExport';
 
 // What the results table asks the host to do with rows the person picked: the clipboard, the
 // file system and editors are the host's. The rows are checked against the store by the panel.

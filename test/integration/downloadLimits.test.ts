@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunningEmulator } from '../../emulator/server';
-import { batchDirName } from '../../src/core/resultsCache';
+import { PART_SUFFIX } from '../../src/core/atomicFile';
+import { batchDirName } from '../../src/core/cacheLayout';
 import type { BouncerExtensionApi } from '../../src/host/extension';
 import { closeAllEditors, connectToEmulator, listFiles } from './helpers';
 
@@ -48,7 +49,7 @@ describe('Download limits', function () {
       );
       assert.deepEqual(fs.readFileSync(file), before, 'the cached file is untouched');
       assert.deepEqual(
-        listFiles(path.dirname(file)).filter((f) => f.endsWith('.part')),
+        listFiles(path.dirname(file)).filter((f) => f.endsWith(PART_SUFFIX)),
         [],
         'no .part file is left',
       );

@@ -6,7 +6,7 @@ import { HOSTILE_BATCH_ID, HOSTILE_RECORDS } from '../../emulator/hostileBatch';
 import { startEmulator, type RunningEmulator } from '../../emulator/server';
 import { needsFormulaPrefix } from '../../src/core/csvFormat';
 import { CsvReader } from '../../src/core/csvReader';
-import { batchDirName } from '../../src/core/resultsCache';
+import { batchDirName } from '../../src/core/cacheLayout';
 import type { BouncerExtensionApi } from '../../src/host/extension';
 import { closeAllEditors, connectToEmulator, listFiles, replaceApiKey, useApiBaseUrl } from './helpers';
 

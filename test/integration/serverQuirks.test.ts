@@ -6,7 +6,7 @@ import { DEMO_RECORDS } from '../../emulator/demoBatch';
 import { QUIRK_ODD_RECORDS } from '../../emulator/quirkBatches';
 import type { RunningEmulator } from '../../emulator/server';
 import type { BatchEntry } from '../../src/core/batchHistory';
-import { batchDirName } from '../../src/core/resultsCache';
+import { batchDirName } from '../../src/core/cacheLayout';
 import type { BouncerExtensionApi } from '../../src/host/extension';
 import { BatchesTree, type StatusNode } from '../../src/host/batchesTree';
 import { closeAllEditors, connectToEmulator, listFiles } from './helpers';

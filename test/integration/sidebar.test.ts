@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { EmulatorRequest, RunningEmulator } from '../../emulator/server';
-import { batchDirName } from '../../src/core/resultsCache';
+import { batchDirName } from '../../src/core/cacheLayout';
 import type { BouncerExtensionApi } from '../../src/host/extension';
 import type { TreeSnapshot } from '../../src/host/batchesView';
 import { closeAllEditors, connectToEmulator, listFiles, replaceApiKey, useApiBaseUrl } from './helpers';

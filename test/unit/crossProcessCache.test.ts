@@ -4,7 +4,8 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { generateRecords, startEmulator, type RunningEmulator } from '../../emulator/server';
-import { originKey, ResultsCache } from '../../src/core/resultsCache';
+import { originKey } from '../../src/core/resultsKey';
+import { ResultsRepository } from '../../src/core/resultsRepository';
 import type { ChildDone, ChildMessage } from './children/cacheDownloader';
 
 const CHILD = path.join(__dirname, 'children', 'cacheDownloader.js');
@@ -72,15 +73,20 @@ describe('two processes downloading the same batch into one cache folder', funct
     const downloads = emulator.requests.filter((r) => r.path.endsWith(`/${BATCH}/download`));
     assert.equal(downloads.length, 1, 'the server saw one download');
     assert.deepEqual(
-      done.map((r) => ({ reused: r.reused, waited: r.waited })).sort((a, b) => Number(a.reused) - Number(b.reused)),
+      done
+        .map((r) => ({ reused: r.reused, waited: r.waited, recorded: r.recorded }))
+        .sort((a, b) => Number(a.reused) - Number(b.reused)),
       [
-        { reused: false, waited: false },
-        { reused: true, waited: true },
+        { reused: false, waited: false, recorded: RECORDS },
+        { reused: true, waited: true, recorded: RECORDS },
       ],
-      'one process downloaded, the other waited for it and reused its file',
+      'one process downloaded, the other waited for it and reused its file; both told their history',
     );
 
-    const cache = new ResultsCache(root);
+    const cache = new ResultsRepository({
+      root,
+      history: { recordDownload: async () => undefined, recordOpened: async () => undefined },
+    });
     const key = { originKey: originKey(emulator.url), batchId: BATCH, filter: 'all', format: 'json' } as const;
     const file = cache.path(key);
     assert.ok(done.every((r) => r.path === file));

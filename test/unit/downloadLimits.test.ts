@@ -4,8 +4,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import fetch from 'node-fetch';
 import { BouncerClient } from '../../src/core/bouncerClient';
-import { downloadToCache, type DownloadRequest } from '../../src/core/download';
+import { downloadToCache } from '../../src/core/download';
 import { BouncerError } from '../../src/core/errors';
+import type { ResultsKey } from '../../src/core/resultsKey';
 import { startEmulator, type RunningEmulator } from '../../emulator/server';
 
 // The whole download path (client → ingest → .part → rename) against the emulator over loopback,
@@ -27,7 +28,11 @@ describe('download limits, end to end over loopback', () => {
     return new BouncerClient({ baseUrl: emulator.url, apiKey: emulator.apiKey, fetch, timeoutMs: 5000, maxBodyBytes });
   }
 
-  async function expectTooLarge(request: DownloadRequest, dest: string, maxBodyBytes: number): Promise<BouncerError> {
+  async function expectTooLarge(
+    request: Omit<ResultsKey, 'originKey'>,
+    dest: string,
+    maxBodyBytes: number,
+  ): Promise<BouncerError> {
     try {
       await downloadToCache(client(maxBodyBytes), request, dest, { signal: new AbortController().signal });
     } catch (error) {

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { EmailRecord } from '../../src/core/records';
-import { clipboardText, writeCsvRows, writeJsonRows } from '../../src/host/viewExport';
+import { clipboardText, writeCsvRows, writeJsonRows } from '../../src/model/export';
 import { buildStore } from '../../src/model/builder';
 import { ingestJson } from '../../src/core/ingest';
 import { readRecords } from '../../src/core/readRecords';

@@ -1,9 +1,9 @@
-import { openAtomicWriter } from '../core/atomicFile';
+import { writeAtomically } from '../core/atomicFile';
 import { csvHeaderLine, needsFormulaPrefix, recordToCsvRow } from '../core/csvFormat';
 import { writeCsv } from '../core/csvWriter';
 import type { EmailRecord } from '../core/records';
-import { recordsAt } from '../model/rowRecord';
-import type { ResultsStore } from '../model/store';
+import { recordsAt } from './rowRecord';
+import type { ResultsStore } from './store';
 
 const FLUSH_CHARS = 1 << 20;
 
@@ -11,9 +11,8 @@ const FLUSH_CHARS = 1 << 20;
  * Writes rows of the store as a JSON array (one compact record per line), atomically: the file
  * appears only when complete.
  */
-export async function writeJsonRows(store: ResultsStore, rows: Uint32Array, destPath: string): Promise<void> {
-  const writer = await openAtomicWriter(destPath);
-  try {
+export function writeJsonRows(store: ResultsStore, rows: Uint32Array, destPath: string): Promise<void> {
+  return writeAtomically(destPath, async (writer) => {
     let pending = '[';
     let first = true;
     for (const record of recordsAt(store, rows)) {
@@ -25,11 +24,7 @@ export async function writeJsonRows(store: ResultsStore, rows: Uint32Array, dest
       }
     }
     await writer.write(`${pending}\n]\n`);
-    await writer.commit();
-  } catch (error) {
-    await writer.abort();
-    throw error;
-  }
+  });
 }
 
 /** Writes rows of the store as CSV through the core writer (formula neutralising as configured). */
