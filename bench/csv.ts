@@ -53,7 +53,13 @@ async function childMain(argv: string[]): Promise<void> {
 }
 
 /** Runs one CSV measurement in a fresh child process. */
-export function runCsv(script: string, mode: CsvMode, cacheFile: string, dest: string, hasName: boolean): Promise<CsvRun> {
+export function runCsv(
+  script: string,
+  mode: CsvMode,
+  cacheFile: string,
+  dest: string,
+  hasName: boolean,
+): Promise<CsvRun> {
   const nodeArgs = mode === 'join' ? ['--max-old-space-size=8192'] : [];
   return runChild<CsvRun>(script, [mode, cacheFile, dest, String(hasName)], nodeArgs);
 }

@@ -38,11 +38,26 @@ const CSV_LABELS: Record<CsvMode, string> = {
 
 function versions(): { chromium?: string; vscode?: string } {
   try {
-    const manifest = path.join(process.env.BOUNCER_TEST_CACHE ?? path.join(os.homedir(), '.cache/bouncer-results-test'), 'test-deps.json');
-    const deps = JSON.parse(fs.readFileSync(manifest, 'utf8')) as { chromium: string; codeServerDir: string; codeServerVersion?: string };
-    const chromium = execFileSync(deps.chromium, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const vscodePkg = JSON.parse(fs.readFileSync(path.join(deps.codeServerDir, 'lib/vscode/package.json'), 'utf8')) as { version: string };
-    return { chromium, vscode: `${vscodePkg.version} (code-server ${deps.codeServerVersion ?? '?'}, server in Node 24 headless Chromium)` };
+    const manifest = path.join(
+      process.env.BOUNCER_TEST_CACHE ?? path.join(os.homedir(), '.cache/bouncer-results-test'),
+      'test-deps.json',
+    );
+    const deps = JSON.parse(fs.readFileSync(manifest, 'utf8')) as {
+      chromium: string;
+      codeServerDir: string;
+      codeServerVersion?: string;
+    };
+    const chromium = execFileSync(deps.chromium, ['--version'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+    const vscodePkg = JSON.parse(fs.readFileSync(path.join(deps.codeServerDir, 'lib/vscode/package.json'), 'utf8')) as {
+      version: string;
+    };
+    return {
+      chromium,
+      vscode: `${vscodePkg.version} (code-server ${deps.codeServerVersion ?? '?'}, server in Node 24 headless Chromium)`,
+    };
   } catch (error) {
     return { chromium: `unknown (${(error as Error).message.split('\n')[0]})` };
   }
@@ -66,7 +81,13 @@ async function benchSize(n: number, dir: string, serverUrl: string): Promise<str
   // Interleaved, so drift on a shared machine spreads over all three instead of favouring one.
   for (let r = 0; r < RUNS; r++) {
     for (const mode of ['parse', 'fetch', 'ours'] as const) {
-      const run = await runIngest(script('ingest'), mode, { url: serverUrl, apiKey: DEFAULT_EMULATOR_KEY, batchId, bodyFile, dest: cacheFile });
+      const run = await runIngest(script('ingest'), mode, {
+        url: serverUrl,
+        apiKey: DEFAULT_EMULATOR_KEY,
+        batchId,
+        bodyFile,
+        dest: cacheFile,
+      });
       if (run.records !== n) throw new Error(`${mode} read ${run.records} records of ${n}`);
       ingest[mode].push(run);
     }
@@ -112,7 +133,10 @@ async function benchSize(n: number, dir: string, serverUrl: string): Promise<str
 function runTableBench(): Promise<string> {
   const flags = ['--sizes', SIZES.join(','), '--runs', String(RUNS)];
   return new Promise((resolve) => {
-    const child = spawn('npm', ['run', '--silent', 'bench:table', '--', ...flags], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('npm', ['run', '--silent', 'bench:table', '--', ...flags], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
     child.stderr.on('data', (d: Buffer) => process.stderr.write(d));
@@ -137,9 +161,15 @@ async function main(): Promise<void> {
   };
   log(`# Bouncer Results benchmark${quick ? ' (--quick)' : ''}\n`);
   for (const line of machineHeader(versions())) log(`- ${line}`);
-  log('- Every measurement runs in a fresh Node process; peak RSS growth = its kernel high-water mark minus its RSS just before.');
-  log('- The emulator generates each batch once; a separate loopback file server then serves the same bytes to every reader.');
-  log('- Fresh processes mean cold JIT: at 10k the JavaScript paths pay their warm-up, the native JSON.parse does not.');
+  log(
+    '- Every measurement runs in a fresh Node process; peak RSS growth = its kernel high-water mark minus its RSS just before.',
+  );
+  log(
+    '- The emulator generates each batch once; a separate loopback file server then serves the same bytes to every reader.',
+  );
+  log(
+    '- Fresh processes mean cold JIT: at 10k the JavaScript paths pay their warm-up, the native JSON.parse does not.',
+  );
   log('- Reproduce: `npm run bench` (or `npm run bench -- --quick` for 10k and 100k only).');
   log('');
 

@@ -90,7 +90,9 @@ export function startFileServer(script: string, dir: string, apiKey: string): Pr
 /** `serve` mode: answers the download route from disk, streamed chunked as the API does, after a key check. */
 function serve(dir: string, apiKey: string): void {
   const server = http.createServer((req, res) => {
-    const match = /^\/v1\.1\/email\/verify\/batch\/([\w-]+)\/download$/.exec(new URL(req.url ?? '/', 'http://x').pathname);
+    const match = /^\/v1\.1\/email\/verify\/batch\/([\w-]+)\/download$/.exec(
+      new URL(req.url ?? '/', 'http://x').pathname,
+    );
     const file = match === null ? '' : path.join(dir, `${match[1]}.json`);
     if (req.headers['x-api-key'] !== apiKey) {
       res.writeHead(401, { 'Content-Type': 'application/json' }).end('{"status":"401","error":"Unauthorized"}');
@@ -123,7 +125,9 @@ async function childMain(argv: string[]): Promise<void> {
     const [url, apiKey, batchId, dest] = rest;
     const client = new BouncerClient({ baseUrl: url, apiKey, fetch: nodeFetch, timeoutMs: 120_000 });
     const signal = new AbortController().signal;
-    const m = await measure(() => downloadToCache(client, { batchId, filter: 'all', format: 'json' }, dest, { signal }));
+    const m = await measure(() =>
+      downloadToCache(client, { batchId, filter: 'all', format: 'json' }, dest, { signal }),
+    );
     const run: IngestRun = {
       ms: m.ms,
       bytes: m.value.bytes,
@@ -141,12 +145,22 @@ async function childMain(argv: string[]): Promise<void> {
       });
       return (await response.json()) as unknown[];
     });
-    return reportResult({ ms: m.ms, bytes: NaN, records: m.value.length, peakGrowth: m.peakGrowth } satisfies IngestRun);
+    return reportResult({
+      ms: m.ms,
+      bytes: NaN,
+      records: m.value.length,
+      peakGrowth: m.peakGrowth,
+    } satisfies IngestRun);
   }
   if (mode === 'parse') {
     const [file] = rest;
     const m = await measure(async () => JSON.parse(fs.readFileSync(file, 'utf8')) as unknown[]);
-    return reportResult({ ms: m.ms, bytes: NaN, records: m.value.length, peakGrowth: m.peakGrowth } satisfies IngestRun);
+    return reportResult({
+      ms: m.ms,
+      bytes: NaN,
+      records: m.value.length,
+      peakGrowth: m.peakGrowth,
+    } satisfies IngestRun);
   }
   throw new Error(`unknown mode ${mode}`);
 }

@@ -48,7 +48,10 @@ export function machineHeader(versions: { chromium?: string; vscode?: string }):
     `Machine: ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GB RAM`,
     `OS: ${osName()} (${os.platform()} ${os.release()} ${os.arch()})`,
     `Node: ${process.version}; Chromium: ${versions.chromium ?? 'n/a'}; VS Code: ${versions.vscode ?? 'n/a'}`,
-    `Load average at start: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+    `Load average at start: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
   ];
 }
 

@@ -36,13 +36,17 @@ interface HostResult {
 export async function run(): Promise<void> {
   const vscode = await import('vscode');
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-  const config = folder ? (JSON.parse(fs.readFileSync(path.join(folder, CONFIG_FILE), 'utf8')) as { runs: number }) : { runs: 3 };
+  const config = folder
+    ? (JSON.parse(fs.readFileSync(path.join(folder, CONFIG_FILE), 'utf8')) as { runs: number })
+    : { runs: 3 };
   const emulator = await startEmulator({ port: 0 });
   try {
     const extension = vscode.extensions.getExtension(EXTENSION_ID);
     if (!extension) throw new Error(`${EXTENSION_ID} is not loaded`);
     await extension.activate();
-    await vscode.workspace.getConfiguration('bouncer').update('apiBaseUrl', emulator.url, vscode.ConfigurationTarget.Global);
+    await vscode.workspace
+      .getConfiguration('bouncer')
+      .update('apiBaseUrl', emulator.url, vscode.ConfigurationTarget.Global);
     await vscode.commands.executeCommand('bouncer.setApiKey', emulator.apiKey);
     console.log(RESULT_PREFIX + JSON.stringify(await measureTabs(vscode, config.runs)));
   } finally {
@@ -126,7 +130,9 @@ export async function runVsCodeTabs(entry: string, runs: number): Promise<string
   const { launchBrowser } = await import('../test/harness/browser.js');
   const { formatAutomationLog } = await import('../test/harness/automationLog.js');
   const { withTimeout } = await import('../test/harness/processes.js');
-  if (!fs.existsSync(path.join(repoRoot, 'dist/extension.js'))) throw new Error('dist/extension.js is missing: run npm run build');
+  if (!fs.existsSync(path.join(repoRoot, 'dist/extension.js'))) {
+    throw new Error('dist/extension.js is missing: run npm run build');
+  }
   const deps = loadTestDeps();
   const sandbox = createSandbox('bouncer-bench');
   fs.writeFileSync(path.join(sandbox.workspaceDir, CONFIG_FILE), JSON.stringify({ runs }));

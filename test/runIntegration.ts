@@ -49,7 +49,9 @@ async function main(): Promise<number> {
       const line = formatAutomationLog(args);
       fs.appendFileSync(consoleLog, `[${type}] ${line}\n`);
       if (line === SUITE_START_MARKER) suiteStarted = true;
-      else if (suiteStarted && !isWorkbenchChatter(line)) (type === 'error' ? process.stderr : process.stdout).write(`${line}\n`);
+      else if (suiteStarted && !isWorkbenchChatter(line)) {
+        (type === 'error' ? process.stderr : process.stdout).write(`${line}\n`);
+      }
     });
     await page.exposeFunction('codeAutomationExit', (code: number) => reportExit(code));
     page.on('pageerror', (error) => fs.appendFileSync(consoleLog, `[pageerror] ${error.message}\n`));

@@ -119,10 +119,7 @@ export function recordDownload(
     counts = updated.toObject();
   }
   const download: DownloadInfo = { filter, format, fetchedAt: now, records, bytes };
-  const downloads = [
-    download,
-    ...existing.downloads.filter((d) => !(d.filter === filter && d.format === format)),
-  ];
+  const downloads = [download, ...existing.downloads.filter((d) => !(d.filter === filter && d.format === format))];
   return putFirst(state, originKey, {
     ...existing,
     lastUsedAt: now,

@@ -39,7 +39,9 @@ function describeFirstBadChar(id: string): string {
   for (const char of id) {
     if (/^[A-Za-z0-9_-]$/.test(char)) continue;
     const code = char.codePointAt(0) ?? 0;
-    if (code < 0x20 || code === 0x7f) return `a control character (U+${code.toString(16).toUpperCase().padStart(4, '0')})`;
+    if (code < 0x20 || code === 0x7f) {
+      return `a control character (U+${code.toString(16).toUpperCase().padStart(4, '0')})`;
+    }
     if (char === ' ') return 'a space';
     if (/\s/u.test(char)) return 'whitespace';
     return `"${char}"`;

@@ -263,7 +263,10 @@ class CsvStatusCounter {
   }
   private notCsv(): BouncerError {
     const start = concatBytes(this.sniff, this.sniffLength);
-    const text = new TextDecoder().decode(start).replace(/^\uFEFF/, '').trimStart();
+    const text = new TextDecoder()
+      .decode(start)
+      .replace(/^\uFEFF/, '')
+      .trimStart();
     if (text.startsWith('[')) {
       return new BouncerError('invalidBody', 'The server sent JSON where CSV was expected.');
     }
@@ -276,4 +279,3 @@ class CsvStatusCounter {
     });
   }
 }
-

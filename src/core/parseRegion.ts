@@ -27,11 +27,7 @@ function decodeUtf8(region: Uint8Array): string {
  * `JSON.parse` call: far fewer calls than one per record, and the engine's own parser does the
  * work. When that fails, each element is parsed alone to name the record at fault.
  */
-export function parseRegion(
-  region: Uint8Array,
-  bounds: readonly number[],
-  firstIndex: number,
-): unknown[] {
+export function parseRegion(region: Uint8Array, bounds: readonly number[], firstIndex: number): unknown[] {
   const text = decodeUtf8(region);
   try {
     return JSON.parse(`[${text}]`) as unknown[];

@@ -314,7 +314,9 @@ export class RecordSplitter {
 }
 
 function describeByte(byte: number): string {
-  return byte >= 0x21 && byte < 0x7f ? `"${String.fromCharCode(byte)}"` : `byte 0x${byte.toString(16).padStart(2, '0')}`;
+  return byte >= 0x21 && byte < 0x7f
+    ? `"${String.fromCharCode(byte)}"`
+    : `byte 0x${byte.toString(16).padStart(2, '0')}`;
 }
 
 /**
@@ -323,7 +325,10 @@ function describeByte(byte: number): string {
  * have come, for a reader of another format.
  */
 export function describeNotArray(start: Uint8Array, expected = 'a JSON array of records'): BouncerError {
-  const text = new TextDecoder().decode(start).replace(/^\uFEFF/, '').trimStart();
+  const text = new TextDecoder()
+    .decode(start)
+    .replace(/^\uFEFF/, '')
+    .trimStart();
   const detail = `body starts with ${JSON.stringify(text.slice(0, 200).replace(/\s+/g, ' '))}`;
   if (text.startsWith('<')) {
     return new BouncerError('invalidBody', `The server sent an HTML page where ${expected} was expected.`, { detail });
@@ -332,11 +337,15 @@ export function describeNotArray(start: Uint8Array, expected = 'a JSON array of 
     const server = parseServerError(text);
     if (server && (server.status !== undefined || server.message !== undefined || server.error !== undefined)) {
       const said = [server.status, server.error, server.message].filter((part) => part !== undefined).join(' ');
-      return new BouncerError('invalidBody', `The server sent an error object where ${expected} was expected: ${said}.`, {
-        httpStatus: server.status,
-        serverMessage: server.message,
-        detail,
-      });
+      return new BouncerError(
+        'invalidBody',
+        `The server sent an error object where ${expected} was expected: ${said}.`,
+        {
+          httpStatus: server.status,
+          serverMessage: server.message,
+          detail,
+        },
+      );
     }
     return new BouncerError('invalidBody', `The server sent a JSON object where ${expected} was expected.`, { detail });
   }

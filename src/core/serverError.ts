@@ -21,7 +21,11 @@ export function parseServerError(text: string): ServerError | undefined {
   const { status, error, message } = fields;
   return {
     status:
-      typeof status === 'number' ? status : typeof status === 'string' && /^\d{3}$/.test(status) ? Number(status) : undefined,
+      typeof status === 'number'
+        ? status
+        : typeof status === 'string' && /^\d{3}$/.test(status)
+          ? Number(status)
+          : undefined,
     error: typeof error === 'string' ? error : undefined,
     message: typeof message === 'string' ? message : undefined,
   };

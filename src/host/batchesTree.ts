@@ -80,9 +80,13 @@ export class BatchesTree implements vscode.TreeDataProvider<BatchesNode>, vscode
     this.children = new Map(
       this.roots.map((parent) => [
         parent,
-        statusGroups(parent.row.entry).map(
-          ({ status, count }): StatusNode => ({ kind: 'status', parent, batchId: parent.batchId, status, count }),
-        ),
+        statusGroups(parent.row.entry).map(({ status, count }): StatusNode => ({
+          kind: 'status',
+          parent,
+          batchId: parent.batchId,
+          status,
+          count,
+        })),
       ]),
     );
     this.changed.fire(undefined);
@@ -160,8 +164,7 @@ function describeBatch(entry: BatchEntry, cache: BatchCacheState, now: number): 
     const complete = cache.files.some((file) => file.filter === 'all');
     const age = describeAge(now - cache.fetchedAt);
     parts.push(complete ? vscode.l10n.t('cached {0}', age) : vscode.l10n.t('partly cached {0}', age));
-  }
-  else {
+  } else {
     parts.push(cache.damaged ? vscode.l10n.t('cache damaged, not cached') : vscode.l10n.t('not cached'));
   }
   return parts.join(' · ');

@@ -42,11 +42,7 @@ export type CsvTabText = { neutralizeFormulas: false } | { neutralizeFormulas: t
  * Opens a CSV file the same way, as `<name>.csv`. The file itself (the cache keeps the server's
  * bytes) is never changed: Save As from the tab saves what the tab shows.
  */
-export async function openCsvResults(
-  csvPath: string,
-  text: CsvTabText,
-  name = baseName(csvPath),
-): Promise<OpenedAs> {
+export async function openCsvResults(csvPath: string, text: CsvTabText, name = baseName(csvPath)): Promise<OpenedAs> {
   const { size } = await fs.stat(csvPath);
   const fileName = `${name}.csv`;
   if (size <= UNTITLED_LIMIT_BYTES) {
@@ -78,7 +74,8 @@ async function showUntitled(content: string, language: string, fileName: string)
   const edit = new vscode.WorkspaceEdit();
   edit.replace(uri, new vscode.Range(0, 0, existing.lineCount, 0), content);
   if (!(await vscode.workspace.applyEdit(edit))) throw new Error(`Could not fill the ${fileName} tab.`);
-  const document = existing.languageId === language ? existing : await vscode.languages.setTextDocumentLanguage(existing, language);
+  const document =
+    existing.languageId === language ? existing : await vscode.languages.setTextDocumentLanguage(existing, language);
   await vscode.window.showTextDocument(document, { preview: false });
 }
 

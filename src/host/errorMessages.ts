@@ -56,7 +56,11 @@ export function describeError(error: BouncerError, batchId: string | undefined):
       const wait = waitAsked(error);
       return {
         text: wait
-          ? vscode.l10n.t('Bouncer is limiting requests and asks to wait {0}. Try again after {1}.', wait.length, wait.until)
+          ? vscode.l10n.t(
+              'Bouncer is limiting requests and asks to wait {0}. Try again after {1}.',
+              wait.length,
+              wait.until,
+            )
           : vscode.l10n.t('Bouncer is limiting requests right now. Wait a minute and try again.'),
         actions: ['retry'],
       };
@@ -72,12 +76,17 @@ export function describeError(error: BouncerError, batchId: string | undefined):
     }
     case 'httpError':
       return {
-        text: vscode.l10n.t('Bouncer answered with HTTP {0}. See the log for details.', String(error.httpStatus ?? '?')),
+        text: vscode.l10n.t(
+          'Bouncer answered with HTTP {0}. See the log for details.',
+          String(error.httpStatus ?? '?'),
+        ),
         actions: ['showLog'],
       };
     case 'network':
       return {
-        text: vscode.l10n.t('Could not reach Bouncer, or the connection broke. Nothing was saved; check the connection and try again.'),
+        text: vscode.l10n.t(
+          'Could not reach Bouncer, or the connection broke. Nothing was saved; check the connection and try again.',
+        ),
         actions: ['retry', 'showLog'],
       };
     case 'timeout':
@@ -89,7 +98,11 @@ export function describeError(error: BouncerError, batchId: string | undefined):
       };
     case 'invalidBody':
       return {
-        text: vscode.l10n.t('The download of batch {0} was not valid results: {1} Nothing was saved.', id, error.message),
+        text: vscode.l10n.t(
+          'The download of batch {0} was not valid results: {1} Nothing was saved.',
+          id,
+          error.message,
+        ),
         actions: ['retry', 'showLog'],
       };
     case 'tooLarge':

@@ -119,7 +119,9 @@ export class ErrorReporter {
 
 /** One log line with everything the message leaves out (never the key: the log redacts it too). */
 function logLine(error: unknown): string {
-  if (!(error instanceof BouncerError)) return `Unexpected: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
+  if (!(error instanceof BouncerError)) {
+    return `Unexpected: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
+  }
   return (
     `${error.kind}${error.httpStatus ? ` (HTTP ${error.httpStatus})` : ''}: ${error.message}` +
     (error.serverMessage ? ` — server: ${error.serverMessage}` : '') +

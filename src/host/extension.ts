@@ -48,7 +48,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Bounce
     // may not exist yet, so this one message is shown directly.
     log.error(`Activation failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     void vscode.window
-      .showErrorMessage(vscode.l10n.t('Bouncer Results could not start. See the log for details.'), vscode.l10n.t('Show Log'))
+      .showErrorMessage(
+        vscode.l10n.t('Bouncer Results could not start. See the log for details.'),
+        vscode.l10n.t('Show Log'),
+      )
       .then((choice) => choice && log.show());
     throw error;
   }
@@ -68,7 +71,11 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
     maxBytes: () => readConfig().cacheMaxSizeMB * 1024 * 1024,
     log: (message) => log.info(message),
   });
-  const keys = new ApiKeyStore(context.secrets, () => apiTargetIfUsable()?.origin, (key) => log.addSecret(key));
+  const keys = new ApiKeyStore(
+    context.secrets,
+    () => apiTargetIfUsable()?.origin,
+    (key) => log.addSecret(key),
+  );
 
   // What a person sees and answers
   const seam = context.extensionMode === vscode.ExtensionMode.Test ? new TestSeam() : undefined;
@@ -145,7 +152,9 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
     }),
   );
   await keys.refreshContext();
-  log.info(`Bouncer Results activated; API ${apiTargetIfUsable()?.origin ?? '(setting not usable)'}; cache ${cacheRoot}`);
+  log.info(
+    `Bouncer Results activated; API ${apiTargetIfUsable()?.origin ?? '(setting not usable)'}; cache ${cacheRoot}`,
+  );
 
   return {
     cacheRoot,

@@ -38,7 +38,11 @@ export async function askFilter(defaultFilter: DownloadFilter): Promise<Download
 
 export async function askView(): Promise<ResultsView | undefined> {
   const items: Array<vscode.QuickPickItem & { view: ResultsView }> = [
-    { label: '$(table) ' + vscode.l10n.t('Table'), detail: vscode.l10n.t('Sort, filter and search in a fast table'), view: 'table' },
+    {
+      label: '$(table) ' + vscode.l10n.t('Table'),
+      detail: vscode.l10n.t('Sort, filter and search in a fast table'),
+      view: 'table',
+    },
     { label: '$(json) ' + vscode.l10n.t('JSON'), detail: vscode.l10n.t('Open as a new JSON editor tab'), view: 'json' },
     { label: '$(file) ' + vscode.l10n.t('CSV'), detail: vscode.l10n.t('Open as a new CSV editor tab'), view: 'csv' },
   ];
@@ -53,10 +57,11 @@ export async function askView(): Promise<ResultsView | undefined> {
 export async function askApiKey(origin: string): Promise<string | undefined> {
   const key = await vscode.window.showInputBox({
     title: vscode.l10n.t('Bouncer API Key'),
-    prompt: vscode.l10n.t('API key for {0}. It is kept in VS Code\'s secret storage for this API only.', origin),
+    prompt: vscode.l10n.t("API key for {0}. It is kept in VS Code's secret storage for this API only.", origin),
     password: true,
     ignoreFocusOut: true,
-    validateInput: (value) => (value.trim() ? undefined : vscode.l10n.t('Enter the API key from your Bouncer account.')),
+    validateInput: (value) =>
+      value.trim() ? undefined : vscode.l10n.t('Enter the API key from your Bouncer account.'),
   });
   const trimmed = key?.trim();
   return trimmed ? trimmed : undefined;

@@ -117,7 +117,7 @@ export class ResultsPanel implements vscode.Disposable {
 
   /** What the panel holds once every load started so far has finished. */
   async snapshot(): Promise<PanelSnapshot> {
-    for (let seen: Promise<void> | undefined; seen !== this.lastLoad; ) {
+    for (let seen: Promise<void> | undefined; seen !== this.lastLoad;) {
       seen = this.lastLoad;
       await seen.catch(() => undefined);
     }
@@ -331,4 +331,3 @@ export class ResultsPanel implements vscode.Disposable {
     this.panel.dispose();
   }
 }
-

@@ -21,7 +21,10 @@ export async function copyRows(
   if (rows.length > MAX_CLIPBOARD_ROWS) {
     // Hundreds of megabytes through the clipboard would stall both VS Code and the paste target.
     void vscode.window.showWarningMessage(
-      vscode.l10n.t('{0} rows are too many to copy. Use "Export CSV…" in the table to write them to a file.', rows.length),
+      vscode.l10n.t(
+        '{0} rows are too many to copy. Use "Export CSV…" in the table to write them to a file.',
+        rows.length,
+      ),
     );
     return;
   }

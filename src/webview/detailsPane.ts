@@ -29,7 +29,10 @@ export class DetailsPane {
     );
     const json = JSON.stringify(recordAt(store, row), null, 2);
     this.element.replaceChildren(
-      el('div', { className: 'details-head' }, [el('span', { text: `Row ${formatCount(row + 1)} of the batch` }), close]),
+      el('div', { className: 'details-head' }, [
+        el('span', { text: `Row ${formatCount(row + 1)} of the batch` }),
+        close,
+      ]),
       el('pre', { className: 'details-json', text: json }),
     );
     this.element.hidden = false;

@@ -52,6 +52,8 @@ export class RowSelection {
 
   /** What a copy acts on: the selected rows in view order, or else the active row. */
   rowsForCopy(view: Uint32Array): Uint32Array {
-    return this.count > 0 ? rowsForAction(view, this.selected, this.count) : view.subarray(this.active, this.active + 1).slice();
+    return this.count > 0
+      ? rowsForAction(view, this.selected, this.count)
+      : view.subarray(this.active, this.active + 1).slice();
   }
 }

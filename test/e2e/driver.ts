@@ -217,7 +217,10 @@ export class Workbench {
   /** Saves a numbered full-page screenshot; returns its path. */
   async screenshot(name: string): Promise<string> {
     this.shots += 1;
-    const safe = name.replace(/[^a-z0-9-]+/gi, '-').replace(/^-|-$/g, '').toLowerCase();
+    const safe = name
+      .replace(/[^a-z0-9-]+/gi, '-')
+      .replace(/^-|-$/g, '')
+      .toLowerCase();
     const file = path.join(this.screenshotDir, `${String(this.shots).padStart(2, '0')}-${safe}.png`);
     await this.page.screenshot({ path: file });
     return file;

@@ -10,7 +10,11 @@ export async function setApiKey(workbench: Workbench, key: string): Promise<void
 }
 
 /** F1 → "Bouncer: Open Batch Results as JSON" → batch ID → status filter. */
-export async function openBatchAsJson(workbench: Workbench, batchId: string, filterLabel = 'All results'): Promise<void> {
+export async function openBatchAsJson(
+  workbench: Workbench,
+  batchId: string,
+  filterLabel = 'All results',
+): Promise<void> {
   await workbench.runCommand('Bouncer: Open Batch Results as JSON');
   await workbench.typeInQuickInput(batchId);
   await workbench.pickQuickItem('Which results?', filterLabel);

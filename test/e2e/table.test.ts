@@ -15,7 +15,11 @@ const XSS_EMAIL = '"<img src=x onerror=alert(1)>"@example.com';
 
 /** The table's documented email order: ASCII case folded, then UTF-8 byte order. */
 function compareEmails(a: string, b: string): number {
-  const fold = (s: string) => Buffer.from(s.replace(/[A-Z]/g, (c) => c.toLowerCase()), 'utf8');
+  const fold = (s: string) =>
+    Buffer.from(
+      s.replace(/[A-Z]/g, (c) => c.toLowerCase()),
+      'utf8',
+    );
   return Buffer.compare(fold(a), fold(b));
 }
 

@@ -14,7 +14,10 @@ describe('Results table webview', () => {
     await workbench.pickQuickItem('Show results as', 'Table');
     const table = workbench.webviewFrame();
     await table.getByRole('grid', { name: 'Results' }).waitFor({ timeout: 30_000 });
-    await table.getByRole('gridcell', { name: 'john@usebouncer.com', exact: true }).first().waitFor({ timeout: 30_000 });
+    await table
+      .getByRole('gridcell', { name: 'john@usebouncer.com', exact: true })
+      .first()
+      .waitFor({ timeout: 30_000 });
     await workbench.screenshot('demo-small-table');
     await workbench.closeAllEditors();
   });

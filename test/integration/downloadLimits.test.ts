@@ -57,7 +57,10 @@ describe('Download limits', function () {
         Promise.resolve(vscode.commands.executeCommand('bouncer.openResultsAsJson', { batchId: 'fault-gzip-bomb' })),
         /compressed download expands to more than the 1\.0 MB/,
       );
-      assert.deepEqual(listFiles(api.cacheRoot).filter((f) => f.includes('fault-gzip-bomb')), []);
+      assert.deepEqual(
+        listFiles(api.cacheRoot).filter((f) => f.includes('fault-gzip-bomb')),
+        [],
+      );
     } finally {
       await setMaxSizeMB(undefined);
       await vscode.commands.executeCommand('notifications.clearAll');

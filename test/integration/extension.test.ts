@@ -32,7 +32,9 @@ describe('extension host', () => {
     const extension = vscode.extensions.getExtension(EXTENSION_ID);
     assert.ok(extension);
     await extension.activate();
-    const contributed = new Set((extension.packageJSON.contributes.commands as ContributedCommand[]).map((c) => c.command));
+    const contributed = new Set(
+      (extension.packageJSON.contributes.commands as ContributedCommand[]).map((c) => c.command),
+    );
     // VS Code itself adds these for each contributed view.
     const viewCommands = (extension.packageJSON.contributes.views.bouncer as { id: string }[]).flatMap((v) =>
       ['open', 'focus', 'resetViewLocation', 'toggleVisibility', 'removeView'].map((verb) => `${v.id}.${verb}`),

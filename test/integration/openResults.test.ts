@@ -173,7 +173,9 @@ describe('Open Batch Results commands', function () {
   it('says a bad filter is a bad argument, naming the filter, not the batch ID', async () => {
     const before = emulator.requests.length;
     await assert.rejects(
-      Promise.resolve(vscode.commands.executeCommand('bouncer.openResultsAsJson', { batchId: 'demo-small', filter: 'good' })),
+      Promise.resolve(
+        vscode.commands.executeCommand('bouncer.openResultsAsJson', { batchId: 'demo-small', filter: 'good' }),
+      ),
       (error: unknown) =>
         error instanceof Error &&
         /"filter" must be all, deliverable, risky, undeliverable or unknown/.test(error.message) &&
@@ -215,7 +217,9 @@ describe('Open Batch Results commands', function () {
     await replaceApiKey(api, wrong);
     try {
       await assert.rejects(
-        Promise.resolve(vscode.commands.executeCommand('bouncer.openResultsAsJson', { batchId: 'demo-small', refresh: true })),
+        Promise.resolve(
+          vscode.commands.executeCommand('bouncer.openResultsAsJson', { batchId: 'demo-small', refresh: true }),
+        ),
         (error: Error) => {
           assert.match(error.message, /rejected the API key/);
           assert.ok(!error.message.includes(wrong), 'the key is not in the message');

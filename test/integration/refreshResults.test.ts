@@ -31,14 +31,21 @@ describe('Downloading a batch again', function () {
   before(async () => {
     ({ emulator, api } = await connectToEmulator());
     testing = testingApi(api);
-    assert.ok(emails(earlier, 'risky').length > 0 && emails(later, 'risky').length > 0, 'both versions have risky rows');
+    assert.ok(
+      emails(earlier, 'risky').length > 0 && emails(later, 'risky').length > 0,
+      'both versions have risky rows',
+    );
     assert.notDeepEqual(emails(later, 'risky'), emails(earlier, 'risky'), 'the risky rows change');
   });
 
   beforeEach(async () => {
     emulator.replaceBatch(BATCH, earlier);
     await vscode.commands.executeCommand('bouncer.showResultsTable', { batchId: BATCH, refresh: true });
-    await vscode.commands.executeCommand('bouncer.showResultsTable', { batchId: BATCH, filter: 'risky', refresh: true });
+    await vscode.commands.executeCommand('bouncer.showResultsTable', {
+      batchId: BATCH,
+      filter: 'risky',
+      refresh: true,
+    });
     assert.deepEqual((await table('all')).emails, emails(earlier));
     assert.deepEqual((await table('risky')).emails, emails(earlier, 'risky'));
     emulator.replaceBatch(BATCH, later);
@@ -62,7 +69,11 @@ describe('Downloading a batch again', function () {
   });
 
   it('a command with refresh: true reloads every open table of the batch', async () => {
-    await vscode.commands.executeCommand('bouncer.showResultsTable', { batchId: BATCH, filter: 'risky', refresh: true });
+    await vscode.commands.executeCommand('bouncer.showResultsTable', {
+      batchId: BATCH,
+      filter: 'risky',
+      refresh: true,
+    });
     const risky = await table('risky');
     assert.deepEqual(risky.emails, emails(later, 'risky'));
     assert.equal(risky.renderedRows, emails(later, 'risky').length, 'the table on screen shows the new rows');

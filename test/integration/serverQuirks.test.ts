@@ -88,7 +88,10 @@ describe('Server quirks: every view opens what ingest accepted', function () {
   it('gives such statuses the plain status icon, never something inherited', () => {
     const tree = new BatchesTree();
     try {
-      const counts = JSON.parse('{"deliverable":1,"constructor":2,"__proto__":3,"toString":4}') as Record<string, number>;
+      const counts = JSON.parse('{"deliverable":1,"constructor":2,"__proto__":3,"toString":4}') as Record<
+        string,
+        number
+      >;
       const entry: BatchEntry = { batchId: 'b', lastUsedAt: 1, counts, pending: false, downloads: [] };
       tree.setModel({ rows: [{ entry, cache: { kind: 'notCached', damaged: false } }], now: 1 });
       const [batch] = tree.getChildren();

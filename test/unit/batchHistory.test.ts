@@ -97,7 +97,7 @@ describe('batch history', () => {
     );
   });
 
-  describe('statuses are the server\'s strings', () => {
+  describe("statuses are the server's strings", () => {
     it('counts constructor, __proto__ and toString like any other status, and nothing inherited', () => {
       // Parsed, as a server's strings arrive: JSON.parse makes `__proto__` an own key.
       const counts = JSON.parse(
@@ -152,7 +152,11 @@ describe('batch history', () => {
       const entry = findEntry(state, A, 'b')!;
       assert.equal(Object.keys(entry.counts).length, 32);
       const groups = statusGroups(entry);
-      assert.equal(groups.reduce((sum, g) => sum + g.count, 0), 1022, 'no record is lost from the counts');
+      assert.equal(
+        groups.reduce((sum, g) => sum + g.count, 0),
+        1022,
+        'no record is lost from the counts',
+      );
       assert.deepEqual(groups.slice(0, 4), [
         { status: 'deliverable', count: 4 },
         { status: 'risky', count: 5 },

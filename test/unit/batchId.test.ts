@@ -52,7 +52,8 @@ describe('assertValidBatchId', () => {
   it("throws BouncerError('invalidBatchId') with the validation message", () => {
     assert.throws(
       () => assertValidBatchId('a/b'),
-      (error: unknown) => error instanceof BouncerError && error.kind === 'invalidBatchId' && /"\/"/.test(error.message),
+      (error: unknown) =>
+        error instanceof BouncerError && error.kind === 'invalidBatchId' && /"\/"/.test(error.message),
     );
   });
 });

@@ -157,9 +157,23 @@ describe('neutralizedCsv', () => {
       }
     }
     const text = await neutralised(SERVER, 5);
-    const live = ['+cmd@', '-2+3@', '@SUM(A1)@', '"=HYPERLINK', '"@SUM(1+1)', '" =1+1', '"\n=cmd', '＝1+1', '＋1', '-1\r\n'];
+    const live = [
+      '+cmd@',
+      '-2+3@',
+      '@SUM(A1)@',
+      '"=HYPERLINK',
+      '"@SUM(1+1)',
+      '" =1+1',
+      '"\n=cmd',
+      '＝1+1',
+      '＋1',
+      '-1\r\n',
+    ];
     for (const start of live) {
-      assert.ok(!text.includes(`,${start}`) && !text.includes(`\n${start}`), `${JSON.stringify(start)} is not left live`);
+      assert.ok(
+        !text.includes(`,${start}`) && !text.includes(`\n${start}`),
+        `${JSON.stringify(start)} is not left live`,
+      );
     }
     assert.ok(text.startsWith("email,status,name,score\r\n'+cmd@example.com,deliverable,\"'=HYPERLINK("), text);
     assert.ok(text.includes(',"Smith, John",100\r\n'), 'harmless cells keep their text');

@@ -139,8 +139,14 @@ describe('csvFormat', () => {
 
   it('leaves missing optional fields empty and adds the name cell when asked', () => {
     const minimal: EmailRecord = { email: 'a@b.c', status: 'unknown', reason: 'timeout' };
-    assert.equal(recordToCsvRow(minimal, { hasName: false, neutralizeFormulas: true }), `a@b.c,unknown,timeout${','.repeat(14)}\r\n`);
-    assert.equal(recordToCsvRow(minimal, { hasName: true, neutralizeFormulas: true }), `a@b.c,unknown,timeout${','.repeat(15)}\r\n`);
+    assert.equal(
+      recordToCsvRow(minimal, { hasName: false, neutralizeFormulas: true }),
+      `a@b.c,unknown,timeout${','.repeat(14)}\r\n`,
+    );
+    assert.equal(
+      recordToCsvRow(minimal, { hasName: true, neutralizeFormulas: true }),
+      `a@b.c,unknown,timeout${','.repeat(15)}\r\n`,
+    );
     assert.equal(
       recordToCsvRow({ ...minimal, name: 'Ann' }, { hasName: true, neutralizeFormulas: true }),
       `a@b.c,unknown,timeout${','.repeat(15)}Ann\r\n`,
@@ -231,7 +237,10 @@ describe('CsvRowEncoder', () => {
     encoder.appendRecord(TRICKY);
     encoder.appendRecord(FULL);
     assert.deepEqual(Buffer.from(first), copy);
-    assert.equal(Buffer.from(encoder.take()).toString('utf8'), recordToCsvRow(TRICKY, opts) + recordToCsvRow(FULL, opts));
+    assert.equal(
+      Buffer.from(encoder.take()).toString('utf8'),
+      recordToCsvRow(TRICKY, opts) + recordToCsvRow(FULL, opts),
+    );
   });
 });
 
@@ -284,7 +293,10 @@ describe('writeCsv', () => {
   });
 
   it('writes the same file from readRecords as from the records themselves, and stops when reading is cancelled', async () => {
-    const records = Array.from({ length: 30_000 }, (_, i) => ({ ...(i % 5 ? FULL : TRICKY), email: `user${i}@example.com` }));
+    const records = Array.from({ length: 30_000 }, (_, i) => ({
+      ...(i % 5 ? FULL : TRICKY),
+      email: `user${i}@example.com`,
+    }));
     const cache = path.join(dir, 'cache.json');
     await writeFileAtomic(cache, JSON.stringify(records));
     const opts = { hasName: true, neutralizeFormulas: true };
@@ -312,7 +324,10 @@ describe('writeCsv', () => {
       for (let i = 0; i < 50_000; i++) yield { ...FULL, email: `user${i}@example.com` };
       throw failure;
     }
-    await assert.rejects(writeCsv(breaks(), dest, { hasName: false, neutralizeFormulas: true }), (error) => error === failure);
+    await assert.rejects(
+      writeCsv(breaks(), dest, { hasName: false, neutralizeFormulas: true }),
+      (error) => error === failure,
+    );
     assert.equal(await fs.readFile(dest, 'utf8'), 'previous');
     assert.deepEqual(await fs.readdir(path.dirname(dest)), ['results.csv']);
 

@@ -15,6 +15,8 @@ describe('isObject', () => {
 describe('parseJsonObject', () => {
   it('gives the object a text holds, or undefined for anything else', () => {
     assert.deepEqual(parseJsonObject(' {"a":[1]} '), { a: [1] });
-    for (const text of ['', '{', '[]', 'null', '"x"', '1', '<html>']) assert.equal(parseJsonObject(text), undefined, text);
+    for (const text of ['', '{', '[]', 'null', '"x"', '1', '<html>']) {
+      assert.equal(parseJsonObject(text), undefined, text);
+    }
   });
 });

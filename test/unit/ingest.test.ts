@@ -95,19 +95,16 @@ describe('ingestJson', () => {
   it('caches a compact body byte for byte and summarises it', async () => {
     const text = JSON.stringify(RECORDS);
     const summary = await ingestJson(body(text), dest);
-    assert.deepEqual(
-      summary,
-      {
-        bytes: Buffer.byteLength(text),
-        records: 5,
-        counts: { deliverable: 2, risky: 1, greylisted: 1, undeliverable: 1 },
-        hasName: true,
-        odd: {
-          records: 1,
-          examples: [{ record: 3, field: 'status', problem: 'is not a documented value: found "greylisted"' }],
-        },
+    assert.deepEqual(summary, {
+      bytes: Buffer.byteLength(text),
+      records: 5,
+      counts: { deliverable: 2, risky: 1, greylisted: 1, undeliverable: 1 },
+      hasName: true,
+      odd: {
+        records: 1,
+        examples: [{ record: 3, field: 'status', problem: 'is not a documented value: found "greylisted"' }],
       },
-    );
+    });
     assert.equal(await fs.readFile(dest, 'utf8'), text);
     assert.deepEqual(await leftovers(dest), []);
   });
@@ -422,7 +419,11 @@ describe('ingestCsv', () => {
     assert.ok(Object.keys(counts).length <= MAX_STATUS_KEYS, `${Object.keys(counts).length} keys`);
     assert.equal(Object.getPrototypeOf(counts), Object.prototype, 'the table itself is untouched');
     assert.ok(Object.hasOwn(counts, '__proto__') && counts.__proto__ === 1);
-    assert.equal(Object.values(counts).reduce((a, b) => a + b, 0), statuses.length, 'every row is counted');
+    assert.equal(
+      Object.values(counts).reduce((a, b) => a + b, 0),
+      statuses.length,
+      'every row is counted',
+    );
   });
 
   it('counts a last line without a newline, LF-only files, and ignores blank lines', async () => {
@@ -450,7 +451,11 @@ describe('ingestCsv', () => {
 
   const failures: Array<[string, string, RegExp]> = [
     ['an HTML page', '  <!doctype html><html><body>oops</body></html>', /HTML page where CSV was expected/],
-    ['an error object', '{"status":"404","error":"Not Found","message":"request x does not exist"}', /error object.*does not exist/],
+    [
+      'an error object',
+      '{"status":"404","error":"Not Found","message":"request x does not exist"}',
+      /error object.*does not exist/,
+    ],
     ['JSON records', JSON.stringify(RECORDS), /JSON where CSV was expected/],
     ['a body cut inside a quoted field', 'email,name\r\na@b.c,"unfinished', /ended inside a quoted field/],
   ];

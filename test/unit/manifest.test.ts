@@ -5,7 +5,11 @@ import { repoRoot } from '../harness/testDeps';
 
 interface Manifest {
   capabilities?: {
-    untrustedWorkspaces?: { supported?: boolean | 'limited'; description?: string; restrictedConfigurations?: string[] };
+    untrustedWorkspaces?: {
+      supported?: boolean | 'limited';
+      description?: string;
+      restrictedConfigurations?: string[];
+    };
   };
   contributes: { configuration: { properties: Record<string, { scope?: string }> } };
 }

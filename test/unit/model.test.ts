@@ -307,7 +307,14 @@ describe('model: values the server sends unlike the spec', () => {
     { email: 'c@x.com', status: 'risky', reason: 'low_quality', score: 'n/a', toxicity: '3' },
     { email: 'd@x.com', status: 'unknown', reason: 'timeout', score: ' 55 ' },
     { email: 'e@x.com', status: 'unknown', reason: 'timeout' },
-    { email: 'f@x.com', status: 'deliverable', reason: 'accepted_email', score: 70, toxic: true, dns: { type: ['MX'] } },
+    {
+      email: 'f@x.com',
+      status: 'deliverable',
+      reason: 'accepted_email',
+      score: 70,
+      toxic: true,
+      dns: { type: ['MX'] },
+    },
   ] as unknown as EmailRecord[];
 
   it('shows each value as sent, and null as empty', async () => {
@@ -328,7 +335,14 @@ describe('model: values the server sends unlike the spec', () => {
   it('sorts a numeric string score as a number, other text after the numbers, missing last', async () => {
     const s = await store(lenient);
     const scores = (rows: Uint32Array) => Array.from(rows, (row) => cellText(s, 'score', row));
-    assert.deepEqual(scores(sorted(s, [{ column: 'score', descending: false }])), ['9', ' 55 ', '70', '100', 'n/a', '']);
+    assert.deepEqual(scores(sorted(s, [{ column: 'score', descending: false }])), [
+      '9',
+      ' 55 ',
+      '70',
+      '100',
+      'n/a',
+      '',
+    ]);
     assert.deepEqual(scores(sorted(s, [{ column: 'score', descending: true }])), ['n/a', '100', '70', ' 55 ', '9', '']);
     const byToxicity = sorted(s, [{ column: 'toxicity', descending: false }]);
     const toxicity = Array.from(byToxicity, (row) => cellText(s, 'toxicity', row));

@@ -9,7 +9,12 @@ describe('parseOpenArgs', () => {
   });
 
   it('accepts batchId with optional filter, view and refresh', () => {
-    assert.deepEqual(parseOpenArgs({ batchId: 'abc' }), { batchId: 'abc', filter: undefined, view: undefined, refresh: false });
+    assert.deepEqual(parseOpenArgs({ batchId: 'abc' }), {
+      batchId: 'abc',
+      filter: undefined,
+      view: undefined,
+      refresh: false,
+    });
     assert.deepEqual(parseOpenArgs({ batchId: 'abc', filter: 'risky', view: 'csv', refresh: true }), {
       batchId: 'abc',
       filter: 'risky',
@@ -19,7 +24,15 @@ describe('parseOpenArgs', () => {
   });
 
   it('rejects malformed arguments instead of guessing', () => {
-    for (const bad of ['abc', 42, [], {}, { batchId: 7 }, { batchId: 'a', filter: 'good' }, { batchId: 'a', view: 'xml' }]) {
+    for (const bad of [
+      'abc',
+      42,
+      [],
+      {},
+      { batchId: 7 },
+      { batchId: 'a', filter: 'good' },
+      { batchId: 'a', view: 'xml' },
+    ]) {
       assert.throws(() => parseOpenArgs(bad), BouncerError, JSON.stringify(bad));
     }
   });
@@ -33,7 +46,8 @@ describe('parseOpenArgs', () => {
     for (const [bad, message] of cases) {
       assert.throws(
         () => parseOpenArgs(bad),
-        (error: unknown) => error instanceof BouncerError && error.kind === 'invalidArgument' && message.test(error.message),
+        (error: unknown) =>
+          error instanceof BouncerError && error.kind === 'invalidArgument' && message.test(error.message),
         JSON.stringify(bad),
       );
     }

@@ -94,8 +94,13 @@ describe('readRecords', () => {
 
   describe('compact files, as the API sends them', () => {
     /** Enough compact records to span several 1 MiB reads. */
-    function many(count: number, tweak: (i: number) => Partial<EmailRecord> & Record<string, unknown> = () => ({})): EmailRecord[] {
-      return JSON.parse(JSON.stringify(Array.from({ length: count }, (_, i) => ({ ...record(i), ...tweak(i) })))) as EmailRecord[];
+    function many(
+      count: number,
+      tweak: (i: number) => Partial<EmailRecord> & Record<string, unknown> = () => ({}),
+    ): EmailRecord[] {
+      return JSON.parse(
+        JSON.stringify(Array.from({ length: count }, (_, i) => ({ ...record(i), ...tweak(i) }))),
+      ) as EmailRecord[];
     }
 
     async function readUntilError(file: string): Promise<{ emails: string[]; error: unknown }> {
@@ -138,7 +143,10 @@ describe('readRecords', () => {
       const { emails, error } = await readUntilError(file);
       // Records come a parsed region at a time, so the ones just before the damage may never come.
       assert.ok(emails.length > 0 && emails.length <= 15_000, `${emails.length} records before the error`);
-      assert.deepEqual(emails, records.slice(0, emails.length).map((item) => item.email));
+      assert.deepEqual(
+        emails,
+        records.slice(0, emails.length).map((item) => item.email),
+      );
       assert.ok(error instanceof BouncerError && error.kind === 'invalidBody', String(error));
       assert.match(error.message, /^Record 15000 is not valid JSON/);
     });
@@ -151,19 +159,28 @@ describe('readRecords', () => {
       await fs.writeFile(notObject, `${text.slice(0, cut)}42,${text.slice(cut)}`);
       const first = await readUntilError(notObject);
       assert.ok(first.emails.length <= 9000);
-      assert.deepEqual(first.emails, records.slice(0, first.emails.length).map((item) => item.email));
+      assert.deepEqual(
+        first.emails,
+        records.slice(0, first.emails.length).map((item) => item.email),
+      );
       assert.ok(first.error instanceof BouncerError && /record 9000 is not a JSON object/.test(first.error.message));
 
       const after = path.join(dir, 'after.json');
       await fs.writeFile(after, `${text}]`);
       const second = await readUntilError(after);
-      assert.deepEqual(second.emails, records.slice(0, second.emails.length).map((item) => item.email));
+      assert.deepEqual(
+        second.emails,
+        records.slice(0, second.emails.length).map((item) => item.email),
+      );
       assert.ok(second.error instanceof BouncerError && /after the end of the array/.test(second.error.message));
 
       const truncated = path.join(dir, 'truncated.json');
       await fs.writeFile(truncated, text.slice(0, -1));
       const third = await readUntilError(truncated);
-      assert.deepEqual(third.emails, records.slice(0, third.emails.length).map((item) => item.email));
+      assert.deepEqual(
+        third.emails,
+        records.slice(0, third.emails.length).map((item) => item.email),
+      );
       assert.ok(third.error instanceof BouncerError && /truncated/.test(third.error.message));
     });
   });
@@ -186,7 +203,10 @@ describe('readRecords', () => {
     assert.deepEqual(await inBatches(loose), expected);
     const damaged = path.join(dir, 'damaged.json');
     await fs.writeFile(damaged, JSON.stringify(expected).slice(0, -2));
-    await assert.rejects(inBatches(damaged), (error: unknown) => error instanceof BouncerError && /truncated/.test(error.message));
+    await assert.rejects(
+      inBatches(damaged),
+      (error: unknown) => error instanceof BouncerError && /truncated/.test(error.message),
+    );
   });
 
   it('reads every layout ingest accepts: BOM, whitespace around the array, compact or pretty', async () => {

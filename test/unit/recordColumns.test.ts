@@ -57,12 +57,18 @@ describe('the column table', () => {
     }
     // Each group's fields sit together, so the record rebuilt in table order keeps one key per group.
     const groups = ids.filter((id) => id.includes('.')).map((id) => id.split('.')[0]);
-    assert.deepEqual(groups, [...new Set(groups)].flatMap((g) => groups.filter((h) => h === g)));
+    assert.deepEqual(
+      groups,
+      [...new Set(groups)].flatMap((g) => groups.filter((h) => h === g)),
+    );
   });
 
   it('derives the orders and the subsets the rest of the extension uses', () => {
     const always = RECORD_COLUMNS.map((c) => c.id).filter((id) => id !== 'name');
-    assert.deepEqual(csvColumns(false).map((c) => c.id), always);
+    assert.deepEqual(
+      csvColumns(false).map((c) => c.id),
+      always,
+    );
     assert.deepEqual(ALL_COLUMNS, [...always, 'name']);
     assert.deepEqual(defaultColumns(false), always);
     assert.deepEqual(defaultColumns(true), ['email', 'name', ...always.slice(1)]);
@@ -171,7 +177,11 @@ describe('the column table', () => {
 describe('CsvRowEncoder against the column table', () => {
   /** The plainest encoder the table allows: each CSV column read through the table and formatted by `csvCell`. */
   function tableRow(record: EmailRecord, hasName: boolean, neutralizeFormulas: boolean): string {
-    return csvColumns(hasName).map((c) => csvCell(c.read(record), neutralizeFormulas)).join(',') + '\r\n';
+    return (
+      csvColumns(hasName)
+        .map((c) => csvCell(c.read(record), neutralizeFormulas))
+        .join(',') + '\r\n'
+    );
   }
 
   for (const hasName of [false, true]) {
@@ -181,12 +191,13 @@ describe('CsvRowEncoder against the column table', () => {
         encoder.appendAscii(csvHeaderLine(hasName));
         for (const record of ODD) encoder.appendRecord(record);
         const expected =
-          csvColumns(hasName).map((c) => c.id).join(',') +
+          csvColumns(hasName)
+            .map((c) => c.id)
+            .join(',') +
           '\r\n' +
           ODD.map((record) => tableRow(record, hasName, neutralizeFormulas)).join('');
         assert.equal(Buffer.from(encoder.take()).toString('utf8'), expected);
       });
     }
   }
-
 });

@@ -46,7 +46,7 @@ function split(bytes: Uint8Array, nextSize: () => number): Split {
     }
     elements.push(...parsed);
   });
-  for (let at = 0; at < bytes.length; ) {
+  for (let at = 0; at < bytes.length;) {
     const size = Math.max(1, nextSize());
     // Copies, so a splitter holding on to a chunk it should have copied would see it change.
     const chunk = bytes.slice(at, at + size);
@@ -250,7 +250,10 @@ describe('parseRegion', () => {
     const head = [...encoder.encode('{"v":"')];
     const tail = [...encoder.encode('"}')];
     const element = [...head, ...bytes, ...tail];
-    return { region: new Uint8Array([...element, 0x2c, ...element]), bounds: [0, element.length, element.length + 1, 2 * element.length + 1] };
+    return {
+      region: new Uint8Array([...element, 0x2c, ...element]),
+      bounds: [0, element.length, element.length + 1, 2 * element.length + 1],
+    };
   }
 
   const CASES: Record<string, number[]> = {

@@ -37,7 +37,10 @@ describe('parseServerError', () => {
       const error = describeNotArray(start, expected);
       assert.ok(error instanceof BouncerError);
       assert.equal(error.kind, 'invalidBody');
-      assert.equal(error.message, `The server sent an error object where ${said} was expected: 429 Too Many Requests slow down.`);
+      assert.equal(
+        error.message,
+        `The server sent an error object where ${said} was expected: 429 Too Many Requests slow down.`,
+      );
       assert.equal(error.httpStatus, 429);
       assert.equal(error.serverMessage, 'slow down');
     }

@@ -78,6 +78,9 @@ describe('scripts/clean-npm-env.sh', () => {
     const scrubAt = lines.findIndex((line) => line.trim() === 'clean_npm_env');
     const firstNpm = lines.findIndex((line) => /^[^#]*\bnpm (pack|install|ci)\b/.test(line));
     assert.ok(scrubAt >= 0, 'install-test-deps.sh calls clean_npm_env');
-    assert.ok(firstNpm > scrubAt, `clean_npm_env (line ${scrubAt + 1}) runs before the first npm command (line ${firstNpm + 1})`);
+    assert.ok(
+      firstNpm > scrubAt,
+      `clean_npm_env (line ${scrubAt + 1}) runs before the first npm command (line ${firstNpm + 1})`,
+    );
   });
 });
