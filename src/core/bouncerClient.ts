@@ -139,9 +139,11 @@ export class BouncerClient {
 
   /**
    * A valid batch ID that is not the API key: a key pasted into the batch ID box is a valid-looking ID,
-   * and would otherwise travel in a URL (and into server logs) instead of only in `x-api-key`.
+   * and would otherwise travel in a URL (and into server logs, and the batch history) instead of only in
+   * `x-api-key`. Every request checks it; callers that record an ID before a request check it first.
+   * @throws BouncerError('invalidBatchId')
    */
-  private batchIdForUrl(batchId: string): string {
+  batchIdForUrl(batchId: string): string {
     const id = assertValidBatchId(batchId);
     if (id === this.options.apiKey) {
       throw new BouncerError('invalidBatchId', 'That is your API key, not a batch ID. Paste the batch ID instead.');

@@ -83,6 +83,7 @@ export class DownloadService implements vscode.Disposable {
   async waitForCompletion(batchId: string): Promise<BatchStatus> {
     const target = this.deps.target();
     const client = await this.client(target);
+    client.batchIdForUrl(batchId); // Before the history records it: it may be the key itself.
     await this.deps.history.markPending(target.originKey, batchId, true);
     const status = await this.withCancellableProgress(
       batchId,

@@ -82,11 +82,29 @@ describe('Error messages', function () {
     await emulator?.close();
   });
 
+  it('refuse the key itself as a batch ID, without a request or a history entry', async () => {
+    const key = emulator.apiKey;
+    const requests = emulator.requests.length;
+    await assert.rejects(
+      Promise.resolve(vscode.commands.executeCommand('bouncer.openResultsAsJson', { batchId: key })),
+      (error: Error) => {
+        assert.match(error.message, /your API key, not a batch ID/);
+        assert.ok(!error.message.includes(key), `the key is not in "${error.message}"`);
+        return true;
+      },
+    );
+    await vscode.commands.executeCommand('bouncer.batches.waitForCompletion', { batchId: key });
+    assert.equal(emulator.requests.length, requests, 'no request carried it');
+    const tree = await api.describeBatchesTree();
+    assert.ok(!JSON.stringify(tree).includes(key), 'the Batches view does not list it');
+  });
+
+  // A batch ID that contains the key but is not it: the server echoes it back in its 404.
   it('mask the stored key in what is shown and in what a command rejects with', async () => {
     const key = emulator.apiKey;
     const shown = testing.seam.shownErrors.length;
     await assert.rejects(
-      Promise.resolve(vscode.commands.executeCommand('bouncer.openResultsAsJson', { batchId: key })),
+      Promise.resolve(vscode.commands.executeCommand('bouncer.openResultsAsJson', { batchId: `${key}-2` })),
       (error: Error) => {
         assert.match(error.message, /does not exist/);
         assert.ok(!error.message.includes(key), `the key is not in "${error.message}"`);
@@ -103,13 +121,13 @@ describe('Error messages', function () {
     const key = emulator.apiKey;
     const shown = testing.seam.shownErrors.length;
     try {
-      await vscode.commands.executeCommand('bouncer.batches.waitForCompletion', { batchId: key });
+      await vscode.commands.executeCommand('bouncer.batches.waitForCompletion', { batchId: `${key}-2` });
       const messages = testing.seam.shownErrors.slice(shown).map((m) => m.text);
       assert.equal(messages.length, 1, 'one message was shown');
       assert.match(messages[0], /does not exist/);
       assert.ok(!messages[0].includes(key), `the key is not in "${messages[0]}"`);
     } finally {
-      await vscode.commands.executeCommand('bouncer.batches.remove', { batchId: key });
+      await vscode.commands.executeCommand('bouncer.batches.remove', { batchId: `${key}-2` });
     }
   });
 
