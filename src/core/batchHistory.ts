@@ -7,6 +7,7 @@ import type { DownloadSummary } from './ingest';
 import { DOWNLOAD_FILTERS, STATUSES, type DownloadFilter } from './records';
 import { isResultsFormat, type ResultsFormat, type ResultsKey } from './resultsKey';
 import { countOf, StatusCounts } from './statusCounts';
+import { isObject } from './guards';
 
 /** Bumped when the stored shape changes incompatibly; older shapes are dropped, not misread. */
 export const HISTORY_VERSION = 1;
@@ -318,10 +319,6 @@ function countsFrom(raw: Readonly<Record<string, unknown>>): StatusCounts {
     if (count !== undefined && status.length > 0) counts.add(status, count);
   }
   return counts;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function finiteNumber(value: unknown): number | undefined {

@@ -20,6 +20,7 @@ import {
   type RetryOptions,
 } from './retryPolicy';
 import { MAX_ERROR_BODY_CHARS } from './serverError';
+import type { ResultsFormat } from './resultsKey';
 
 export type { FetchLike, FetchResponseLike } from './fetchLike';
 
@@ -57,7 +58,7 @@ export interface DownloadResponse {
 /** A batch status is a few hundred bytes; an answer larger than this is not one, and is not buffered. */
 const MAX_STATUS_BODY_CHARS = 64 * 1024;
 
-const ACCEPT: Record<'json' | 'csv', string> = { json: 'application/json', csv: 'text/csv' };
+const ACCEPT: Record<ResultsFormat, string> = { json: 'application/json', csv: 'text/csv' };
 
 /**
  * Talks to the Bouncer batch API. Pure: the caller provides `fetch`, the key and the abort signal,
@@ -97,7 +98,7 @@ export class BouncerClient {
   async openDownload(
     batchId: string,
     filter: DownloadFilter,
-    format: 'json' | 'csv',
+    format: ResultsFormat,
     signal: AbortSignal,
   ): Promise<DownloadResponse> {
     const id = this.batchIdForUrl(batchId);

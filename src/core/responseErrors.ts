@@ -1,6 +1,7 @@
 import { BouncerError, type BouncerErrorKind } from './errors';
 import { formatWait } from './retryPolicy';
 import { parseServerError } from './serverError';
+import type { ResultsFormat } from './resultsKey';
 
 /** What {@link statusError} needs besides the status and the body. */
 export interface StatusErrorContext {
@@ -78,7 +79,7 @@ function tryAgainWhen(retryAt: number, now: number): string {
  * (an HTML page from a proxy or login wall, or JSON when CSV was asked: an error object).
  * A missing or unusual type passes: the ingest validates the bytes themselves.
  */
-export function unexpectedContentType(contentType: string, format: 'json' | 'csv'): string | undefined {
+export function unexpectedContentType(contentType: string, format: ResultsFormat): string | undefined {
   const type = contentType.split(';')[0].trim().toLowerCase();
   if (type === 'text/html' || type === 'application/xhtml+xml') return 'an HTML page';
   if (format === 'csv' && (type === 'application/json' || type.endsWith('+json'))) return 'JSON';

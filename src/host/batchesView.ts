@@ -7,6 +7,7 @@ import type { BatchEntry, BatchHistoryStore } from './batchHistoryStore';
 import { BatchesTree, type BatchCacheState, type BatchesNode, type BatchRow } from './batchesTree';
 import type { BouncerLog } from './log';
 import { isObject } from '../core/guards';
+import type { ResultsFormat } from '../core/resultsKey';
 
 const VIEW_ID = 'bouncer.batches';
 
@@ -114,7 +115,7 @@ export class BatchesView implements vscode.Disposable {
   /** Looks at every cached file of the batch; damaged ones count as absent and are logged once. */
   private async cacheStateOf(originKey: string, batchId: string): Promise<BatchCacheState> {
     const keys = await this.deps.cache.keysOf(originKey, batchId);
-    const files: { filter: DownloadFilter; format: 'json' | 'csv'; size: number }[] = [];
+    const files: { filter: DownloadFilter; format: ResultsFormat; size: number }[] = [];
     let fetchedAt = 0;
     let damaged = false;
     for (const key of keys) {

@@ -9,6 +9,7 @@ import type { CachedResults, DownloadService } from './downloadService';
 import type { ErrorReporter, NextSteps } from './errorReporter';
 import { askBatchId, askFilter, askView } from './prompts';
 import { resultsTitle, type ResultsChange, type ResultsPanelManager } from './resultsPanelManager';
+import type { ResultsFormat } from '../core/resultsKey';
 
 export interface ResultsOpenerDeps {
   downloads: DownloadService;
@@ -93,7 +94,7 @@ export class ResultsOpener {
    * (another status filter) downloads its own results again too: no table keeps showing, copying
    * or exporting rows older than the ones just fetched. A failure keeps that table's rows and says so.
    */
-  private async refreshOtherTables(batchId: string, done: DownloadFilter, format: 'json' | 'csv'): Promise<void> {
+  private async refreshOtherTables(batchId: string, done: DownloadFilter, format: ResultsFormat): Promise<void> {
     const originKey = this.deps.downloads.originKey();
     for (const filter of this.deps.panels.openFilters(originKey, batchId)) {
       if (filter === done && format === 'json') continue;
