@@ -6,7 +6,7 @@ import type { RunningEmulator } from '../../emulator/server';
 import { PART_SUFFIX } from '../../src/core/atomicFile';
 import { batchDirName } from '../../src/core/cacheLayout';
 import type { BouncerExtensionApi } from '../../src/host/extension';
-import { closeAllEditors, connectToEmulator, listFiles } from './helpers';
+import { closeAllEditors, connectToEmulator, disconnectFromEmulator, listFiles } from './helpers';
 
 // Hostile sizes and waits, through the real commands and settings in an extension host,
 // against the emulator over loopback: what the person reads, and what stays on disk.
@@ -24,9 +24,7 @@ describe('Download limits', function () {
 
   after(async () => {
     await setMaxSizeMB(undefined);
-    await vscode.commands.executeCommand('notifications.clearAll');
-    await closeAllEditors();
-    await emulator?.close();
+    await disconnectFromEmulator(emulator);
   });
 
   afterEach(closeAllEditors);

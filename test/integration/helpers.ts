@@ -43,6 +43,16 @@ export async function connectToEmulator(): Promise<{ emulator: RunningEmulator; 
   return { emulator, api };
 }
 
+/**
+ * Undoes {@link connectToEmulator} at the end of a suite: no notification or editor of this suite is
+ * left for the next one to trip over, and the emulator stops.
+ */
+export async function disconnectFromEmulator(emulator: RunningEmulator | undefined): Promise<void> {
+  await vscode.commands.executeCommand('notifications.clearAll');
+  await closeAllEditors();
+  await emulator?.close();
+}
+
 /** The test seam and panel snapshots, present because VS Code runs the extension in test mode. */
 export function testingApi(api: BouncerExtensionApi): NonNullable<BouncerExtensionApi['testing']> {
   if (!api.testing) throw new Error('The extension exposes no testing API: is the host running in test mode?');

@@ -9,7 +9,7 @@ import type { BatchEntry } from '../../src/core/batchHistory';
 import { batchDirName } from '../../src/core/cacheLayout';
 import type { BouncerExtensionApi } from '../../src/host/extension';
 import { BatchesTree, type StatusNode } from '../../src/host/batchesTree';
-import { closeAllEditors, connectToEmulator, listFiles } from './helpers';
+import { closeAllEditors, connectToEmulator, disconnectFromEmulator, listFiles } from './helpers';
 
 // Bodies the real API (or a proxy) may send that are valid but unlike the spec's example: each must
 // open in every view, in a real extension host, against the emulator over loopback.
@@ -30,9 +30,7 @@ describe('Server quirks: every view opens what ingest accepted', function () {
   });
 
   after(async () => {
-    await vscode.commands.executeCommand('notifications.clearAll');
-    await closeAllEditors();
-    await emulator?.close();
+    await disconnectFromEmulator(emulator);
   });
 
   afterEach(closeAllEditors);

@@ -6,7 +6,14 @@ import type { EmulatorRequest, RunningEmulator } from '../../emulator/server';
 import { batchDirName } from '../../src/core/cacheLayout';
 import type { BouncerExtensionApi } from '../../src/host/extension';
 import type { TreeSnapshot } from '../../src/host/batchesView';
-import { closeAllEditors, connectToEmulator, listFiles, replaceApiKey, useApiBaseUrl } from './helpers';
+import {
+  closeAllEditors,
+  connectToEmulator,
+  disconnectFromEmulator,
+  listFiles,
+  replaceApiKey,
+  useApiBaseUrl,
+} from './helpers';
 
 type SnapshotBatch = TreeSnapshot['batches'][number];
 
@@ -48,9 +55,7 @@ describe('Batches sidebar', function () {
   });
 
   after(async () => {
-    await vscode.commands.executeCommand('notifications.clearAll');
-    await closeAllEditors();
-    await emulator?.close();
+    await disconnectFromEmulator(emulator);
   });
 
   afterEach(closeAllEditors);
