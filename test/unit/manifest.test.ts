@@ -44,4 +44,38 @@ describe('package.json', () => {
       assert.equal(manifest.contributes.configuration.properties[key]?.scope, 'application');
     });
   }
+
+  // VS Code shows a %key% it cannot resolve as the raw key; a stale entry is a translation nobody sees.
+  it('resolves every %key% from package.nls.json, and keeps no unused entry', () => {
+    const text = fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8');
+    const nls = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.nls.json'), 'utf8')) as Record<string, string>;
+    const used = new Set([...text.matchAll(/"%([^"%]+)%"/g)].map((m) => m[1] as string));
+    assert.ok(used.size > 10, `package.json uses placeholders (${used.size})`);
+    assert.deepEqual(
+      [...used].filter((key) => !(key in nls)),
+      [],
+      'placeholders without a string',
+    );
+    assert.deepEqual(
+      Object.keys(nls).filter((key) => !used.has(key)),
+      [],
+      'strings nothing uses',
+    );
+  });
+
+  it('keeps every title and description in contributes translatable', () => {
+    const literal: string[] = [];
+    const visit = (value: unknown, where: string): void => {
+      if (Array.isArray(value)) value.forEach((v, i) => visit(v, `${where}[${i}]`));
+      else if (value && typeof value === 'object') {
+        for (const [k, v] of Object.entries(value)) {
+          const shown = ['title', 'description', 'markdownDescription', 'name', 'contents', 'displayName', 'category'];
+          if (shown.includes(k) && typeof v === 'string' && !/^%[^%]+%$/.test(v)) literal.push(`${where}.${k}`);
+          else visit(v, `${where}.${k}`);
+        }
+      }
+    };
+    visit(manifest.contributes, 'contributes');
+    assert.deepEqual(literal, []);
+  });
 });
