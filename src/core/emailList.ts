@@ -107,6 +107,16 @@ export function readAddresses(text: string, format: ListFormat, column?: string)
   return collector.result();
 }
 
+/** The same cleaning for addresses given directly (a command argument): trimmed, deduplicated, checked. */
+export function collectAddresses(items: readonly (string | BatchEmail)[]): AddressList {
+  const collector = new Collector();
+  for (const item of items) {
+    if (typeof item === 'string') collector.add(item);
+    else collector.add(item.email, item.name);
+  }
+  return collector.result();
+}
+
 function readCsv(text: string, column: string | undefined, out: Collector): void {
   const rows = csvRows(text);
   if (rows.length === 0) return;

@@ -1,6 +1,13 @@
 import * as assert from 'node:assert/strict';
 import { BouncerError } from '../../src/core/errors';
-import { csvLayout, csvRows, formatOfFileName, readAddresses, splitIntoBatches } from '../../src/core/emailList';
+import {
+  collectAddresses,
+  csvLayout,
+  csvRows,
+  formatOfFileName,
+  readAddresses,
+  splitIntoBatches,
+} from '../../src/core/emailList';
 
 describe('emailList', () => {
   describe('CSV', () => {
@@ -81,6 +88,13 @@ describe('emailList', () => {
     const list = readAddresses('email,name\nAnn@X.io,First\nann@x.IO,Second\nbo@y.io,\nANN@x.io,Third\n', 'csv');
     assert.deepEqual(list.emails, [{ email: 'Ann@X.io', name: 'First' }, { email: 'bo@y.io' }]);
     assert.equal(list.duplicates, 2);
+  });
+
+  it('cleans addresses given directly the same way', () => {
+    const list = collectAddresses([' a@x.io', 'A@X.IO', 'nope', { email: 'b@y.io', name: 'B' }]);
+    assert.deepEqual(list.emails, [{ email: 'a@x.io' }, { email: 'b@y.io', name: 'B' }]);
+    assert.equal(list.duplicates, 1);
+    assert.equal(list.invalid, 1);
   });
 
   it('splits more than 100,000 addresses into parts named "part 1 of N"', () => {
