@@ -53,6 +53,10 @@ export class CreatedBatches {
     return this.batches.get(id);
   }
 
+  all(): CreatedBatch[] {
+    return [...this.batches.values()];
+  }
+
   /**
    * Validates and records a creation. Order of checks as a server would: rate limit, then body,
    * then credits; a refused creation spends nothing.

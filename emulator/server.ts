@@ -80,6 +80,8 @@ export interface RunningEmulator {
   credits: number;
   /** A batch created through this instance (its addresses, state, polls), or undefined. */
   createdBatch(id: string): CreatedBatch | undefined;
+  /** Every batch created through this instance and not deleted, oldest first. */
+  createdBatches(): CreatedBatch[];
   close(): Promise<void>;
 }
 
@@ -784,6 +786,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       created.credits = value;
     },
     createdBatch: (id) => created.get(id),
+    createdBatches: () => created.all(),
     replaceBatch: (id, records) => {
       const copy = [...records];
       replaced.set(id, { id, quantity: copy.length, records: () => copy, counts: () => countRecords(copy) });
