@@ -8,7 +8,8 @@ import { e2e } from './session';
 // confirmed → Delete from Bouncer, confirmed → gone from Bouncer and from the list.
 
 const NAME = 'lifecycle e2e';
-const ADDRESSES = ['lifecycle.one@e2e.test', 'lifecycle.two@e2e.test', 'LIFECYCLE.ONE@e2e.test'];
+/** `steps-1000-` first: the emulator keeps this batch processing however often the extension polls it. */
+const ADDRESSES = ['steps-1000-lifecycle@e2e.test', 'lifecycle.two@e2e.test', 'STEPS-1000-LIFECYCLE@e2e.test'];
 
 /** Waits (bounded) until the emulator holds a batch that matches. */
 async function createdBatch(match: (batch: CreatedBatch) => boolean, what: string): Promise<CreatedBatch> {

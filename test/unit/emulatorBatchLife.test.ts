@@ -89,6 +89,19 @@ describe('emulator: a batch created, followed, finished and deleted', () => {
     for (const record of records) assert.ok(validate(record), describeErrors(validate.errors));
   });
 
+  it('lets a batch set its own pace with a first address steps-<N>-…', async () => {
+    await start({ createdBatchSteps: 1 });
+    const id = String(
+      (
+        (await create([{ email: 'steps-4-a@x.io' }, { email: 'b@x.io' }, { email: 'c@x.io' }, { email: 'd@x.io' }]))
+          .json as { batchId: string }
+      ).batchId,
+    );
+    const seen: unknown[] = [];
+    for (let poll = 0; poll < 5; poll++) seen.push(((await status(id)).json as { processed: number }).processed);
+    assert.deepEqual(seen, [0, 1, 2, 3, 4]);
+  });
+
   it('derives every result from its address alone', () => {
     assert.deepEqual(resultFor('someone@example.org'), resultFor('someone@example.org'));
     assert.equal(statusFor('RISKY-7@a.b'), 'risky');
