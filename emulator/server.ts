@@ -9,6 +9,13 @@ import { HOSTILE_BATCH_ID, HOSTILE_RECORDS } from './hostileBatch';
 import { generateRecords, MAX_GENERATED_RECORDS, statusCounts } from './generateRecords';
 import { QUIRK_BATCH_IDS, quirkJsonBody } from './quirkBatches';
 import { csvHeader, csvRow } from './serverCsv';
+import {
+  CreatedBatches,
+  DEFAULT_CREATED_BATCH_STEPS,
+  DEFAULT_CREDITS,
+  resultFor,
+  type CreatedBatch,
+} from './createdBatches';
 
 export { generateRecords } from './generateRecords';
 
@@ -34,6 +41,15 @@ export interface EmulatorOptions {
    * so tests can keep a download running while something else happens. Default 0.
    */
   chunkDelayMs?: number;
+  /** Credits the account starts with. Default {@link DEFAULT_CREDITS}. */
+  credits?: number;
+  /**
+   * Status polls a created batch spends processing after its first (still `queued`) poll; each
+   * processes an equal share. 0 completes it on the second poll. Default {@link DEFAULT_CREATED_BATCH_STEPS}.
+   */
+  createdBatchSteps?: number;
+  /** The clock of the creation rate limit; tests move it instead of waiting a minute. Default `Date.now`. */
+  now?: () => number;
 }
 
 /** What the emulator saw of one request. The key itself is never stored, only whether it matched. */
@@ -60,6 +76,12 @@ export interface RunningEmulator {
   requestEnded(request: EmulatorRequest): Promise<'finished' | 'aborted'>;
   /** From now on this instance serves these records (completed) for this ID, as if the batch changed. */
   replaceBatch(id: string, records: readonly EmailRecord[]): void;
+  /** Credits left on the emulated account; tests may set it (e.g. to 0 to provoke a 402). */
+  credits: number;
+  /** A batch created through this instance (its addresses, state, polls), or undefined. */
+  createdBatch(id: string): CreatedBatch | undefined;
+  /** Every batch created through this instance and not deleted, oldest first. */
+  createdBatches(): CreatedBatch[];
   close(): Promise<void>;
 }
 
@@ -159,6 +181,29 @@ function findBatch(id: string): Batch | undefined {
   }
   if ((SEEDED_BATCH_IDS as readonly string[]).includes(id)) return demoBatch(id);
   return undefined;
+}
+
+/** 100,000 addresses with names fit in well under this. */
+const MAX_CREATION_BODY_BYTES = 32 * 1024 * 1024;
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+/** The request body as text, or undefined once it passed `maxBytes` (the rest is not read). */
+async function readBody(req: http.IncomingMessage, maxBytes: number): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) return undefined;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function errorBody(status: number, error: string, message: string): string {
@@ -283,6 +328,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   let baseUrl = '';
   /** Batches whose data a test replaced; they win over the built-in ones. */
   const replaced = new Map<string, Batch>();
+  const created = new CreatedBatches(
+    options.credits ?? DEFAULT_CREDITS,
+    options.createdBatchSteps ?? DEFAULT_CREATED_BATCH_STEPS,
+    options.now ?? Date.now,
+  );
 
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://emulator.invalid');
@@ -340,6 +390,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       send(res, 200, 'text/plain', 'redirect followed');
       return;
     }
+    if (await handleAccountAndCreated(req, res, url, entry)) return;
     const match = /^\/v1\.1\/email\/verify\/batch\/([^/]+)(\/download)?$/.exec(url.pathname);
     if (match === null) {
       send(res, 404, json, errorBody(404, 'Not Found', `no route for ${url.pathname}`));
@@ -537,6 +588,162 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     await streamRecords(res, batch.records(), filterParam, csv, options.chunkDelayMs ?? 0);
   }
 
+  /**
+   * The endpoints of a batch's life and of the account: create, credits, real-time verify, and
+   * status, download, finish and delete of the batches created here. Returns false when the
+   * request is for none of them (the seeded batches answer it).
+   */
+  async function handleAccountAndCreated(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    url: URL,
+    entry: EmulatorRequest,
+  ): Promise<boolean> {
+    const path = url.pathname;
+    const batchMatch = /^\/v1\.1\/email\/verify\/batch\/([^/]+)(\/download|\/finish)?$/.exec(path);
+    const batch = batchMatch === null ? undefined : created.get(safeDecode(batchMatch[1]));
+    const known =
+      path === '/v1.1/email/verify/batch' ||
+      path === '/v1.1/credits' ||
+      path === '/v1.1/email/verify' ||
+      batch !== undefined ||
+      // Finish and delete answer for the seeded batches too; they change nothing there.
+      (batchMatch !== null && (batchMatch[2] === '/finish' || req.method === 'DELETE'));
+    if (!known) return false;
+    const method = req.method ?? 'GET';
+    const allowed =
+      path === '/v1.1/email/verify/batch' || batchMatch?.[2] === '/finish'
+        ? 'POST'
+        : batchMatch !== null && batchMatch[2] === undefined
+          ? ['GET', 'DELETE']
+          : 'GET';
+    if (!(Array.isArray(allowed) ? allowed.includes(method) : allowed === method)) {
+      send(res, 405, json, errorBody(405, 'Method Not Allowed', `${method} is not supported here`));
+      return true;
+    }
+    if (!entry.hadValidKey) {
+      send(res, 401, json, errorBody(401, 'Unauthorized', 'invalid or missing API key'));
+      return true;
+    }
+    if (path === '/v1.1/credits') {
+      send(res, 200, json, JSON.stringify({ credits: created.credits }));
+      return true;
+    }
+    if (path === '/v1.1/email/verify') {
+      await verifyOne(res, url);
+      return true;
+    }
+    if (path === '/v1.1/email/verify/batch') {
+      const text = await readBody(req, MAX_CREATION_BODY_BYTES);
+      if (text === undefined) {
+        send(res, 413, json, errorBody(413, 'Payload Too Large', 'request body too large'));
+        return true;
+      }
+      const outcome = created.create(text);
+      if (outcome.ok) {
+        const { id, created: at, status, entries, duplicates } = outcome.batch;
+        send(
+          res,
+          200,
+          json,
+          JSON.stringify({ batchId: id, created: at, status, quantity: entries.length, duplicates }),
+        );
+      } else if (outcome.status === 429) {
+        send(res, 429, json, JSON.stringify({ status: 429, error: 'Too Many Requests', message: outcome.message }), {
+          'Retry-After': String(outcome.retryAfterSeconds),
+        });
+      } else {
+        const error = outcome.status === 400 ? 'Bad Request' : 'Payment Required';
+        send(res, outcome.status, json, errorBody(outcome.status, error, outcome.message));
+      }
+      return true;
+    }
+    if (batch === undefined) {
+      const id = batchMatch === null ? '' : safeDecode(batchMatch[1]);
+      const seeded = replaced.has(id) || findBatch(id) !== undefined;
+      if (!seeded) send(res, 404, json, errorBody(404, 'Not Found', `request ${id} does not exist`));
+      else if (batchMatch?.[2] === '/finish') send(res, 202, json, '{}');
+      else if (!id.startsWith('pending-')) send(res, 200, json, '{}');
+      // A seeded pending batch is "processing" for as long as the emulator lives.
+      else send(res, 405, json, errorBody(405, 'Method Not Allowed', 'batch cannot be deleted in current state'));
+      return true;
+    }
+    if (batchMatch?.[2] === '/finish') {
+      created.finish(batch);
+      send(res, 202, json, '{}');
+      return true;
+    }
+    if (method === 'DELETE') {
+      if (created.delete(batch)) send(res, 200, json, '{}');
+      else send(res, 405, json, errorBody(405, 'Method Not Allowed', 'batch cannot be deleted in current state'));
+      return true;
+    }
+    if (batchMatch?.[2] === '/download') {
+      if (batch.status !== 'completed') {
+        send(res, 405, json, errorBody(405, 'Method Not Allowed', 'batch is not completed'));
+        return true;
+      }
+      const filter = url.searchParams.get('download') ?? 'all';
+      if (!isDownloadFilter(filter)) {
+        send(
+          res,
+          400,
+          json,
+          errorBody(400, 'Bad Request', 'download must be one of all, deliverable, risky, undeliverable, unknown'),
+        );
+        return true;
+      }
+      const csv = entry.accept.toLowerCase().includes('text/csv');
+      send(res, 200, csv ? 'text/csv; charset=utf-8' : json, bodyString(created.records(batch), filter, csv));
+      return true;
+    }
+    created.poll(batch);
+    const short = {
+      batchId: batch.id,
+      created: batch.created,
+      status: batch.status,
+      quantity: batch.entries.length,
+      duplicates: batch.duplicates,
+    };
+    const records = created.records(batch);
+    const body =
+      url.searchParams.get('with-stats') === 'true'
+        ? {
+            ...short,
+            started: batch.polls > 1 ? batch.created : undefined,
+            completed: batch.status === 'completed' ? new Date().toISOString() : undefined,
+            credits: batch.entries.length,
+            processed: batch.processed,
+            stats: countRecords(records),
+          }
+        : short;
+    send(res, 200, json, JSON.stringify(body));
+    return true;
+  }
+
+  /**
+   * `GET /v1.1/email/verify?email=…&timeout=…`: one address, one credit. An address whose local part
+   * starts with `slow` never gets an answer, so a client's own timeout can be tested.
+   */
+  async function verifyOne(res: http.ServerResponse, url: URL): Promise<void> {
+    const email = url.searchParams.get('email') ?? '';
+    const timeout = url.searchParams.get('timeout');
+    if (email.trim() === '' || (timeout !== null && !/^\d{1,2}$/.test(timeout)) || Number(timeout) > 30) {
+      send(res, 400, json, errorBody(400, 'Bad Request', 'email is required; timeout is 1 to 30 seconds'));
+      return;
+    }
+    if (created.credits < 1) {
+      send(res, 402, json, errorBody(402, 'Payment Required', 'not enough credits'));
+      return;
+    }
+    if (email.toLowerCase().startsWith('slow')) {
+      await once(res, 'close');
+      return;
+    }
+    created.credits--;
+    send(res, 200, json, JSON.stringify(resultFor(email)));
+  }
+
   /** Without `with-stats=true` the API answers only the short form, as the docs describe. */
   function sendStatus(res: http.ServerResponse, batch: Batch, polls: number | undefined, withStats: boolean): void {
     const needed = batch.id.startsWith('pending-') ? Number(batch.id.slice('pending-'.length)) : 0;
@@ -572,6 +779,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     port,
     apiKey,
     requests,
+    get credits() {
+      return created.credits;
+    },
+    set credits(value: number) {
+      created.credits = value;
+    },
+    createdBatch: (id) => created.get(id),
+    createdBatches: () => created.all(),
     replaceBatch: (id, records) => {
       const copy = [...records];
       replaced.set(id, { id, quantity: copy.length, records: () => copy, counts: () => countRecords(copy) });

@@ -149,6 +149,27 @@ export function markPending(
   return replaceInPlace(state, originKey, { ...existing, pending });
 }
 
+/**
+ * Remembers a batch this extension just created: at the top, named, and pending (not completed)
+ * until its status or a download says otherwise.
+ */
+export function recordCreated(
+  state: HistoryState,
+  originKey: string,
+  batchId: string,
+  name: string | undefined,
+  now: number,
+): HistoryState {
+  const existing = findEntry(state, originKey, batchId) ?? newEntry(batchId, now);
+  const clean = cleanName(name);
+  const { name: _old, ...rest } = existing;
+  return putFirst(state, originKey, {
+    ...(clean === undefined ? rest : { ...rest, name: clean }),
+    lastUsedAt: now,
+    pending: true,
+  });
+}
+
 /** Gives a batch a display name; a blank name clears it. Unknown batches are left alone. */
 export function renameEntry(
   state: HistoryState,

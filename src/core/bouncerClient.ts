@@ -58,6 +58,35 @@ export interface DownloadResponse {
 /** A batch status is a few hundred bytes; an answer larger than this is not one, and is not buffered. */
 const MAX_STATUS_BODY_CHARS = 64 * 1024;
 
+/** A call of the API other than the download; see {@link BouncerClient.call}. */
+export interface ApiRequest {
+  method: 'GET' | 'POST' | 'DELETE';
+  /** Path and query after the origin, every part already encoded. */
+  path: string;
+  /** JSON text; sent with `Content-Type: application/json`. */
+  body?: string;
+  /** Statuses that mean it worked. Default `[200]`. */
+  ok?: readonly number[];
+  /**
+   * Whether a 5xx may be sent again. False for a creation: the server may have created the batch
+   * before failing, and a second one would spend the credits twice. 429 is always retried: it was refused.
+   */
+  retryServerErrors?: boolean;
+  /** Longest Retry-After honoured by waiting (default the client's); a longer one fails at once, saying when. */
+  maxDelayMs?: number;
+  /** Longest silence for this call, when it differs from the client's. */
+  timeoutMs?: number;
+  /** Told before each wait the server asked for (or the backoff chose), so a person can see it. */
+  onWait?: (ms: number, status: number) => void;
+}
+
+/** What {@link BouncerClient.requestWithRetries} sends. */
+interface SentRequest extends Omit<ApiRequest, 'method' | 'path'> {
+  url: string;
+  accept: string;
+  method?: ApiRequest['method'];
+}
+
 const ACCEPT: Record<ResultsFormat, string> = { json: 'application/json', csv: 'text/csv' };
 
 /**
@@ -108,7 +137,7 @@ export class BouncerClient {
       });
     }
     const url = `${this.origin}/v1.1/email/verify/batch/${encodeURIComponent(id)}/download?download=${filter}`;
-    const { response, flight } = await this.requestWithRetries(url, ACCEPT[format], signal);
+    const { response, flight } = await this.requestWithRetries({ url, accept: ACCEPT[format] }, signal);
 
     const contentType = response.headers.get('content-type') ?? '';
     const mismatch = unexpectedContentType(contentType, format);
@@ -160,7 +189,7 @@ export class BouncerClient {
   async getBatchStatus(batchId: string, signal: AbortSignal): Promise<BatchStatus> {
     const id = this.batchIdForUrl(batchId);
     const url = `${this.origin}/v1.1/email/verify/batch/${encodeURIComponent(id)}?with-stats=true`;
-    const { response, flight } = await this.requestWithRetries(url, 'application/json', signal);
+    const { response, flight } = await this.requestWithRetries({ url, accept: 'application/json' }, signal);
     const read = await flight.readText(response, MAX_STATUS_BODY_CHARS);
     if (read.error !== undefined) throw flight.failure(read.error, this.redact);
     if (!read.complete) {
@@ -182,34 +211,75 @@ export class BouncerClient {
   }
 
   /**
-   * Sends the GET, repeating it after 429/5xx as the retry policy says, and turns every other
-   * non-200 answer into a BouncerError. Returns the 200 response with its still-open flight.
+   * One call of the API besides the download: sends `request` (retrying as it allows), reads the
+   * answer (at most 64 KiB: every such answer is a small JSON object) and returns its status and text.
+   * Statuses not in `request.ok` become BouncerErrors as for the download.
+   * @throws BouncerError
+   */
+  async call(request: ApiRequest, signal: AbortSignal): Promise<{ status: number; text: string }> {
+    const { response, flight } = await this.requestWithRetries(
+      {
+        url: `${this.origin}${request.path}`,
+        accept: 'application/json',
+        method: request.method,
+        body: request.body,
+        ok: request.ok ?? [200],
+        retryServerErrors: request.retryServerErrors ?? true,
+        maxDelayMs: request.maxDelayMs,
+        timeoutMs: request.timeoutMs,
+        onWait: request.onWait,
+      },
+      signal,
+    );
+    const read = await flight.readText(response, MAX_STATUS_BODY_CHARS);
+    if (read.error !== undefined) throw flight.failure(read.error, this.redact);
+    if (!read.complete) {
+      flight.stop('done');
+      throw new BouncerError(
+        'invalidBody',
+        `The server's answer is over ${MAX_STATUS_BODY_CHARS / 1024} KiB: not what was asked for.`,
+        { httpStatus: response.status, detail: this.redact(`body starts: ${read.text.slice(0, 200)}`) },
+      );
+    }
+    return { status: response.status, text: read.text };
+  }
+
+  /** Cuts a server's text down for a log line, with the key masked. */
+  redactPreview(text: string): string {
+    return this.redact(text.slice(0, 200));
+  }
+
+  /**
+   * Sends the request, repeating it after 429/5xx as the retry policy says, and turns every other
+   * answer not in `ok` into a BouncerError. Returns the accepted response with its still-open flight.
    */
   private async requestWithRetries(
-    url: string,
-    accept: string,
+    request: SentRequest,
     signal: AbortSignal,
   ): Promise<{ response: FetchResponseLike; flight: Flight }> {
+    const method = request.method ?? 'GET';
+    const retry = { ...this.retry, maxDelayMs: request.maxDelayMs ?? this.retry.maxDelayMs };
     for (let attempt = 0; ; attempt++) {
-      const flight = new Flight(signal, this.options.timeoutMs);
-      const response = await this.send(url, accept, flight);
-      if (response.status === 200) return { response, flight };
+      const flight = new Flight(signal, request.timeoutMs ?? this.options.timeoutMs);
+      const response = await this.send(request, flight);
+      if ((request.ok ?? [200]).includes(response.status)) return { response, flight };
 
       const body = await flight.readText(response, MAX_ERROR_BODY_CHARS);
       // Closing a connection whose body was read to the end would only cost keep-alive reuse.
       if (!body.complete) flight.stop('done');
-      const path = new URL(url).pathname;
+      const path = new URL(request.url).pathname;
       const now = Date.now();
-      const retryAfterMs = isRetryableStatus(response.status)
-        ? parseRetryAfter(response.headers.get('retry-after'), now)
-        : undefined;
-      const tooLong = retryAfterExceedsCap(retryAfterMs, this.retry);
-      if (isRetryableStatus(response.status) && attempt < this.retry.maxRetries && !tooLong) {
-        const delay = retryDelayMs(attempt, retryAfterMs, this.retry);
+      const retryable =
+        response.status === 429 || (request.retryServerErrors !== false && isRetryableStatus(response.status));
+      const retryAfterMs = retryable ? parseRetryAfter(response.headers.get('retry-after'), now) : undefined;
+      const tooLong = retryAfterExceedsCap(retryAfterMs, retry);
+      if (retryable && attempt < retry.maxRetries && !tooLong) {
+        const delay = retryDelayMs(attempt, retryAfterMs, retry);
         this.log(
           'warn',
-          `GET ${path}: HTTP ${response.status}; retry ${attempt + 1} of ${this.retry.maxRetries} in ${delay} ms`,
+          `${method} ${path}: HTTP ${response.status}; retry ${attempt + 1} of ${retry.maxRetries} in ${delay} ms`,
         );
+        request.onWait?.(delay, response.status);
         try {
           await this.sleep(delay, signal);
         } catch {
@@ -222,20 +292,23 @@ export class BouncerClient {
       const error = statusError(response.status, body.text, { retries: attempt, retryAt, now, redact: this.redact });
       this.log(
         'error',
-        `GET ${path}: HTTP ${response.status} → ${error.kind}${error.detail ? ` (${error.detail})` : ''}`,
+        `${method} ${path}: HTTP ${response.status} → ${error.kind}${error.detail ? ` (${error.detail})` : ''}`,
       );
       throw error;
     }
   }
 
   /** One fetch, timed out when the headers do not come; maps transport failures to BouncerErrors. */
-  private async send(url: string, accept: string, flight: Flight): Promise<FetchResponseLike> {
+  private async send(request: SentRequest, flight: Flight): Promise<FetchResponseLike> {
     if (flight.caller.aborted) throw cancelledError();
+    const headers: Record<string, string> = { 'x-api-key': this.options.apiKey, Accept: request.accept };
+    if (request.body !== undefined) headers['Content-Type'] = 'application/json';
     try {
       return await flight.step(
-        this.options.fetch(url, {
-          method: 'GET',
-          headers: { 'x-api-key': this.options.apiKey, Accept: accept },
+        this.options.fetch(request.url, {
+          method: request.method ?? 'GET',
+          headers,
+          body: request.body,
           signal: flight.signal,
           redirect: 'manual',
         }),

@@ -18,6 +18,10 @@ export type BouncerErrorKind =
   | 'notFound'
   /** 405: the batch is not completed yet. */
   | 'notCompleted'
+  /** 405 on delete: Bouncer does not delete a batch it is processing. */
+  | 'cannotDelete'
+  /** 400 on a call that sends data (create, verify): the server refused it; `serverMessage` says why. */
+  | 'rejected'
   /** 429 after the retries ran out, or with a Retry-After longer than the client waits (`retryAt` says until when). */
   | 'rateLimited'
   /** 5xx after the retries ran out, or with a Retry-After longer than the client waits. */
@@ -43,6 +47,8 @@ export interface BouncerErrorDetails {
   detail?: string;
   /** When the server said to try again (epoch ms, from its Retry-After), if it said so. */
   retryAt?: number;
+  /** On a 402 for a creation: credits the account lacks for it, when they could be counted. */
+  creditsMissing?: number;
   cause?: unknown;
 }
 
@@ -51,6 +57,7 @@ export class BouncerError extends Error {
   readonly serverMessage?: string;
   readonly detail?: string;
   readonly retryAt?: number;
+  readonly creditsMissing?: number;
 
   constructor(
     readonly kind: BouncerErrorKind,
@@ -63,6 +70,7 @@ export class BouncerError extends Error {
     this.serverMessage = details.serverMessage;
     this.detail = details.detail;
     this.retryAt = details.retryAt;
+    this.creditsMissing = details.creditsMissing;
   }
 }
 

@@ -14,5 +14,11 @@ export interface FetchResponseLike {
  */
 export type FetchLike = (
   url: string,
-  init: { method?: string; headers: Record<string, string>; signal: AbortSignal; redirect?: 'manual' },
+  init: {
+    method?: string;
+    headers: Record<string, string>;
+    body?: string;
+    signal: AbortSignal;
+    redirect?: 'manual';
+  },
 ) => Promise<FetchResponseLike>;

@@ -6,6 +6,7 @@ import {
   markPending,
   parseHistory,
   recordDownload,
+  recordCreated,
   recordOpened,
   removeEntry,
   renameEntry,
@@ -72,6 +73,11 @@ export class BatchHistoryStore implements HistoryRecorder, vscode.Disposable {
   /** Sets or clears the "not completed yet" flag (405). */
   markPending(originKey: string, batchId: string, pending: boolean): Promise<void> {
     return this.update((s) => markPending(s, originKey, batchId, pending, Date.now()));
+  }
+
+  /** Records a batch created here: at the top, named, pending until it completes. */
+  recordCreated(originKey: string, batchId: string, name: string | undefined): Promise<void> {
+    return this.update((s) => recordCreated(s, originKey, batchId, name, Date.now()));
   }
 
   /** Names a batch; a blank name goes back to showing the ID. */

@@ -5,7 +5,9 @@ import { batchIdHint, type BatchesView } from './batchesView';
 import type { CacheCommands } from './cacheCommands';
 import { ShownError, type ErrorReporter } from './errorReporter';
 import type { BouncerLog } from './log';
+import type { CreditsStatusBar } from './creditsStatusBar';
 import type { ResultsOpener } from './resultsOpener';
+import type { VerifyCommands } from './verifyCommands';
 
 /** Every command takes what VS Code or its caller passes (a tree node, `{ batchId }`, a key). */
 export type CommandHandler = (...args: unknown[]) => unknown;
@@ -17,6 +19,8 @@ export interface CommandParts {
   cache: CacheCommands;
   view: BatchesView;
   log: BouncerLog;
+  verify: VerifyCommands;
+  credits: CreditsStatusBar;
 }
 
 /**
@@ -45,6 +49,11 @@ export function createCommands(p: CommandParts) {
     'bouncer.batches.refreshView': () => p.view.reloadNow(),
     'bouncer.showCacheSize': () => p.cache.showSize(),
     'bouncer.clearCache': () => p.cache.clear(),
+    'bouncer.verifyEmails': (arg) => p.verify.verifyEmails(arg),
+    'bouncer.verifyEmail': (arg) => p.verify.verifyEmail(arg),
+    'bouncer.finishBatch': (arg) => p.verify.finishBatch(arg),
+    'bouncer.deleteBatch': (arg) => p.verify.deleteBatch(arg),
+    'bouncer.refreshCredits': () => p.credits.refresh(true),
   } satisfies Record<string, CommandHandler>;
 }
 

@@ -138,8 +138,13 @@ export class DownloadService implements vscode.Disposable {
       .then((choice) => choice === showLog && this.deps.log.show());
   }
 
-  private async client(target: ApiTarget): Promise<BouncerClient> {
+  /**
+   * A client for the API at `target` with its stored key, asking for one when none is stored
+   * (unless `ask` is false: then it throws BouncerError('cancelled') quietly).
+   */
+  async client(target: ApiTarget, ask = true): Promise<BouncerClient> {
     let apiKey = await this.deps.keys.get(target.origin);
+    if (!apiKey && !ask) throw new BouncerError('cancelled', 'No API key is stored.');
     if (!apiKey) {
       apiKey = await this.deps.promptForKey(target.origin);
       if (!apiKey) throw new BouncerError('cancelled', 'No API key was given.');

@@ -34,6 +34,15 @@ export function describeError(error: BouncerError, batchId: string | undefined):
         actions: ['setApiKey'],
       };
     case 'paymentRequired':
+      if (error.creditsMissing !== undefined) {
+        return {
+          text: vscode.l10n.t(
+            'Your Bouncer account lacks {0} credits for this batch. Add credits in Bouncer, or verify fewer addresses, then try again.',
+            error.creditsMissing.toLocaleString(),
+          ),
+          actions: ['retry'],
+        };
+      }
       return {
         text: vscode.l10n.t('Your Bouncer account is out of credits. Add credits in Bouncer, then try again.'),
         actions: ['retry'],
@@ -51,6 +60,19 @@ export function describeError(error: BouncerError, batchId: string | undefined):
       return {
         text: vscode.l10n.t('Batch {0} is not completed yet. Wait for it and download it when it is done?', id),
         actions: ['waitForCompletion'],
+      };
+    case 'cannotDelete':
+      return {
+        text: vscode.l10n.t(
+          'Bouncer cannot delete batch {0} while it is processing it (HTTP 405 "cannot be deleted in current state"). Finish it now or wait until it completes, then delete it.',
+          id,
+        ),
+        actions: ['waitForCompletion'],
+      };
+    case 'rejected':
+      return {
+        text: vscode.l10n.t('{0} Check the addresses and try again.', error.message),
+        actions: ['showLog'],
       };
     case 'rateLimited': {
       const wait = waitAsked(error);

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { BatchApi } from '../core/batchApi';
 import { ResultsRepository } from '../core/resultsRepository';
 import { ApiKeyCommands } from './apiKeyCommands';
 import { ApiKeyStore } from './apiKeyStore';
@@ -10,6 +11,7 @@ import { keepBatchesFresh } from './batchesRefresh';
 import { BatchesView, type TreeSnapshot } from './batchesView';
 import { CacheCommands } from './cacheCommands';
 import { createCommands, registerCommands } from './commands';
+import { CreditsStatusBar, type CreditsSnapshot } from './creditsStatusBar';
 import { onDidChangeConfig, readConfig } from './config';
 import { DownloadService } from './downloadService';
 import { ErrorReporter } from './errorReporter';
@@ -18,6 +20,7 @@ import { createDialogs, TestSeam } from './prompts';
 import { ResultsOpener } from './resultsOpener';
 import type { PanelSnapshot } from './resultsPanel';
 import { locateCachedResults, ResultsPanelManager } from './resultsPanelManager';
+import { VerifyCommands } from './verifyCommands';
 
 /** What the extension returns from `activate`: nothing secret, just what tests and other extensions may read. */
 export interface BouncerExtensionApi {
@@ -36,6 +39,8 @@ export interface BouncerTestingApi {
   readonly seam: TestSeam;
   /** Every open results table, once its loads have finished (and, when visible, are on screen). */
   describeResultsPanels(): Promise<PanelSnapshot[]>;
+  /** The credits status bar item, once any refresh running has finished. */
+  describeCredits(): Promise<CreditsSnapshot>;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<BouncerExtensionApi> {
@@ -136,22 +141,49 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
     cancelDownloads: (batchId) => downloads.cancel(batchId),
   });
 
+  // Creating batches, finishing and deleting them, credits
+  const credits = new CreditsStatusBar({
+    log,
+    target: apiTargetIfUsable,
+    hasKey: async (origin) => (await keys.get(origin)) !== undefined,
+    connect: async (target) => new BatchApi(await downloads.client(target, false)),
+    command: 'bouncer.refreshCredits',
+  });
+  const verify = new VerifyCommands({
+    log,
+    history,
+    errors,
+    target: apiTarget,
+    connect: async (target) => new BatchApi(await downloads.client(target)),
+    refreshCredits: () => void credits.refresh(true),
+    // The shared poller follows new batches from here once it exists; the history already lists them.
+    onBatchCreated: () => undefined,
+    onBatchChanged: () => undefined,
+  });
+
   context.subscriptions.push(
     keys,
+    credits,
+    keys.onDidChange(() => void credits.refresh(true)),
     history,
     downloads,
     panels,
     view,
     cacheCommands,
     keepBatchesFresh(view, history),
-    registerCommands(createCommands({ apiKey, opener, batches, cache: cacheCommands, view, log }), errors),
+    registerCommands(
+      createCommands({ apiKey, opener, batches, cache: cacheCommands, view, log, verify, credits }),
+      errors,
+    ),
     onDidChangeConfig(() => {
       // Another API origin has another key and another list of batches.
       void keys.refreshContext();
       view.scheduleRefresh();
+      void credits.refresh(false);
     }),
   );
   await keys.refreshContext();
+  void credits.refresh(false);
   log.info(
     `Bouncer Results activated; API ${apiTargetIfUsable()?.origin ?? '(setting not usable)'}; cache ${cacheRoot}`,
   );
@@ -160,7 +192,14 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
     cacheRoot,
     currentOriginKey,
     describeBatchesTree: () => view.describe(),
-    testing: seam && { seam, describeResultsPanels: () => panels.describe() },
+    testing: seam && {
+      seam,
+      describeResultsPanels: () => panels.describe(),
+      describeCredits: async () => {
+        await credits.refresh(false);
+        return credits.describe();
+      },
+    },
   };
 }
 

@@ -7,6 +7,7 @@ import {
   markPending,
   MAX_ENTRIES_PER_ORIGIN,
   parseHistory,
+  recordCreated,
   recordDownload,
   recordOpened,
   recordedBytes,
@@ -26,6 +27,17 @@ function ids(state: HistoryState, origin: string): string[] {
 }
 
 describe('batch history', () => {
+  it('records a created batch at once: on top, named, pending', () => {
+    let state = recordOpened(emptyHistory(), A, 'older', 1000);
+    state = recordCreated(state, A, 'c0ffee01', '  contacts.csv (part 1 of 2) ', 2000);
+    assert.deepEqual(ids(state, A), ['c0ffee01', 'older']);
+    const entry = findEntry(state, A, 'c0ffee01');
+    assert.equal(entry?.name, 'contacts.csv (part 1 of 2)');
+    assert.equal(entry?.pending, true);
+    assert.equal(entry?.lastUsedAt, 2000);
+    assert.deepEqual(parseHistory(JSON.parse(JSON.stringify(state))), state, 'survives a reload');
+  });
+
   it('lists batches newest first and moves a reopened batch to the top', () => {
     let state = emptyHistory();
     state = recordOpened(state, A, 'one', 1000);

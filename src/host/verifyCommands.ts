@@ -1,0 +1,488 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { VERIFY_TIMEOUT_SECONDS, type BatchApi, type CreatedBatch } from '../core/batchApi';
+import {
+  collectAddresses,
+  csvLayout,
+  csvRows,
+  formatOfFileName,
+  readAddresses,
+  splitIntoBatches,
+  type AddressList,
+  type ListFormat,
+} from '../core/emailList';
+import { looksLikeEmail } from '../core/emailColumn';
+import { BouncerError, isCancellation } from '../core/errors';
+import { isObject } from '../core/guards';
+import type { EmailRecord } from '../core/records';
+import { formatWait } from '../core/retryPolicy';
+import type { BatchHistoryStore } from './batchHistoryStore';
+import type { ApiTarget } from './downloadService';
+import type { ErrorReporter } from './errorReporter';
+import type { BouncerLog } from './log';
+
+/** A list file larger than this is not a contacts list anyone meant to verify in one go. */
+const MAX_LIST_FILE_BYTES = 256 * 1024 * 1024;
+
+export interface VerifyCommandsDeps {
+  log: BouncerLog;
+  history: BatchHistoryStore;
+  errors: ErrorReporter;
+  /** The configured API; throws BouncerError('invalidBaseUrl'). */
+  target(): ApiTarget;
+  /** The API with the stored key; asks for a key when none is stored. */
+  connect(target: ApiTarget): Promise<BatchApi>;
+  /** After a creation: the credits shown changed. */
+  refreshCredits(): void;
+  /**
+   * Called for every batch created here, once it is in the history. The follow-up (polling it
+   * until completed, the completion notification) hooks in here.
+   */
+  onBatchCreated(batchId: string, created: CreatedBatch): void;
+  /** Called after Finish Now or Delete from Bouncer changed a batch, so a poller can look again or stop. */
+  onBatchChanged(batchId: string, change: 'finished' | 'deleted'): void;
+}
+
+/** Where the addresses come from, once the command's argument or the editor was read. */
+interface ListSource {
+  text: string;
+  format: ListFormat;
+  /** Shown in the confirmation and the default batch name. */
+  label: string;
+  column?: string;
+}
+
+/**
+ * Verify Emails… (create batches from a file, a selection or an argument), Finish Now and Delete
+ * from Bouncer, and Verify This Email. With an argument every command asks nothing and rejects
+ * (after showing the failure) when it did not happen, so automation learns of it.
+ */
+export class VerifyCommands {
+  constructor(private readonly deps: VerifyCommandsDeps) {}
+
+  /**
+   * `bouncer.verifyEmails`: `{ emails, name? }` or `{ uri, column? }` for automation; from the
+   * Explorer a file `Uri`; from the editor or the palette, the selection or the whole document.
+   * @returns `{ batchIds }` of the created batches, or undefined when the person stopped.
+   */
+  async verifyEmails(arg?: unknown): Promise<{ batchIds: string[] } | undefined> {
+    const automated = isObject(arg) && !(arg instanceof vscode.Uri) && ('emails' in arg || 'uri' in arg);
+    if (!automated) return this.verifyInteractively(arg instanceof vscode.Uri ? arg : undefined);
+    try {
+      const { list, name } = await this.listFromArgument(arg);
+      return { batchIds: await this.create(list, name) };
+    } catch (error) {
+      throw this.deps.errors.rejection(error);
+    }
+  }
+
+  /** `bouncer.finishBatch`: stops processing now; Bouncer refunds the addresses not verified. */
+  async finishBatch(arg?: unknown): Promise<void> {
+    const { batchId, interactive } = this.batchArgument(arg);
+    if (interactive) {
+      const finish = vscode.l10n.t('Finish Now');
+      const choice = await vscode.window.showWarningMessage(
+        vscode.l10n.t('Finish batch {0} now?', batchId),
+        {
+          modal: true,
+          detail: vscode.l10n.t(
+            'Bouncer stops verifying it and refunds the credits of the addresses not verified yet. The results then hold only the addresses verified so far.',
+          ),
+        },
+        finish,
+      );
+      if (choice !== finish) return;
+    }
+    await this.run(interactive, batchId, async (api, signal) => {
+      await api.finishBatch(batchId, signal);
+      await this.deps.history.markPending(this.deps.target().originKey, batchId, false);
+    });
+    this.deps.log.info(`Batch ${batchId} finished early.`);
+    this.deps.onBatchChanged(batchId, 'finished');
+    this.deps.refreshCredits();
+    if (interactive) {
+      void vscode.window.showInformationMessage(
+        vscode.l10n.t('Bouncer stopped batch {0}; unverified addresses were refunded.', batchId),
+      );
+    }
+  }
+
+  /** `bouncer.deleteBatch`: deletes the batch and its results from Bouncer (not the copy downloaded here). */
+  async deleteBatch(arg?: unknown): Promise<void> {
+    const { batchId, interactive } = this.batchArgument(arg);
+    if (interactive) {
+      const remove = vscode.l10n.t('Delete from Bouncer');
+      const choice = await vscode.window.showWarningMessage(
+        vscode.l10n.t('Delete batch {0} from Bouncer?', batchId),
+        {
+          modal: true,
+          detail: vscode.l10n.t(
+            'Bouncer deletes the batch and its results; this cannot be undone. Results already downloaded here stay until you remove them from the list. Bouncer does not delete a batch while it is processing it.',
+          ),
+        },
+        remove,
+      );
+      if (choice !== remove) return;
+    }
+    await this.run(interactive, batchId, async (api, signal) => {
+      await api.deleteBatch(batchId, signal);
+      const originKey = this.deps.target().originKey;
+      const entry = this.deps.history.entry(originKey, batchId);
+      // Nothing was downloaded: the entry would only lead to "does not exist" from now on.
+      if (entry && entry.downloads.length === 0) await this.deps.history.remove(originKey, batchId);
+      else await this.deps.history.markPending(originKey, batchId, false);
+    });
+    this.deps.log.info(`Batch ${batchId} deleted from Bouncer.`);
+    this.deps.onBatchChanged(batchId, 'deleted');
+    if (interactive) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('Batch {0} was deleted from Bouncer.', batchId));
+    }
+  }
+
+  /**
+   * `bouncer.verifyEmail` ("Verify This Email"): the address selected or under the cursor, or
+   * `{ email }`, checked now for one credit.
+   * @returns the result record, or undefined when the person stopped.
+   */
+  async verifyEmail(arg?: unknown): Promise<EmailRecord | undefined> {
+    const given = isObject(arg) && typeof arg.email === 'string' ? arg.email.trim() : undefined;
+    const email = given ?? addressAtCursor();
+    if (given === undefined) {
+      if (email === undefined) {
+        void vscode.window.showInformationMessage(
+          vscode.l10n.t('Put the cursor on an email address, or select one, then run Verify This Email again.'),
+        );
+        return undefined;
+      }
+      const verify = vscode.l10n.t('Verify (1 Credit)');
+      const choice = await vscode.window.showInformationMessage(
+        vscode.l10n.t('Verify {0} now?', email),
+        { modal: true, detail: vscode.l10n.t('Bouncer checks it in real time; this uses 1 credit.') },
+        verify,
+      );
+      if (choice !== verify) return undefined;
+    }
+    const address = email ?? '';
+    let record: EmailRecord;
+    try {
+      record = await vscode.window.withProgress(
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: vscode.l10n.t('Bouncer: verifying {0} (1 credit)', address),
+          cancellable: true,
+        },
+        async (_progress, token) => {
+          const api = await this.deps.connect(this.deps.target());
+          return api.verifyEmail(address, abortOn(token), VERIFY_TIMEOUT_SECONDS);
+        },
+      );
+    } catch (error) {
+      if (given === undefined) {
+        if (!isCancellation(error)) await this.deps.errors.show(error);
+        return undefined;
+      }
+      throw this.deps.errors.rejection(error);
+    }
+    this.deps.refreshCredits();
+    const score = record.score === undefined ? '' : vscode.l10n.t(', score {0}', String(record.score));
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t('{0}: {1} ({2}){3}. This check used 1 credit.', record.email, record.status, record.reason, score),
+    );
+    return record;
+  }
+
+  private async verifyInteractively(uri: vscode.Uri | undefined): Promise<{ batchIds: string[] } | undefined> {
+    const source = await sourceFromEditorOrFile(uri);
+    if (source === undefined) return undefined;
+    if (source.format === 'csv') {
+      const column = await pickCsvColumn(source.text);
+      if (column === undefined) return undefined;
+      source.column = column;
+    }
+    const list = readAddresses(source.text, source.format, source.column);
+    if (list.invalid > 0) {
+      this.deps.log.info(
+        `Set aside ${list.invalid} lines without an address, e.g. ${list.invalidExamples.join(' | ')}`,
+      );
+    }
+    if (list.emails.length === 0) {
+      void vscode.window.showWarningMessage(
+        vscode.l10n.t(
+          'No email addresses found in {0} ({1} lines without an address). Select the addresses, or pick the email column, and try again.',
+          source.label,
+          list.invalid,
+        ),
+      );
+      return undefined;
+    }
+    const target = this.deps.target();
+    const api = await this.deps.connect(target);
+    let credits: number | undefined;
+    try {
+      credits = await api.credits(AbortSignal.timeout(15_000));
+    } catch (error) {
+      // The count helps the decision but is not needed for it; a 402 still explains itself.
+      this.deps.log.warn(`Credits not read before creating: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const name = await confirmCreation(list, source.label, credits);
+    if (name === undefined) return undefined;
+    return { batchIds: await this.create(list, name) };
+  }
+
+  /** Creates one batch per 100,000 addresses, recording each in the history as soon as it exists. */
+  private async create(list: AddressList, name: string): Promise<string[]> {
+    if (list.emails.length === 0) {
+      throw new BouncerError('invalidArgument', 'There are no email addresses to verify in what was given.');
+    }
+    const target = this.deps.target();
+    const api = await this.deps.connect(target);
+    const parts = splitIntoBatches(list.emails, name);
+    const batchIds: string[] = [];
+    await vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: vscode.l10n.t('Bouncer: creating batches'),
+        cancellable: true,
+      },
+      async (progress, token) => {
+        const signal = abortOn(token);
+        for (const [index, part] of parts.entries()) {
+          const step =
+            parts.length === 1
+              ? vscode.l10n.t('sending {0} addresses', part.emails.length.toLocaleString())
+              : vscode.l10n.t('batch {0} of {1}', index + 1, parts.length);
+          progress.report({ message: step });
+          const created = await api.createBatch(part.emails, signal, {
+            onWait: (ms) =>
+              progress.report({
+                message: vscode.l10n.t(
+                  '{0}: Bouncer allows 60 new batches a minute and asks to wait {1}',
+                  step,
+                  formatWait(ms),
+                ),
+              }),
+          });
+          await this.deps.history.recordCreated(target.originKey, created.batchId, part.name || undefined);
+          batchIds.push(created.batchId);
+          this.deps.log.info(
+            `Created batch ${created.batchId} (${part.name || 'unnamed'}): ${created.quantity} addresses, ${created.duplicates} duplicates, ${created.status}.`,
+          );
+          this.deps.onBatchCreated(created.batchId, created);
+        }
+      },
+    );
+    this.deps.refreshCredits();
+    return batchIds;
+  }
+
+  private async listFromArgument(arg: Record<string, unknown>): Promise<{ list: AddressList; name: string }> {
+    if ('emails' in arg) {
+      if (!Array.isArray(arg.emails) || !arg.emails.every((e) => typeof e === 'string')) {
+        throw new BouncerError('invalidArgument', '"emails" must be an array of strings.');
+      }
+      if (arg.name !== undefined && typeof arg.name !== 'string') {
+        throw new BouncerError('invalidArgument', '"name" must be a string.');
+      }
+      return { list: collectAddresses(arg.emails as string[]), name: (arg.name as string | undefined) ?? '' };
+    }
+    if (typeof arg.uri !== 'string' && !(arg.uri instanceof vscode.Uri)) {
+      throw new BouncerError('invalidArgument', '"uri" must be a file URI string.');
+    }
+    if (arg.column !== undefined && typeof arg.column !== 'string') {
+      throw new BouncerError('invalidArgument', '"column" must be the name of a CSV column.');
+    }
+    const uri = typeof arg.uri === 'string' ? vscode.Uri.parse(arg.uri, true) : arg.uri;
+    const text = await readListFile(uri);
+    const base = path.posix.basename(uri.path);
+    return { list: readAddresses(text, formatOfFileName(base), arg.column as string | undefined), name: base };
+  }
+
+  /** `{ batchId }` from automation (ask nothing), or a tree item / the tree's selection (confirm first). */
+  private batchArgument(arg: unknown): { batchId: string; interactive: boolean } {
+    const interactive = !isObject(arg) || arg.kind === 'batch';
+    const raw = isObject(arg) ? arg.batchId : undefined;
+    if (typeof raw !== 'string') {
+      throw new BouncerError('invalidArgument', 'Pick a batch in the Bouncer sidebar, or pass { batchId }.');
+    }
+    return { batchId: raw.trim(), interactive };
+  }
+
+  /** Runs one call under a cancellable notification; with an argument a failure rejects the command. */
+  private async run(
+    interactive: boolean,
+    batchId: string,
+    work: (api: BatchApi, signal: AbortSignal) => Promise<void>,
+  ): Promise<void> {
+    try {
+      const api = await this.deps.connect(this.deps.target());
+      await vscode.window.withProgress(
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: vscode.l10n.t('Bouncer: batch {0}', batchId),
+          cancellable: true,
+        },
+        (_progress, token) => work(api, abortOn(token)),
+      );
+    } catch (error) {
+      if (interactive) throw error;
+      throw this.deps.errors.rejection(error, { batchId });
+    }
+  }
+}
+
+/** An AbortSignal that aborts when the notification's Cancel is pressed. */
+function abortOn(token: vscode.CancellationToken): AbortSignal {
+  const controller = new AbortController();
+  if (token.isCancellationRequested) controller.abort();
+  token.onCancellationRequested(() => controller.abort());
+  return controller.signal;
+}
+
+/** The selected text, or the address the cursor is on, in the active editor. */
+function addressAtCursor(): string | undefined {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor) return undefined;
+  const selected = editor.document.getText(editor.selection).trim();
+  if (selected !== '') return looksLikeEmail(selected) ? selected : undefined;
+  const range = editor.document.getWordRangeAtPosition(
+    editor.selection.active,
+    /[^\s<>()[\]"',;:]+@[^\s<>()[\]"',;:]+/,
+  );
+  const word = range && editor.document.getText(range).replace(/\.+$/, '');
+  return word && looksLikeEmail(word) ? word : undefined;
+}
+
+/**
+ * From the Explorer: the file. From the editor or the palette: the selection (with the CSV's header
+ * put back in front of it) or else the whole document. With neither, a file picker.
+ */
+async function sourceFromEditorOrFile(uri: vscode.Uri | undefined): Promise<ListSource | undefined> {
+  const editor = vscode.window.activeTextEditor;
+  const fromEditor = editor && (uri === undefined || editor.document.uri.toString() === uri.toString());
+  if (editor && fromEditor) {
+    const document = editor.document;
+    const base = path.posix.basename(document.uri.path) || vscode.l10n.t('Untitled');
+    const format = document.languageId === 'json' ? 'json' : formatOfFileName(base);
+    const selections = editor.selections.filter((s) => !s.isEmpty);
+    if (selections.length === 0) return { text: document.getText(), format, label: base };
+    const selected = selections.map((s) => document.getText(s)).join('\n');
+    if (format === 'csv') {
+      // A few selected rows lack the header that names the email column: put it back.
+      const startsAtTop = selections.some((s) => s.start.line === 0);
+      const text = startsAtTop ? selected : `${document.lineAt(0).text}\n${selected}`;
+      return { text, format, label: vscode.l10n.t('{0} (selection)', base) };
+    }
+    return { text: selected, format: 'text', label: vscode.l10n.t('{0} (selection)', base) };
+  }
+  let file = uri;
+  if (file === undefined) {
+    const picked = await vscode.window.showOpenDialog({
+      title: vscode.l10n.t('Verify Emails: pick a list of addresses'),
+      filters: { [vscode.l10n.t('Address lists')]: ['csv', 'txt', 'json'] },
+      canSelectMany: false,
+    });
+    file = picked?.[0];
+    if (file === undefined) return undefined;
+  }
+  const base = path.posix.basename(file.path);
+  return { text: await readListFile(file), format: formatOfFileName(base), label: base };
+}
+
+/** The file's text, from its open editor when there is one (unsaved edits count). */
+async function readListFile(uri: vscode.Uri): Promise<string> {
+  const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  if (open) return open.getText();
+  let size: number;
+  try {
+    size = (await vscode.workspace.fs.stat(uri)).size;
+  } catch (error) {
+    throw new BouncerError('invalidArgument', `The file ${uri.fsPath || uri.toString()} cannot be read.`, {
+      cause: error,
+    });
+  }
+  if (size > MAX_LIST_FILE_BYTES) {
+    throw new BouncerError(
+      'invalidArgument',
+      `The file is ${Math.round(size / 1024 / 1024)} MB: too large for a list of addresses. Split it first.`,
+    );
+  }
+  return new TextDecoder('utf-8').decode(await vscode.workspace.fs.readFile(uri));
+}
+
+/** The email column, preselected as recognised; the person may pick another. */
+async function pickCsvColumn(text: string): Promise<string | undefined> {
+  const rows = csvRows(text);
+  const layout = csvLayout(rows);
+  if (layout.header.length === 0) return undefined;
+  const sample = layout.headerless ? rows[0] : rows[1];
+  const items = layout.header.map((name, index) => ({
+    label: name || vscode.l10n.t('Column {0}', index + 1),
+    description: index === layout.emailColumn ? vscode.l10n.t('recognised as the email column') : undefined,
+    detail: sample?.[index] ? vscode.l10n.t('e.g. {0}', sample[index].slice(0, 80)) : undefined,
+    name,
+    index,
+  }));
+  const ordered =
+    layout.emailColumn >= 0
+      ? [items[layout.emailColumn], ...items.filter((i) => i.index !== layout.emailColumn)]
+      : items;
+  if (ordered.length === 1) return ordered[0].name;
+  const pick = await vscode.window.showQuickPick(ordered, {
+    title: vscode.l10n.t('Verify Emails: which column holds the addresses?'),
+    placeHolder:
+      layout.nameColumn >= 0 ? vscode.l10n.t('Names come from "{0}"', layout.header[layout.nameColumn]) : undefined,
+    ignoreFocusOut: true,
+  });
+  return pick?.name;
+}
+
+/** The one confirmation before anything is sent; resolves to the batch name, or undefined to stop. */
+async function confirmCreation(
+  list: AddressList,
+  label: string,
+  credits: number | undefined,
+): Promise<string | undefined> {
+  let name = label;
+  const count = list.emails.length;
+  for (;;) {
+    const parts = splitIntoBatches(list.emails, name);
+    const lines = [
+      vscode.l10n.t(
+        '{0} addresses ({1} duplicates dropped, {2} lines without an address set aside).',
+        count.toLocaleString(),
+        list.duplicates.toLocaleString(),
+        list.invalid.toLocaleString(),
+      ),
+      credits === undefined
+        ? vscode.l10n.t('Cost: {0} credits. Credits left: unknown.', count.toLocaleString())
+        : vscode.l10n.t('Cost: {0} credits. Credits left: {1}.', count.toLocaleString(), credits.toLocaleString()),
+      ...(credits !== undefined && credits < count
+        ? [vscode.l10n.t('Not enough credits: {0} missing.', (count - credits).toLocaleString())]
+        : []),
+      parts.length === 1
+        ? vscode.l10n.t('Batch name: {0}', name)
+        : vscode.l10n.t(
+            '{0} batches of at most 100,000: {1} … {2}',
+            parts.length,
+            parts[0].name,
+            parts.at(-1)?.name ?? '',
+          ),
+    ];
+    const verify = vscode.l10n.t('Verify {0} Addresses', count.toLocaleString());
+    const rename = vscode.l10n.t('Change Name…');
+    const choice = await vscode.window.showInformationMessage(
+      vscode.l10n.t('Verify {0} addresses with Bouncer?', count.toLocaleString()),
+      { modal: true, detail: lines.join('\n') },
+      verify,
+      rename,
+    );
+    if (choice === verify) return name;
+    if (choice !== rename) return undefined;
+    const given = await vscode.window.showInputBox({
+      title: vscode.l10n.t('Batch name'),
+      prompt: vscode.l10n.t('Shown in the Bouncer sidebar; kept on this machine only.'),
+      value: name,
+    });
+    if (given !== undefined) name = given.trim();
+  }
+}
