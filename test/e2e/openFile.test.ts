@@ -61,6 +61,29 @@ describe('Open in Bouncer Results Table from the Explorer (issue 11)', () => {
     });
   }
 
+  it('comes back after a window reload with its rows and sort', async () => {
+    const { workbench } = e2e();
+    await workbench.contextMenu(workbench.treeItem('bouncer-export.csv'), MENU_ENTRY);
+    const table = workbench.resultsTable();
+    await table.waitForRowCount(ROWS, ROWS);
+    const header = table.columnHeader('Email');
+    await header.click();
+    await table.statusLine.filter({ hasText: 'sorted by email ↑' }).waitFor({ timeout: 30_000 });
+    await header.click();
+    await table.statusLine.filter({ hasText: 'sorted by email ↓' }).waitFor({ timeout: 30_000 });
+    const before = await table.column('Email');
+    assert.deepEqual(before, [...RECORDS.map((r) => r.email).sort(compareEmails)].reverse().slice(0, before.length));
+
+    await workbench.reloadWindow('Bouncer: Open in Bouncer Results Table');
+    const restored = workbench.resultsTable();
+    await restored.grid.waitFor({ timeout: 60_000 });
+    await restored.waitForRowCount(ROWS, ROWS);
+    assert.equal(await restored.columnHeader('Email').getAttribute('aria-sort'), 'descending');
+    assert.deepEqual(await restored.column('Email'), before);
+    await workbench.screenshot('file-table-restored-after-reload');
+    await workbench.closeAllEditors();
+  });
+
   it('says in one sentence that a CSV without an email column is not Bouncer results', async () => {
     const { workbench } = e2e();
     await workbench.contextMenu(workbench.treeItem('people.csv'), MENU_ENTRY);
