@@ -5,8 +5,9 @@
  *
  * Per size: download + ingest (bench/ingest.ts), CSV conversion (bench/csv.ts); then the results
  * table in headless Chromium (bench/table.ts, run as `npm run bench:table`); then the JSON and CSV
- * tabs in a real VS Code (bench/vscodeTabs.ts). Flags: --quick, --runs N (default 3),
- * --skip-io, --skip-table, --skip-vscode (to rerun one part), --out FILE (also write the report there).
+ * tabs in a real VS Code (bench/vscodeTabs.ts); then a Bouncer CSV file opened in the table
+ * (bench/fileOpen.ts). Flags: --quick, --runs N (default 3),
+ * --skip-io, --skip-table, --skip-vscode, --skip-files (to rerun one part), --out FILE (also write the report there).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -129,6 +130,26 @@ async function benchSize(n: number, dir: string, serverUrl: string): Promise<str
   ].join('\n');
 }
 
+/** Runs bench/fileOpen.ts (files opened in the table) in a process of its own, with a collectable heap. */
+function runFileOpenBench(): Promise<string> {
+  const flags = [
+    '--runs',
+    String(RUNS),
+    ...(quick ? ['--quick'] : []),
+    ...(args.includes('--skip-vscode') ? ['--skip-vscode'] : []),
+  ];
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--expose-gc', script('fileOpen'), ...flags], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => process.stderr.write(d));
+    child.on('close', (code) => resolve(code === 0 ? out : `${out}\n(fileOpen exited ${code})`));
+  });
+}
+
 /** Runs `npm run bench:table` with this run's sizes and returns what it printed (echoed live too). */
 function runTableBench(): Promise<string> {
   const flags = ['--sizes', SIZES.join(','), '--runs', String(RUNS)];
@@ -202,6 +223,11 @@ async function main(): Promise<void> {
       log(`(not measured: ${(error as Error).message.split('\n')[0]})`);
     }
     log(`\n(the VS Code part took ${elapsed()})\n`);
+  }
+  if (!args.includes('--skip-files')) {
+    log('## A Bouncer CSV file opened in the table (bench/fileOpen.ts)\n');
+    log((await runFileOpenBench()).trim());
+    log(`\n(the file part took ${elapsed()})\n`);
   }
   log(`Total bench time: ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }

@@ -51,6 +51,11 @@ export interface RecordColumn {
   readonly expected?: object;
   /** Sent by the API but missing from the spec's schema. */
   readonly undocumented?: true;
+  /**
+   * Other CSV header names a file may use for this column (Bouncer's web app, spreadsheets). The id and
+   * the label are accepted anyway; names are compared without case, spaces or punctuation.
+   */
+  readonly aliases?: readonly string[];
 }
 
 const STRING = { type: 'string' } as const;
@@ -69,6 +74,7 @@ export const RECORD_COLUMNS = [
     required: true,
     leading: true,
     schema: STRING,
+    aliases: ['email address', 'e-mail'],
   },
   {
     id: 'status',
@@ -107,6 +113,7 @@ export const RECORD_COLUMNS = [
     read: (r) => r.domain?.name,
     required: true,
     schema: STRING,
+    aliases: ['domain_name'],
   },
   { id: 'domain.acceptAll', label: 'Accept-all', ...FLAG, read: (r) => r.domain?.acceptAll },
   { id: 'domain.disposable', label: 'Disposable', ...FLAG, read: (r) => r.domain?.disposable },

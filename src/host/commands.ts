@@ -8,6 +8,7 @@ import type { BouncerLog } from './log';
 import type { CreditsStatusBar } from './creditsStatusBar';
 import type { ResultsOpener } from './resultsOpener';
 import type { VerifyCommands } from './verifyCommands';
+import type { ResultsTableEditor } from './resultsTableEditor';
 
 /** Every command takes what VS Code or its caller passes (a tree node, `{ batchId }`, a key). */
 export type CommandHandler = (...args: unknown[]) => unknown;
@@ -15,6 +16,7 @@ export type CommandHandler = (...args: unknown[]) => unknown;
 export interface CommandParts {
   apiKey: ApiKeyCommands;
   opener: ResultsOpener;
+  fileTable: ResultsTableEditor;
   batches: BatchCommands;
   cache: CacheCommands;
   view: BatchesView;
@@ -54,6 +56,7 @@ export function createCommands(p: CommandParts) {
     'bouncer.finishBatch': (arg) => p.verify.finishBatch(arg),
     'bouncer.deleteBatch': (arg) => p.verify.deleteBatch(arg),
     'bouncer.refreshCredits': () => p.credits.refresh(true),
+    'bouncer.openFileInTable': (uri) => p.fileTable.openFromCommand(uri),
   } satisfies Record<string, CommandHandler>;
 }
 

@@ -21,6 +21,7 @@ import { ResultsOpener } from './resultsOpener';
 import type { PanelSnapshot } from './resultsPanel';
 import { locateCachedResults, ResultsPanelManager } from './resultsPanelManager';
 import { VerifyCommands } from './verifyCommands';
+import { ResultsTableEditor, type FileTableSnapshot } from './resultsTableEditor';
 
 /** What the extension returns from `activate`: nothing secret, just what tests and other extensions may read. */
 export interface BouncerExtensionApi {
@@ -41,6 +42,8 @@ export interface BouncerTestingApi {
   describeResultsPanels(): Promise<PanelSnapshot[]>;
   /** The credits status bar item, once any refresh running has finished. */
   describeCredits(): Promise<CreditsSnapshot>;
+  /** Every file open in the Bouncer Results Table editor, with what reading it found. */
+  describeFileTables(): FileTableSnapshot[];
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<BouncerExtensionApi> {
@@ -109,6 +112,7 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
     neutralizeFormulas: () => readConfig().neutralizeFormulas,
     locate: (source) => locateCachedResults(cache, source),
   });
+  const fileTable = new ResultsTableEditor({ panels, log });
   const opener = new ResultsOpener({
     downloads,
     panels,
@@ -168,11 +172,12 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
     history,
     downloads,
     panels,
+    fileTable,
     view,
     cacheCommands,
     keepBatchesFresh(view, history),
     registerCommands(
-      createCommands({ apiKey, opener, batches, cache: cacheCommands, view, log, verify, credits }),
+      createCommands({ apiKey, opener, fileTable, batches, cache: cacheCommands, view, log, verify, credits }),
       errors,
     ),
     onDidChangeConfig(() => {
@@ -199,6 +204,7 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
         await credits.refresh(false);
         return credits.describe();
       },
+      describeFileTables: () => fileTable.describe(),
     },
   };
 }

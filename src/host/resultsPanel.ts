@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { BouncerError } from '../core/errors';
 import { readRecords } from '../core/readRecords';
 import type { DownloadFilter } from '../core/records';
-import { buildStore } from '../model/builder';
+import { buildStore, type BuildOptions } from '../model/builder';
 import { textAt, type ResultsStore } from '../model/store';
 import {
   parseWebviewMessage,
@@ -19,6 +19,24 @@ import { makeNonce, webviewHtml } from './webviewHtml';
 
 /** Rows posted ahead of the rest: many screens' worth, parsed in a few tens of milliseconds. */
 const PARTIAL_ROWS = 20_000;
+
+/**
+ * Reads a panel's rows from somewhere other than the cache (a file opened in the table). It reports
+ * the first rows through `options` as `buildStore` does, and throws {@link PanelLoadError} to show
+ * its own sentence.
+ */
+export type StoreLoader = (signal: AbortSignal, options: BuildOptions) => Promise<ResultsStore>;
+
+/** A load failure whose message is already the one sentence the panel shows. */
+export class PanelLoadError extends Error {
+  constructor(
+    message: string,
+    readonly canRetry: boolean,
+    cause?: unknown,
+  ) {
+    super(message, cause === undefined ? undefined : { cause });
+  }
+}
 
 /** Where a panel's results are: the cached download, named for its batch and filter. */
 export interface ResultsSource {
@@ -63,6 +81,7 @@ export class ResultsPanel implements vscode.Disposable {
   /** The opening rows of a batch still being read. */
   private partial: ResultsStore | undefined;
   private failure: string | undefined;
+  private canRetry = true;
   private loading: AbortController | undefined;
   private ready = false;
   /** `data` messages posted to the current webview, and how many of them it reported on screen. */
@@ -77,7 +96,7 @@ export class ResultsPanel implements vscode.Disposable {
 
   constructor(
     readonly panel: vscode.WebviewPanel,
-    private source: PanelSource & { cachePath?: string; title: string },
+    private source: PanelSource & { cachePath?: string; title: string; load?: StoreLoader },
     private readonly restoredUi: UiState | undefined,
     private readonly context: vscode.ExtensionContext,
     private readonly deps: ResultsPanelDeps,
@@ -139,6 +158,8 @@ export class ResultsPanel implements vscode.Disposable {
   whenRendered(): Promise<void> {
     const onScreen = this.dataRendered >= this.dataPosted;
     if (this.store && this.ready && !this.loading && onScreen && !this.firstRender) return Promise.resolve();
+    // Already failed (a small file can fail before anyone asks): waiting would never end.
+    if (this.failure !== undefined && !this.loading) return Promise.reject(new Error(this.failure));
     return new Promise<void>((resolve, reject) => {
       const previous = this.firstRender;
       this.firstRender = {
@@ -195,7 +216,7 @@ export class ResultsPanel implements vscode.Disposable {
         // Whatever the load has reached; the rest is posted as it arrives.
         if (this.store) this.post({ type: 'data', store: this.store, complete: true });
         else if (this.partial) this.post({ type: 'data', store: this.partial, complete: false });
-        else if (this.failure) this.post({ type: 'loadError', message: this.failure, canRetry: true });
+        else if (this.failure) this.post({ type: 'loadError', message: this.failure, canRetry: this.canRetry });
         return;
       case 'rendered': {
         this.dataRendered++;
@@ -206,7 +227,8 @@ export class ResultsPanel implements vscode.Disposable {
         return;
       }
       case 'retry':
-        await this.relocateAndLoad();
+        if (this.source.load) await this.load();
+        else await this.relocateAndLoad();
         return;
       case 'copy': {
         const store = this.checkedRows(message.rows);
@@ -257,14 +279,14 @@ export class ResultsPanel implements vscode.Disposable {
     this.store = undefined;
     this.partial = undefined;
     this.failure = undefined;
-    const cachePath = this.source.cachePath;
-    if (!cachePath) {
+    const { cachePath, load } = this.source;
+    if (!cachePath && !load) {
       await this.relocateAndLoad();
       return;
     }
     const started = Date.now();
     try {
-      const store = await buildStore(readRecords(cachePath, { signal: controller.signal }), {
+      const options: BuildOptions = {
         onProgress: (rows) => this.post({ type: 'progress', rows }),
         // The first rows go out while the rest is parsed: a million-row batch shows in well under a second.
         partialAfter: PARTIAL_ROWS,
@@ -276,7 +298,10 @@ export class ResultsPanel implements vscode.Disposable {
           );
           this.post({ type: 'data', store: partial, complete: false });
         },
-      });
+      };
+      const store = load
+        ? await load(controller.signal, options)
+        : await buildStore(readRecords(cachePath as string, { signal: controller.signal }), options);
       if (controller.signal.aborted || this.disposed) return;
       this.store = store;
       this.partial = undefined;
@@ -286,6 +311,11 @@ export class ResultsPanel implements vscode.Disposable {
       this.post({ type: 'data', store, complete: true });
     } catch (error) {
       if (controller.signal.aborted || this.disposed) return;
+      if (error instanceof PanelLoadError) {
+        this.deps.log.error(`Results panel: loading ${this.source.title} failed: ${String(error.cause ?? error)}`);
+        this.failLoad(error.message, error, error.canRetry);
+        return;
+      }
       const gone = (error as NodeJS.ErrnoException).code === 'ENOENT';
       const message = gone
         ? this.missingCacheMessage()
@@ -301,9 +331,10 @@ export class ResultsPanel implements vscode.Disposable {
   }
 
   /** Every load failure can be retried: the file may come back, or be downloaded again. */
-  private failLoad(message: string, error: unknown): void {
+  private failLoad(message: string, error: unknown, canRetry = true): void {
     this.failure = message;
-    this.post({ type: 'loadError', message, canRetry: true });
+    this.canRetry = canRetry;
+    this.post({ type: 'loadError', message, canRetry });
     const pending = this.firstRender;
     this.firstRender = undefined;
     pending?.reject(error);

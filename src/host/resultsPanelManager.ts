@@ -3,7 +3,14 @@ import type { DownloadFilter } from '../core/records';
 import type { ResultsKey } from '../core/resultsKey';
 import type { ResultsRepository } from '../core/resultsRepository';
 import { parseUiState, type PanelSource, type UiState } from '../shared/protocol';
-import { keyOf, ResultsPanel, type PanelSnapshot, type ResultsPanelDeps, type ResultsSource } from './resultsPanel';
+import {
+  keyOf,
+  ResultsPanel,
+  type PanelSnapshot,
+  type ResultsPanelDeps,
+  type ResultsSource,
+  type StoreLoader,
+} from './resultsPanel';
 
 export const RESULTS_VIEW_TYPE = 'bouncer.results';
 
@@ -78,6 +85,14 @@ export class ResultsPanelManager implements vscode.Disposable {
     return results.whenRendered();
   }
 
+  /**
+   * Takes in a panel VS Code made for a custom editor (a file opened in the table): VS Code owns its
+   * life and reopens it after a reload, so it needs no serializer; it is listed with the others.
+   */
+  adoptEditor(panel: vscode.WebviewPanel, source: PanelSource & { title: string; load: StoreLoader }): ResultsPanel {
+    return this.adopt(panel, source, undefined);
+  }
+
   private async restore(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
     const ui = parseUiState(state);
     if (!ui) {
@@ -96,7 +111,7 @@ export class ResultsPanelManager implements vscode.Disposable {
 
   private adopt(
     panel: vscode.WebviewPanel,
-    source: PanelSource & { cachePath?: string; title: string },
+    source: PanelSource & { cachePath?: string; title: string; load?: StoreLoader },
     ui: UiState | undefined,
   ): ResultsPanel {
     const results = new ResultsPanel(panel, source, ui, this.context, this.deps, (closed) => {

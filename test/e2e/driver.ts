@@ -195,6 +195,16 @@ export class Workbench {
       .first();
   }
 
+  /**
+   * Right-clicks a row of the side bar's tree (e.g. a file in the Explorer) and picks `label` from its
+   * context menu (VS Code draws that menu itself, in a shadow root the locators reach into).
+   */
+  async contextMenu(item: Locator, label: string): Promise<void> {
+    await item.click({ button: 'right', timeout: STEP_TIMEOUT_MS });
+    const entry = this.page.locator('.context-view .monaco-menu').getByRole('menuitem', { name: label, exact: true });
+    await entry.click({ timeout: STEP_TIMEOUT_MS });
+  }
+
   /** Label and description (the grey text after it) of each tree row, top to bottom. */
   async treeRows(): Promise<{ label: string; description: string }[]> {
     const rows: { label: string; description: string }[] = [];
