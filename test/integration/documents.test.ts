@@ -31,8 +31,9 @@ describe('Results documents (bouncer-results:)', function () {
 
   afterEach(closeAllEditors);
 
+  /** The cached file of this suite's emulator (other suites' emulators are other origins). */
   const cached = (batchId: string, name: string): string | undefined =>
-    listFiles(api.cacheRoot).find((f) => f.endsWith(path.join(batchDirName(batchId), name)));
+    listFiles(api.cacheRoot).find((f) => f.endsWith(path.join(api.currentOriginKey()!, batchDirName(batchId), name)));
 
   /** The active editor's document, which the open commands promise once they resolve. */
   function activeDocument(): vscode.TextDocument {

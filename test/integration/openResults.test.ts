@@ -56,7 +56,8 @@ describe('Open Batch Results commands', function () {
     assert.ok(records.length >= 20, `demo-small has records (got ${records.length})`);
     const statuses = new Set(records.map((r) => r.status));
     for (const s of ['deliverable', 'risky', 'undeliverable', 'unknown']) assert.ok(statuses.has(s), `has ${s}`);
-    const cachedName = path.join(batchDirName('demo-small'), 'all.json');
+    // Other suites' emulators are other origins with caches of their own.
+    const cachedName = path.join(api.currentOriginKey()!, batchDirName('demo-small'), 'all.json');
     const cached = listFiles(api.cacheRoot).filter((f) => f.endsWith(cachedName));
     assert.equal(cached.length, 1, 'the download landed in the cache');
     assert.deepEqual(JSON.parse(fs.readFileSync(cached[0], 'utf8')), records);
