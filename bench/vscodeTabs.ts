@@ -251,7 +251,7 @@ export async function runVsCodeTabs(entry: string, runs: number, large: number[]
     });
     await page.exposeFunction('codeAutomationExit', (code: number) => reportExit(code));
     await page.goto(testPageUrl(server, sandbox.workspaceDir, repoRoot, entry));
-    const minutes = 5 + large.reduce((sum, n) => sum + Math.ceil(n / 100_000), 0);
+    const minutes = 5 + large.reduce((sum, n) => sum + 3 * Math.ceil(n / 100_000), 0);
     const code = await withTimeout(
       exited,
       minutes * 60_000,
