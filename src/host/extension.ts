@@ -17,6 +17,7 @@ import { DownloadService } from './downloadService';
 import { ErrorReporter } from './errorReporter';
 import { BouncerLog } from './log';
 import { createDialogs, TestSeam } from './prompts';
+import { ResultsFileSystem } from './resultsFileSystem';
 import { ResultsOpener } from './resultsOpener';
 import type { PanelSnapshot } from './resultsPanel';
 import { locateCachedResults, ResultsPanelManager } from './resultsPanelManager';
@@ -113,13 +114,24 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
     locate: (source) => locateCachedResults(cache, source),
   });
   const fileTable = new ResultsTableEditor({ panels, log });
-  const opener = new ResultsOpener({
-    downloads,
-    panels,
-    errors,
-    config: readConfig,
-    largeCopyDir: path.join(storage, 'exports'),
+  const documents = new ResultsFileSystem({
+    cache,
+    log,
+    neutralizeFormulas: () => readConfig().neutralizeFormulas,
+    currentOriginKey,
+    hasApiKey: async () => {
+      const origin = apiTargetIfUsable()?.origin;
+      return origin !== undefined && (await keys.get(origin)) !== undefined;
+    },
+    download: async (request) => {
+      const cached = await downloads.ensureCached(request);
+      if (cached.summary) panels.resultsDownloaded(cached);
+      return cached;
+    },
   });
+  // Before anything awaits: a tab restored after a reload reads through it as soon as we activate.
+  context.subscriptions.push(documents.register());
+  const opener = new ResultsOpener({ downloads, panels, documents, errors, config: readConfig });
 
   // The Batches view
   const view = new BatchesView({ history, cache, log, currentOriginKey });
@@ -185,6 +197,7 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
       void keys.refreshContext();
       view.scheduleRefresh();
       void credits.refresh(false);
+      documents.csvSettingChanged();
     }),
   );
   await keys.refreshContext();

@@ -4,20 +4,22 @@ import { formatBytes } from '../core/format';
 import { parseOpenArgs, type OpenArgs, type ResultsView } from '../core/openArgs';
 import type { DownloadFilter } from '../core/records';
 import type { BouncerConfig } from './config';
-import { openCsvResults, openJsonResults } from './documentOpener';
+import { openResultsDocument } from './documentOpener';
 import type { CachedResults, DownloadService } from './downloadService';
 import type { ErrorReporter, NextSteps } from './errorReporter';
 import { askBatchId, askFilter, askView } from './prompts';
 import { resultsTitle, type ResultsChange, type ResultsPanelManager } from './resultsPanelManager';
-import type { ResultsFormat } from '../core/resultsKey';
 
 export interface ResultsOpenerDeps {
   downloads: DownloadService;
   panels: ResultsPanelManager;
   config: () => BouncerConfig;
   errors: ErrorReporter;
-  /** Where a neutralised CSV too large for an untitled tab is written to open as a file. */
-  largeCopyDir: string;
+  /** The `bouncer-results:` documents, told when results they show were downloaded again. */
+  documents: {
+    resultsDownloaded(change: ResultsChange): void;
+    openFilters(originKey: string, batchId: string): DownloadFilter[];
+  };
 }
 
 /**
@@ -76,28 +78,37 @@ export class ResultsOpener {
   }
 
   private async show(batchId: string, filter: DownloadFilter, view: ResultsView, refresh: boolean): Promise<void> {
-    const format = view === 'csv' ? 'csv' : 'json';
+    // Every view is made from the JSON records: the CSV tab by our own encoder, in our column order.
+    const format = 'json';
     const cached = await this.fetch({ batchId, filter, format }, refresh);
     await this.present(cached, view);
-    if (refresh) await this.refreshOtherTables(batchId, filter, format);
+    if (refresh) await this.refreshOtherTables(batchId, filter);
   }
 
   /** Gets the results into the cache, and tells whatever shows them when they were downloaded. */
   private async fetch(request: Omit<ResultsChange, 'originKey'>, refresh: boolean): Promise<CachedResults> {
     const cached = await this.deps.downloads.ensureCached(request, { refresh });
-    if (cached.summary) this.deps.panels.resultsDownloaded({ ...request, originKey: this.deps.downloads.originKey() });
+    if (cached.summary) {
+      const change = { ...request, originKey: this.deps.downloads.originKey() };
+      this.deps.panels.resultsDownloaded(change);
+      this.deps.documents.resultsDownloaded(change);
+    }
     return cached;
   }
 
   /**
-   * A batch downloaded again may have changed on the server, so every other open table of it
-   * (another status filter) downloads its own results again too: no table keeps showing, copying
-   * or exporting rows older than the ones just fetched. A failure keeps that table's rows and says so.
+   * A batch downloaded again may have changed on the server, so every other open table or tab of it
+   * (another status filter) downloads its own results again too: no view keeps showing, copying
+   * or exporting rows older than the ones just fetched. A failure keeps that view's rows and says so.
    */
-  private async refreshOtherTables(batchId: string, done: DownloadFilter, format: ResultsFormat): Promise<void> {
+  private async refreshOtherTables(batchId: string, done: DownloadFilter): Promise<void> {
     const originKey = this.deps.downloads.originKey();
-    for (const filter of this.deps.panels.openFilters(originKey, batchId)) {
-      if (filter === done && format === 'json') continue;
+    const open = [
+      ...this.deps.panels.openFilters(originKey, batchId),
+      ...this.deps.documents.openFilters(originKey, batchId),
+    ];
+    for (const filter of new Set(open)) {
+      if (filter === done) continue;
       try {
         await this.fetch({ batchId, filter, format: 'json' }, true);
       } catch (error) {
@@ -119,20 +130,14 @@ export class ResultsOpener {
       });
       return;
     }
-    const name = `${batchId}-${filter}`;
-    const { neutralizeFormulas } = this.deps.config();
-    const csvText = neutralizeFormulas
-      ? { neutralizeFormulas, largeCopyDir: this.deps.largeCopyDir }
-      : { neutralizeFormulas };
-    const openedAs =
-      view === 'json' ? await openJsonResults(cached.path, name) : await openCsvResults(cached.path, csvText, name);
-    if (openedAs === 'file') {
-      const size = cached.summary ? formatBytes(cached.summary.bytes) : vscode.l10n.t('large');
+    const { layout, bytes } = await openResultsDocument({ ...cached, format: view }, cached.path);
+    if (view === 'json' && layout === 'recordPerLine') {
+      const size = formatBytes(bytes);
       const showTable = vscode.l10n.t('Show Table');
       void vscode.window
         .showInformationMessage(
           vscode.l10n.t(
-            'These results are {0}, too large for an untitled tab, so the cached file opened instead (use Save As to keep a copy). The results table handles any size.',
+            'These results are {0}, so the JSON tab shows one record per line to stay fast. The results table sorts and filters any size.',
             size,
           ),
           showTable,

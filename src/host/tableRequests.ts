@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { clipboardText, writeCsvRows, writeJsonRows } from '../model/export';
 import type { ResultsStore } from '../model/store';
-import { openCsvResults, openJsonResults } from './documentOpener';
+import { openExportedFile } from './documentOpener';
 
 // What the results table asks the host to do with rows the person picked: the clipboard, the
 // file system and editors are the host's. The rows are checked against the store by the panel.
@@ -70,8 +70,7 @@ export async function exportRows(store: ResultsStore, rows: Uint32Array, to: Exp
   const file = path.join(dir, to.fileName);
   await write(store, rows, file, to);
   // Written by writeCsvRows under the setting already: the tab shows the file as it is.
-  if (to.format === 'csv') await openCsvResults(file, { neutralizeFormulas: false });
-  else await openJsonResults(file);
+  await openExportedFile(file);
 }
 
 async function write(store: ResultsStore, rows: Uint32Array, file: string, to: ExportTarget): Promise<void> {

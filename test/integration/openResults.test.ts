@@ -3,10 +3,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { HOSTILE_BATCH_ID, HOSTILE_RECORDS } from '../../emulator/hostileBatch';
-import { startEmulator, type RunningEmulator } from '../../emulator/server';
-import { needsFormulaPrefix } from '../../src/core/csvFormat';
+import { generateRecords, startEmulator, type RunningEmulator } from '../../emulator/server';
+import { csvHeaderLine, needsFormulaPrefix, recordToCsvRow } from '../../src/core/csvFormat';
 import { CsvReader } from '../../src/core/csvReader';
 import { batchDirName } from '../../src/core/cacheLayout';
+import type { EmailRecord } from '../../src/core/records';
 import type { BouncerExtensionApi } from '../../src/host/extension';
 import { closeAllEditors, connectToEmulator, listFiles, replaceApiKey, useApiBaseUrl } from './helpers';
 
@@ -28,13 +29,6 @@ describe('Open Batch Results commands', function () {
 
   afterEach(closeAllEditors);
 
-  async function servedCsv(batchId: string): Promise<Buffer> {
-    const served = await fetch(`${emulator.url}/v1.1/email/verify/batch/${batchId}/download?download=all`, {
-      headers: { 'x-api-key': emulator.apiKey, accept: 'text/csv' },
-    });
-    return Buffer.from(await served.arrayBuffer());
-  }
-
   /** Resolves once a `bouncer.*` setting reads `value` (settings files are read asynchronously). */
   async function settingIs(key: string, value: unknown): Promise<void> {
     const reads = () => vscode.workspace.getConfiguration('bouncer').get(key) === value;
@@ -48,20 +42,22 @@ describe('Open Batch Results commands', function () {
     });
   }
 
-  it('opens a batch as a pretty-printed untitled JSON tab and caches it', async () => {
+  it('opens a batch as a pretty-printed read-only JSON tab and caches it', async () => {
     await vscode.commands.executeCommand('bouncer.openResultsAsJson', { batchId: 'demo-small' });
     const editor = vscode.window.activeTextEditor;
     assert.ok(editor, 'an editor is open');
     assert.equal(editor.document.languageId, 'json');
-    assert.equal(editor.document.isUntitled, true);
-    assert.equal(editor.document.uri.path, 'demo-small-all.json', 'the tab is named for the batch and filter');
+    assert.equal(editor.document.uri.scheme, 'bouncer-results');
+    assert.equal(editor.document.isUntitled, false);
+    assert.equal(editor.document.uri.path, '/demo-small · all.json', 'the tab is named for the batch and filter');
     const text = editor.document.getText();
     assert.match(text, /\n {2}\{\n {4}"email"/, 'pretty-printed with two spaces');
     const records = JSON.parse(text) as Array<{ email: string; status: string }>;
     assert.ok(records.length >= 20, `demo-small has records (got ${records.length})`);
     const statuses = new Set(records.map((r) => r.status));
     for (const s of ['deliverable', 'risky', 'undeliverable', 'unknown']) assert.ok(statuses.has(s), `has ${s}`);
-    const cachedName = path.join(batchDirName('demo-small'), 'all.json');
+    // Other suites' emulators are other origins with caches of their own.
+    const cachedName = path.join(api.currentOriginKey()!, batchDirName('demo-small'), 'all.json');
     const cached = listFiles(api.cacheRoot).filter((f) => f.endsWith(cachedName));
     assert.equal(cached.length, 1, 'the download landed in the cache');
     assert.deepEqual(JSON.parse(fs.readFileSync(cached[0], 'utf8')), records);
@@ -76,7 +72,7 @@ describe('Open Batch Results commands', function () {
     await vscode.commands.executeCommand('bouncer.openResultsAsJson', { batchId: 'demo-small', filter: 'unknown' });
     const jsonTabs = vscode.window.tabGroups.all
       .flatMap((g) => g.tabs)
-      .filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.path === 'demo-small-unknown.json');
+      .filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.path === '/demo-small · unknown.json');
     assert.equal(jsonTabs.length, 1, 'opening the same results again reuses their tab');
     const records = JSON.parse(vscode.window.activeTextEditor!.document.getText()) as Array<{ status: string }>;
     assert.deepEqual([...new Set(records.map((r) => r.status))], ['unknown']);
@@ -91,22 +87,13 @@ describe('Open Batch Results commands', function () {
     assert.equal(last.query.download, 'risky');
   });
 
-  it('opens the server CSV in a new tab with formulas neutralised, caching the server bytes as sent', async () => {
+  it('opens the CSV in a new tab, made from the cached records with formulas neutralised', async () => {
     await vscode.commands.executeCommand('bouncer.openResultsAsCsv', { batchId: HOSTILE_BATCH_ID });
     const document = vscode.window.activeTextEditor!.document;
     const languages = await vscode.languages.getLanguages();
     assert.equal(document.languageId, languages.includes('csv') ? 'csv' : 'plaintext');
-    assert.equal(document.uri.path, `${HOSTILE_BATCH_ID}-all.csv`);
-    const csvName = path.join(batchDirName(HOSTILE_BATCH_ID), 'all.csv');
-    const csvFile = listFiles(api.cacheRoot).find((f) => f.endsWith(csvName));
-    assert.ok(csvFile, 'CSV cached');
-    const servedBytes = await servedCsv(HOSTILE_BATCH_ID);
-    assert.ok(fs.readFileSync(csvFile).equals(servedBytes), 'the cache keeps the server CSV byte for byte');
-    assertNeutralised(document.getText(), servedBytes);
-    assert.ok(
-      emulator.requests.filter((r) => r.path.includes(HOSTILE_BATCH_ID)).every((r) => r.accept.includes('text/csv')),
-      'only CSV was downloaded for this batch',
-    );
+    assert.equal(document.uri.path, `/${HOSTILE_BATCH_ID} · all.csv`);
+    assertNeutralised(document.getText(), rawCsv(HOSTILE_RECORDS));
     const entry = (await api.describeBatchesTree()).batches.find((b) => b.batchId === HOSTILE_BATCH_ID);
     assert.ok(entry, 'the batch is in the history');
     const counts = new Map<string, number>();
@@ -129,33 +116,24 @@ describe('Open Batch Results commands', function () {
     try {
       await settingIs('defaultFilter', 'risky');
       await vscode.commands.executeCommand('bouncer.openResultsAsCsv', { batchId: HOSTILE_BATCH_ID, filter: 'all' });
-      assertNeutralised(vscode.window.activeTextEditor!.document.getText(), await servedCsv(HOSTILE_BATCH_ID));
+      assertNeutralised(vscode.window.activeTextEditor!.document.getText(), rawCsv(HOSTILE_RECORDS));
     } finally {
       fs.rmSync(path.dirname(settingsFile), { recursive: true, force: true });
       await settingIs('defaultFilter', 'all');
     }
   });
 
-  it('writes a neutralised copy to open when the CSV is too large for an untitled tab', async () => {
+  it('opens a CSV too large to reach extensions as a read-only tab, neutralised, the cache untouched', async () => {
     await vscode.commands.executeCommand('bouncer.openResultsAsCsv', { batchId: 'gen-200000', filter: 'all' });
-    const cached = listFiles(api.cacheRoot).find((f) => f.endsWith(path.join(batchDirName('gen-200000'), 'all.csv')));
+    const cached = listFiles(api.cacheRoot).find((f) => f.endsWith(path.join(batchDirName('gen-200000'), 'all.json')));
     assert.ok(cached, 'cached');
-    assert.ok(fs.statSync(cached).size > 20 * 1024 * 1024, 'the batch is above the untitled limit');
+    assert.ok(fs.statSync(cached).size > 50 * 1024 * 1024, 'the batch is above what VS Code syncs to extensions');
     const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
     assert.ok(input instanceof vscode.TabInputText, 'a text editor tab is active');
-    assert.notEqual(input.uri.fsPath, cached, 'not the server bytes in the cache');
-    assert.equal(path.basename(input.uri.fsPath), 'gen-200000-all.csv');
-    assertNeutralised(fs.readFileSync(input.uri.fsPath, 'utf8'), fs.readFileSync(cached));
-  });
-
-  it('opens results too large for an untitled tab from the cache file instead', async () => {
-    await vscode.commands.executeCommand('bouncer.openResultsAsJson', { batchId: 'gen-100000' });
-    const cached = listFiles(api.cacheRoot).find((f) => f.endsWith(path.join(batchDirName('gen-100000'), 'all.json')));
-    assert.ok(cached, 'cached');
-    assert.ok(fs.statSync(cached).size > 20 * 1024 * 1024, 'the batch is above the untitled limit');
-    const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
-    assert.ok(input instanceof vscode.TabInputText, 'a text editor tab is active');
-    assert.equal(input.uri.fsPath, cached, 'the tab shows the cache file');
+    assert.equal(input.uri.scheme, 'bouncer-results', 'not a file of the cache');
+    assert.equal(input.uri.path, '/gen-200000 · all.csv');
+    const shown = Buffer.from(await vscode.workspace.fs.readFile(input.uri)).toString('utf8');
+    assertNeutralised(shown, rawCsv([...generateRecords(200_000)]));
   });
 
   it('refuses an invalid batch ID without making a request', async () => {
@@ -250,6 +228,13 @@ describe('Open Batch Results commands', function () {
     }
   });
 });
+
+/** The records as our encoder writes them without neutralising: what the server holds, cell for cell. */
+function rawCsv(records: readonly EmailRecord[]): Buffer {
+  const hasName = records.some((r) => r.name !== undefined && r.name !== null);
+  const rows = records.map((r) => recordToCsvRow(r, { hasName, neutralizeFormulas: false }));
+  return Buffer.from(csvHeaderLine(hasName) + rows.join(''), 'utf8');
+}
 
 function readCsv(text: string | Buffer): string[][] {
   const rows: string[][] = [];

@@ -42,7 +42,7 @@ describe('Server quirks: every view opens what ingest accepted', function () {
     assert.deepEqual([...fs.readFileSync(file).subarray(0, 3)], [0xef, 0xbb, 0xbf], 'the cache keeps the server bytes');
     const editor = vscode.window.activeTextEditor;
     assert.ok(editor, 'an editor is open');
-    assert.equal(editor.document.uri.path, 'quirk-bom-all.json');
+    assert.equal(editor.document.uri.path, '/quirk-bom · all.json');
     assert.deepEqual(JSON.parse(editor.document.getText()), DEMO_RECORDS);
   });
 
