@@ -1,12 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { csvHeaderLine, needsFormulaPrefix, recordToCsvRow } from '../../src/core/csvFormat';
+import { csvHeaderLine, recordToCsvRow } from '../../src/core/csvFormat';
 import { CsvReader } from '../../src/core/csvReader';
 import { BouncerError } from '../../src/core/errors';
 import type { EmailRecord } from '../../src/core/records';
-import { neutralizedCsv, readNeutralizedCsv, writeNeutralizedCsv } from '../../src/core/safeCsv';
 
 const encoder = new TextEncoder();
 
@@ -119,79 +115,5 @@ describe('CsvReader', () => {
     assert.equal(byColumn.provider, '😀');
     assert.equal(byColumn.score, '7');
     assert.equal(row.length, header.length);
-  });
-});
-
-describe('neutralizedCsv', () => {
-  const SERVER =
-    '\uFEFFemail,status,name,score\r\n' +
-    '+cmd@example.com,deliverable,"=HYPERLINK(""http://evil.example"",""x"")",90\r\n' +
-    '-2+3@example.com,risky,"@SUM(1+1)*cmd|\' /C calc\'!A0",-1\r\n' +
-    '@SUM(A1)@example.com,unknown," =1+1",\r\n' +
-    'ok@example.com,undeliverable,"\n=cmd",0\r\n' +
-    'wide@example.com,unknown,＝1+1,＋1\r\n' +
-    'plain@example.com,deliverable,"Smith, John",100\r\n';
-
-  async function* body(text: string, size: number): AsyncGenerator<Uint8Array> {
-    const bytes = encoder.encode(text);
-    for (let at = 0; at < bytes.length; at += size) yield bytes.slice(at, at + size);
-  }
-
-  async function neutralised(text: string, size: number): Promise<string> {
-    let out = '';
-    for await (const piece of neutralizedCsv(body(text, size))) out += piece;
-    return out;
-  }
-
-  it('keeps every row and column and prefixes exactly the cells that could run as formulas', async () => {
-    const before = read(SERVER);
-    for (const size of [1, 3, 64, 1 << 20]) {
-      const after = read(await neutralised(SERVER, size));
-      assert.equal(after.length, before.length, `chunks of ${size}`);
-      for (let r = 0; r < before.length; r++) {
-        assert.equal(after[r].length, before[r].length, `row ${r}`);
-        for (let c = 0; c < before[r].length; c++) {
-          const cell = before[r][c];
-          assert.equal(after[r][c], needsFormulaPrefix(cell) ? `'${cell}` : cell, `row ${r} column ${c}`);
-        }
-      }
-    }
-    const text = await neutralised(SERVER, 5);
-    const live = [
-      '+cmd@',
-      '-2+3@',
-      '@SUM(A1)@',
-      '"=HYPERLINK',
-      '"@SUM(1+1)',
-      '" =1+1',
-      '"\n=cmd',
-      '＝1+1',
-      '＋1',
-      '-1\r\n',
-    ];
-    for (const start of live) {
-      assert.ok(
-        !text.includes(`,${start}`) && !text.includes(`\n${start}`),
-        `${JSON.stringify(start)} is not left live`,
-      );
-    }
-    assert.ok(text.startsWith("email,status,name,score\r\n'+cmd@example.com,deliverable,\"'=HYPERLINK("), text);
-    assert.ok(text.includes(',"Smith, John",100\r\n'), 'harmless cells keep their text');
-  });
-
-  it('reads and writes files, leaving the source as it was', async () => {
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bouncer-safe-csv-'));
-    try {
-      const source = path.join(dir, 'all.csv');
-      await fs.writeFile(source, SERVER);
-      const text = await readNeutralizedCsv(source);
-      assert.equal(text, await neutralised(SERVER, 7));
-      const copy = path.join(dir, 'copy', 'view.csv');
-      await writeNeutralizedCsv(source, copy);
-      assert.equal(await fs.readFile(copy, 'utf8'), text);
-      assert.equal(await fs.readFile(source, 'utf8'), SERVER);
-    } finally {
-      await fs.rm(dir, { recursive: true, force: true });
-    }
   });
 });
