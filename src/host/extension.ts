@@ -7,6 +7,7 @@ import { ApiKeyStore } from './apiKeyStore';
 import { apiTarget, apiTargetIfUsable } from './apiTarget';
 import { BatchCommands } from './batchCommands';
 import { BatchHistoryStore } from './batchHistoryStore';
+import { BatchPoller } from './batchPoller';
 import { keepBatchesFresh } from './batchesRefresh';
 import { BatchesView, type TreeSnapshot } from './batchesView';
 import { CacheCommands } from './cacheCommands';
@@ -22,6 +23,7 @@ import type { PanelSnapshot } from './resultsPanel';
 import { locateCachedResults, ResultsPanelManager } from './resultsPanelManager';
 import { VerifyCommands } from './verifyCommands';
 import { ResultsTableEditor, type FileTableSnapshot } from './resultsTableEditor';
+import { createBatchThroughVerifyEmails, WriteBackCommands } from './writeBackCommands';
 
 /** What the extension returns from `activate`: nothing secret, just what tests and other extensions may read. */
 export interface BouncerExtensionApi {
@@ -44,6 +46,8 @@ export interface BouncerTestingApi {
   describeCredits(): Promise<CreditsSnapshot>;
   /** Every file open in the Bouncer Results Table editor, with what reading it found. */
   describeFileTables(): FileTableSnapshot[];
+  /** The shared poller of followed batches: a round on demand, and rounds closer than the API's 10 s. */
+  readonly poller: Pick<BatchPoller, 'pollNow' | 'setBaseInterval'>;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<BouncerExtensionApi> {
@@ -121,8 +125,27 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
     largeCopyDir: path.join(storage, 'exports'),
   });
 
-  // The Batches view
+  // The Batches view, the batches it follows, and writing their results back
   const view = new BatchesView({ history, cache, log, currentOriginKey });
+  const poller: BatchPoller = new BatchPoller({
+    history,
+    log,
+    originKey,
+    currentOriginKey,
+    connect: (prompt) => downloads.connect(prompt),
+    onCompleted: (batchId, status) => void writeBack.announceCompletion(batchId, status),
+    onError: (error, batchId) => void errors.show(error, { batchId }),
+  });
+  const writeBack = new WriteBackCommands({
+    view,
+    history,
+    log,
+    originKey,
+    neutralizeFormulas: () => readConfig().neutralizeFormulas,
+    results: (batchId) => downloads.ensureCached({ batchId, filter: 'all', format: 'json' }),
+    createBatch: createBatchThroughVerifyEmails,
+    follow: (batchId, info) => poller.follow(batchId, info),
+  });
   const batches = new BatchCommands({
     view,
     history,
@@ -130,7 +153,7 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
     log,
     originKey,
     openResults: (args) => opener.open(args, true),
-    waitForCompletion: (batchId) => downloads.waitForCompletion(batchId),
+    waitForCompletion: (batchId) => poller.waitFor(batchId),
     cancelDownloads: (batchId) => downloads.cancel(batchId),
   });
   const cacheCommands = new CacheCommands({
@@ -175,9 +198,10 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
     fileTable,
     view,
     cacheCommands,
+    poller,
     keepBatchesFresh(view, history),
     registerCommands(
-      createCommands({ apiKey, opener, fileTable, batches, cache: cacheCommands, view, log, verify, credits }),
+      createCommands({ apiKey, opener, fileTable, batches, cache: cacheCommands, view, log, verify, credits, poller, writeBack }),
       errors,
     ),
     onDidChangeConfig(() => {
@@ -185,8 +209,12 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
       void keys.refreshContext();
       view.scheduleRefresh();
       void credits.refresh(false);
+      poller.resume();
     }),
+    keys.onDidChange(() => poller.resume()),
   );
+  // Batches followed before a reload are followed again.
+  poller.resume();
   await keys.refreshContext();
   void credits.refresh(false);
   log.info(
@@ -200,6 +228,7 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
     testing: seam && {
       seam,
       describeResultsPanels: () => panels.describe(),
+      poller,
       describeCredits: async () => {
         await credits.refresh(false);
         return credits.describe();
