@@ -77,7 +77,9 @@ export class BatchPoller implements vscode.Disposable {
     await this.deps.history.follow(originKey, batchId, info);
     this.paused = false;
     this.idlePolls = 0;
-    this.kick();
+    // Bouncer has only just queued a new batch: the first poll comes after the usual wait
+    // (the tree shows it queued meanwhile), unless a round is due sooner anyway.
+    if (!this.timer && !this.round) this.schedule();
   }
 
   /**
@@ -86,11 +88,25 @@ export class BatchPoller implements vscode.Disposable {
    */
   async waitFor(batchId: string): Promise<BatchStatus> {
     await this.follow(batchId);
-    return new Promise<BatchStatus>((resolve, reject) => {
+    const done = new Promise<BatchStatus>((resolve, reject) => {
       const list = this.waiters.get(batchId) ?? [];
       list.push({ resolve, reject });
       this.waiters.set(batchId, list);
     });
+    // Someone is waiting: ask now rather than after the usual wait.
+    this.kick();
+    return done;
+  }
+
+  /**
+   * Finish Now or Delete from Bouncer changed a batch: it is no longer followed. Finish Now tells
+   * the user itself, so no completion notification follows it.
+   */
+  batchChanged(batchId: string, change: 'finished' | 'deleted'): void {
+    const originKey = this.deps.currentOriginKey();
+    if (!originKey) return;
+    this.settle(batchId, new BouncerError('cancelled', `The batch was ${change}.`));
+    void this.deps.history.stopFollowing(originKey, batchId);
   }
 
   /** Starts polling again after a reload, a new key or another API origin, if batches are followed. */
@@ -203,6 +219,8 @@ export class BatchPoller implements vscode.Disposable {
         if (!this.settle(batchId, error) && kind !== undefined && ENDING.has(kind)) this.deps.onError(error, batchId);
         continue;
       }
+      // Finished, deleted or removed while this poll was under way: nothing more to say about it.
+      if (!this.deps.history.entry(originKey, batchId)?.following) continue;
       const previous = this.deps.history.entry(originKey, batchId)?.progress;
       const progress = nextProgress(previous, status, Date.now());
       if (previous?.status !== progress.status || previous?.processed !== progress.processed) moved = true;

@@ -104,18 +104,6 @@ export class DownloadService implements vscode.Disposable {
     return status;
   }
 
-  /**
-   * A client for the configured API, for calls other than downloads (status polls). Asks for a
-   * missing key only when `prompt`; otherwise throws BouncerError('cancelled').
-   */
-  async connect(prompt: boolean): Promise<BouncerClient> {
-    const target = this.deps.target();
-    if (!prompt && !(await this.deps.keys.get(target.origin))) {
-      throw new BouncerError('cancelled', 'No API key is set.');
-    }
-    return this.client(target);
-  }
-
   /** Key of the configured API origin; throws BouncerError('invalidBaseUrl'). */
   originKey(): string {
     return this.deps.target().originKey;

@@ -132,7 +132,7 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
     log,
     originKey,
     currentOriginKey,
-    connect: (prompt) => downloads.connect(prompt),
+    connect: (prompt) => downloads.client(apiTarget(), prompt),
     onCompleted: (batchId, status) => void writeBack.announceCompletion(batchId, status),
     onError: (error, batchId) => void errors.show(error, { batchId }),
   });
@@ -183,9 +183,13 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
     target: apiTarget,
     connect: async (target) => new BatchApi(await downloads.client(target)),
     refreshCredits: () => void credits.refresh(true),
-    // The shared poller follows new batches from here once it exists; the history already lists them.
-    onBatchCreated: () => undefined,
-    onBatchChanged: () => undefined,
+    // Followed before the command resolves, so the tree shows it queued at once; a failure to
+    // follow is shown but does not undo the creation.
+    onBatchCreated: (batchId, _created, source) =>
+      poller.follow(batchId, { source: source?.toString() }).catch((error: unknown) => {
+        void errors.show(error, { batchId });
+      }),
+    onBatchChanged: (batchId, change) => poller.batchChanged(batchId, change),
   });
 
   context.subscriptions.push(

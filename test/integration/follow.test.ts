@@ -1,5 +1,9 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { BatchDiff } from '../../src/core/batchDiff';
 import type { RunningEmulator } from '../../emulator/server';
 import type { BouncerExtensionApi } from '../../src/host/extension';
 import { connectToEmulator, disconnectFromEmulator, testingApi } from './helpers';
@@ -77,5 +81,60 @@ describe('Following batches', function () {
     assert.match(messages[0], /does not exist/);
     const entry = await item('no-such-batch-1');
     assert.ok(entry && !/queued|processing/.test(entry.description), entry?.description);
+  });
+
+  /** Runs rounds until the batch is no longer pending (bounded), as the timer would. */
+  async function pollUntilCompleted(batchId: string): Promise<void> {
+    for (let round = 0; round < 10; round++) {
+      await testingApi(api).poller.pollNow();
+      if ((await item(batchId))?.contextValue.includes('pending') === false) return;
+    }
+    assert.fail(`batch ${batchId} did not complete`);
+  }
+
+  it('follows a batch created from a CSV, writes its results back beside it, and verifies its unknown ones again', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bouncer-follow-'));
+    try {
+      const source = path.join(dir, 'leads.csv');
+      fs.writeFileSync(
+        source,
+        'Name,Email,Owner\n"Doe, Ann",deliverable.ann@x.io,me\nBob,unknown.bob@x.io,you\nCy,unknown.cy@x.io,"a, b"\n',
+      );
+      const created = await vscode.commands.executeCommand<{ batchIds: string[] }>('bouncer.verifyEmails', {
+        uri: vscode.Uri.file(source).toString(),
+      });
+      const [first] = created.batchIds;
+      assert.match((await item(first))?.description ?? '', /^(queued|processing)/, 'followed from creation');
+      await pollUntilCompleted(first);
+
+      const written = await vscode.commands.executeCommand<vscode.Uri>('bouncer.writeResultsBack', {
+        batchId: first,
+        source: vscode.Uri.file(source),
+      });
+      const lines = fs.readFileSync(written.fsPath, 'utf8').split('\n');
+      assert.equal(lines[0], 'Name,Email,Owner,status,reason,score');
+      assert.match(lines[1], /^"Doe, Ann",deliverable\.ann@x\.io,me,deliverable,/);
+      assert.match(lines[3], /^Cy,unknown\.cy@x\.io,"a, b",unknown,/);
+
+      const again = await vscode.commands.executeCommand<{ batchIds: string[] }>('bouncer.batches.verifyAgain', {
+        batchId: first,
+      });
+      const [second] = again.batchIds;
+      assert.deepEqual(
+        emulator.createdBatch(second)?.entries.map((e) => e.email),
+        ['unknown.bob@x.io', 'unknown.cy@x.io'],
+        'only the unknown addresses are sent again',
+      );
+      assert.match((await item(second))?.contextValue ?? '', /-again/, 'linked to the first batch');
+      await pollUntilCompleted(second);
+      const diff = await vscode.commands.executeCommand<BatchDiff>('bouncer.batches.showChanges', {
+        batchId: second,
+        quiet: true,
+      });
+      assert.deepEqual(diff.unchanged, [{ from: 'unknown', to: 'unknown', count: 2 }]);
+      assert.deepEqual(diff.changed, []);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
