@@ -205,7 +205,19 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
     poller,
     keepBatchesFresh(view, history),
     registerCommands(
-      createCommands({ apiKey, opener, fileTable, batches, cache: cacheCommands, view, log, verify, credits, poller, writeBack }),
+      createCommands({
+        apiKey,
+        opener,
+        fileTable,
+        batches,
+        cache: cacheCommands,
+        view,
+        log,
+        verify,
+        credits,
+        poller,
+        writeBack,
+      }),
       errors,
     ),
     onDidChangeConfig(() => {
