@@ -3,6 +3,8 @@
  * every batch it has opened, per API origin, newest first. This module is the pure model: plain
  * immutable data plus functions that return a new state. The host keeps it in `globalState`.
  */
+import { isCompleted, parseProgress, type BatchProgress } from './batchProgress';
+import type { BatchStatus } from './batchStatus';
 import type { DownloadSummary } from './ingest';
 import { DOWNLOAD_FILTERS, STATUSES, type DownloadFilter } from './records';
 import { isResultsFormat, type ResultsFormat, type ResultsKey } from './resultsKey';
@@ -46,6 +48,21 @@ export interface BatchEntry {
   readonly pending: boolean;
   /** The newest download per filter and format. */
   readonly downloads: readonly DownloadInfo[];
+  /** True while the shared poller follows the batch to completion; survives a reload. */
+  readonly following?: boolean;
+  /** The last status poll of a followed batch; gone once it completed. */
+  readonly progress?: BatchProgress;
+  /** The file the batch's addresses came from (a URI string), where Write Results Back writes beside. */
+  readonly source?: string;
+  /** The batch whose addresses this one verified again ("Verify Again"). */
+  readonly verifiedAgainFrom?: string;
+}
+
+/** What the creator of a batch tells the history when it starts following it. */
+export interface FollowInfo {
+  readonly name?: string;
+  readonly source?: string;
+  readonly verifiedAgainFrom?: string;
 }
 
 export interface HistoryState {
@@ -170,6 +187,65 @@ export function recordCreated(
   });
 }
 
+/**
+ * Remembers that a batch is followed until it completes (a new batch, or Wait for Completion): it
+ * moves to the top as pending; what `info` says is kept, what it leaves out stays as it was.
+ */
+export function recordFollowing(
+  state: HistoryState,
+  originKey: string,
+  batchId: string,
+  info: FollowInfo,
+  now: number,
+): HistoryState {
+  const existing = findEntry(state, originKey, batchId) ?? newEntry(batchId, now);
+  const name = cleanName(info.name) ?? existing.name;
+  return putFirst(state, originKey, {
+    ...existing,
+    ...(name === undefined ? {} : { name }),
+    ...(info.source === undefined ? {} : { source: info.source }),
+    ...(info.verifiedAgainFrom === undefined ? {} : { verifiedAgainFrom: info.verifiedAgainFrom }),
+    lastUsedAt: now,
+    following: true,
+    pending: true,
+  });
+}
+
+/**
+ * Records a status poll of a followed batch. Once completed the batch is no longer followed nor
+ * pending, and its counts come from the poll's stats until a download gives exact ones.
+ */
+export function recordProgress(
+  state: HistoryState,
+  originKey: string,
+  batchId: string,
+  status: BatchStatus,
+  progress: BatchProgress,
+): HistoryState {
+  const existing = findEntry(state, originKey, batchId);
+  if (!existing) return state;
+  if (!isCompleted(status.status)) return replaceInPlace(state, originKey, { ...existing, progress, pending: true });
+  const { progress: _old, following: _following, ...rest } = existing;
+  const hasCounts = Object.keys(existing.counts).length > 0;
+  const counts = !hasCounts && status.stats ? sanitizeCounts(status.stats) : existing.counts;
+  return replaceInPlace(state, originKey, { ...rest, counts, pending: false });
+}
+
+/** Stops following a batch (it no longer exists, or the user cancelled), leaving the rest. */
+export function stopFollowing(state: HistoryState, originKey: string, batchId: string): HistoryState {
+  const existing = findEntry(state, originKey, batchId);
+  if (!existing?.following) return state;
+  const { following: _following, progress: _progress, ...rest } = existing;
+  return replaceInPlace(state, originKey, rest);
+}
+
+/** IDs of the batches of one origin being followed. */
+export function followedBatchIds(state: HistoryState, originKey: string): string[] {
+  return entriesOf(state, originKey)
+    .filter((entry) => entry.following)
+    .map((entry) => entry.batchId);
+}
+
 /** Gives a batch a display name; a blank name clears it. Unknown batches are left alone. */
 export function renameEntry(
   state: HistoryState,
@@ -281,6 +357,13 @@ function parseEntry(raw: unknown): BatchEntry | undefined {
   if (fetchedAt !== undefined) entry.fetchedAt = fetchedAt;
   const total = nonNegativeInt(raw.total);
   if (total !== undefined) entry.total = total;
+  if (raw.following === true) entry.following = true;
+  const progress = parseProgress(raw.progress);
+  if (progress) entry.progress = progress;
+  if (typeof raw.source === 'string' && raw.source.length > 0 && raw.source.length < 4096) entry.source = raw.source;
+  if (typeof raw.verifiedAgainFrom === 'string' && raw.verifiedAgainFrom.length > 0) {
+    entry.verifiedAgainFrom = raw.verifiedAgainFrom.slice(0, 200);
+  }
   return entry;
 }
 

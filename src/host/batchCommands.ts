@@ -20,6 +20,7 @@ export interface BatchCommandsDeps {
    * Resolves when on screen; shows its own errors.
    */
   openResults(args: { batchId: string; filter?: DownloadFilter; view: ResultsView; refresh?: boolean }): Promise<void>;
+  /** Follows the batch with the shared poller and resolves once it completed. */
   waitForCompletion(batchId: string): Promise<unknown>;
   /** Cancels a running download of this batch, if any. */
   cancelDownloads(batchId: string): void;
@@ -56,7 +57,10 @@ export class BatchCommands {
     const batchId = this.deps.view.batchIdOf(arg);
     if (!batchId) return;
     try {
-      await this.deps.waitForCompletion(batchId);
+      // The tree shows the progress; the view's progress bar says something is being waited for.
+      await vscode.window.withProgress({ location: { viewId: 'bouncer.batches' } }, () =>
+        this.deps.waitForCompletion(batchId),
+      );
     } catch (error) {
       if (isCancellation(error)) return;
       throw error;

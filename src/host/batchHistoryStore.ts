@@ -2,18 +2,25 @@ import * as vscode from 'vscode';
 import {
   entriesOf,
   findEntry,
+  followedBatchIds,
   forgetDownloads,
   markPending,
   parseHistory,
   recordDownload,
   recordCreated,
+  recordFollowing,
   recordOpened,
+  recordProgress,
   removeEntry,
   renameEntry,
+  stopFollowing,
   type BatchEntry,
+  type FollowInfo,
   type HistoryRecorder,
   type HistoryState,
 } from '../core/batchHistory';
+import type { BatchProgress } from '../core/batchProgress';
+import type { BatchStatus } from '../core/batchStatus';
 import type { DownloadSummary } from '../core/ingest';
 import type { DownloadFilter } from '../core/records';
 import type { ResultsFormat, ResultsKey } from '../core/resultsKey';
@@ -78,6 +85,25 @@ export class BatchHistoryStore implements HistoryRecorder, vscode.Disposable {
   /** Records a batch created here: at the top, named, pending until it completes. */
   recordCreated(originKey: string, batchId: string, name: string | undefined): Promise<void> {
     return this.update((s) => recordCreated(s, originKey, batchId, name, Date.now()));
+  }
+
+  /** Marks a batch as followed by the poller (and pending), remembering where it came from. */
+  follow(originKey: string, batchId: string, info: FollowInfo = {}): Promise<void> {
+    return this.update((s) => recordFollowing(s, originKey, batchId, info, Date.now()));
+  }
+
+  /** Records a status poll; a completed batch stops being followed. */
+  recordProgress(originKey: string, batchId: string, status: BatchStatus, progress: BatchProgress): Promise<void> {
+    return this.update((s) => recordProgress(s, originKey, batchId, status, progress));
+  }
+
+  stopFollowing(originKey: string, batchId: string): Promise<void> {
+    return this.update((s) => stopFollowing(s, originKey, batchId));
+  }
+
+  /** IDs of the batches of one origin being followed (as stored: after a reload too). */
+  followed(originKey: string): string[] {
+    return followedBatchIds(this.state, originKey);
   }
 
   /** Names a batch; a blank name goes back to showing the ID. */

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { statusGroups, type BatchEntry } from '../core/batchHistory';
+import { remainingMs, type BatchProgress } from '../core/batchProgress';
 import { formatBytes } from '../core/format';
 import { isDownloadFilter, type DownloadFilter } from '../core/records';
 import type { ResultsFormat } from '../core/resultsKey';
@@ -126,10 +127,23 @@ export class BatchesTree implements vscode.TreeDataProvider<BatchesNode>, vscode
     item.id = `batch/${entry.batchId}/${hasGroups ? 'groups' : 'leaf'}`;
     item.description = describeBatch(entry, cache, this.model.now);
     item.tooltip = batchTooltip(entry, cache, this.model.now);
-    item.contextValue = ['batch', entry.pending ? 'pending' : undefined, cache.kind === 'cached' ? 'cached' : undefined]
+    item.contextValue = [
+      'batch',
+      entry.pending ? 'pending' : undefined,
+      cache.kind === 'cached' ? 'cached' : undefined,
+      entry.verifiedAgainFrom ? 'again' : undefined,
+    ]
       .filter(Boolean)
       .join('-');
-    item.iconPath = new vscode.ThemeIcon(entry.pending ? 'watch' : cache.kind === 'cached' ? 'mail' : 'cloud-download');
+    item.iconPath = new vscode.ThemeIcon(
+      entry.following && entry.progress?.status === 'processing'
+        ? 'sync~spin'
+        : entry.pending
+          ? 'watch'
+          : cache.kind === 'cached'
+            ? 'mail'
+            : 'cloud-download',
+    );
     item.command = { command: SHOW_TABLE_COMMAND, title: vscode.l10n.t('Show Table'), arguments: [node] };
     item.accessibilityInformation = { label: `${item.label as string}, ${item.description}` };
     return item;
@@ -141,7 +155,8 @@ function statusItem(node: StatusNode): vscode.TreeItem {
   item.id = `batch/${node.batchId}/status/${node.status}`;
   item.description = node.count.toLocaleString();
   item.iconPath = STATUS_ICONS.get(node.status) ?? new vscode.ThemeIcon('circle-outline');
-  item.contextValue = 'status';
+  // The unknown group also offers Verify Again.
+  item.contextValue = node.status === 'unknown' ? 'status-unknown' : 'status';
   item.accessibilityInformation = { label: `${node.status}, ${item.description}` };
   // Only documented statuses can be asked of the server as a filter.
   if (isDownloadFilter(node.status)) {
@@ -157,6 +172,10 @@ function statusItem(node: StatusNode): vscode.TreeItem {
 
 function describeBatch(entry: BatchEntry, cache: BatchCacheState, now: number): string {
   const parts: string[] = [];
+  if (entry.following) {
+    parts.push(describeProgress(entry.progress, now));
+    return parts.join(' · ');
+  }
   if (entry.total !== undefined) parts.push(vscode.l10n.t('{0} emails', entry.total.toLocaleString()));
   if (entry.pending) parts.push(vscode.l10n.t('not completed'));
   if (cache.kind === 'cached') {
@@ -176,7 +195,12 @@ function batchTooltip(entry: BatchEntry, cache: BatchCacheState, now: number): s
   lines.push(vscode.l10n.t('Batch ID: {0}', entry.batchId));
   if (entry.total !== undefined) lines.push(vscode.l10n.t('Emails: {0}', entry.total.toLocaleString()));
   for (const { status, count } of statusGroups(entry)) lines.push(`  ${status}: ${count.toLocaleString()}`);
-  if (entry.pending) lines.push(vscode.l10n.t('Not completed yet when last asked.'));
+  if (entry.verifiedAgainFrom) {
+    lines.push(vscode.l10n.t('Verifies again addresses of batch {0}', entry.verifiedAgainFrom));
+  }
+  if (entry.following) {
+    lines.push(vscode.l10n.t('Followed until it completes: {0}', describeProgress(entry.progress, now)));
+  } else if (entry.pending) lines.push(vscode.l10n.t('Not completed yet when last asked.'));
   if (cache.kind === 'cached') {
     lines.push(vscode.l10n.t('Fetched {0}', describeAge(now - cache.fetchedAt)));
     lines.push(vscode.l10n.t('Cached in {0}', cache.dir));
@@ -189,6 +213,27 @@ function batchTooltip(entry: BatchEntry, cache: BatchCacheState, now: number): s
     );
   }
   return lines.join('\n');
+}
+
+/**
+ * "queued", "processing · 120 of 1,000 (12%)", then "· about 3 min left" once two polls gave a
+ * rate. Before the first poll a new batch is queued, as Bouncer creates it.
+ */
+function describeProgress(progress: BatchProgress | undefined, now: number): string {
+  if (!progress) return vscode.l10n.t('queued');
+  const parts = [progress.status];
+  const { processed, quantity } = progress;
+  if (quantity !== undefined && quantity > 0 && processed !== undefined) {
+    const percent = Math.floor((Math.min(processed, quantity) * 100) / quantity);
+    parts.push(vscode.l10n.t('{0} of {1} ({2}%)', processed.toLocaleString(), quantity.toLocaleString(), percent));
+  }
+  const left = remainingMs(progress);
+  if (left !== undefined) {
+    // The estimate counts from the poll, not from now.
+    const minutes = Math.ceil(Math.max(0, left - (now - progress.checkedAt)) / 60_000);
+    parts.push(minutes <= 1 ? vscode.l10n.t('about a minute left') : vscode.l10n.t('about {0} min left', minutes));
+  }
+  return parts.join(' · ');
 }
 
 /** "just now", "5 min ago", "3 h ago", "2 days ago". */

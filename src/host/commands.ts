@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { ApiKeyCommands } from './apiKeyCommands';
 import type { BatchCommands } from './batchCommands';
+import type { BatchPoller } from './batchPoller';
 import { batchIdHint, type BatchesView } from './batchesView';
 import type { CacheCommands } from './cacheCommands';
 import { ShownError, type ErrorReporter } from './errorReporter';
@@ -9,6 +10,7 @@ import type { CreditsStatusBar } from './creditsStatusBar';
 import type { ResultsOpener } from './resultsOpener';
 import type { VerifyCommands } from './verifyCommands';
 import type { ResultsTableEditor } from './resultsTableEditor';
+import type { WriteBackCommands } from './writeBackCommands';
 
 /** Every command takes what VS Code or its caller passes (a tree node, `{ batchId }`, a key). */
 export type CommandHandler = (...args: unknown[]) => unknown;
@@ -23,6 +25,8 @@ export interface CommandParts {
   log: BouncerLog;
   verify: VerifyCommands;
   credits: CreditsStatusBar;
+  poller: BatchPoller;
+  writeBack: WriteBackCommands;
 }
 
 /**
@@ -57,10 +61,21 @@ export function createCommands(p: CommandParts) {
     'bouncer.deleteBatch': (arg) => p.verify.deleteBatch(arg),
     'bouncer.refreshCredits': () => p.credits.refresh(true),
     'bouncer.openFileInTable': (uri) => p.fileTable.openFromCommand(uri),
+    'bouncer.batches.follow': (node) => followFromCommand(p, node),
+    'bouncer.writeResultsBack': (arg) => p.writeBack.writeResultsBack(arg),
+    'bouncer.writeDeliverableBack': (arg) => p.writeBack.writeResultsBack(arg, true),
+    'bouncer.batches.verifyAgain': (arg) => p.writeBack.verifyAgain(arg),
+    'bouncer.batches.showChanges': (node) => p.writeBack.showChanges(node),
   } satisfies Record<string, CommandHandler>;
 }
 
 export type CommandId = keyof ReturnType<typeof createCommands>;
+
+/** `{ batchId }`: follow a batch in the Batches view until it completes (automation, tests). */
+async function followFromCommand(p: CommandParts, node: unknown): Promise<void> {
+  const batchId = p.view.batchIdOf(node);
+  if (batchId) await p.poller.follow(batchId);
+}
 
 /**
  * Registers the table in one loop. A failure a handler throws is shown by the error reporter and

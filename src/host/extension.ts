@@ -7,6 +7,7 @@ import { ApiKeyStore } from './apiKeyStore';
 import { apiTarget, apiTargetIfUsable } from './apiTarget';
 import { BatchCommands } from './batchCommands';
 import { BatchHistoryStore } from './batchHistoryStore';
+import { BatchPoller } from './batchPoller';
 import { keepBatchesFresh } from './batchesRefresh';
 import { BatchesView, type TreeSnapshot } from './batchesView';
 import { CacheCommands } from './cacheCommands';
@@ -23,6 +24,7 @@ import type { PanelSnapshot } from './resultsPanel';
 import { locateCachedResults, ResultsPanelManager } from './resultsPanelManager';
 import { VerifyCommands } from './verifyCommands';
 import { ResultsTableEditor, type FileTableSnapshot } from './resultsTableEditor';
+import { createBatchThroughVerifyEmails, WriteBackCommands } from './writeBackCommands';
 
 /** What the extension returns from `activate`: nothing secret, just what tests and other extensions may read. */
 export interface BouncerExtensionApi {
@@ -45,6 +47,8 @@ export interface BouncerTestingApi {
   describeCredits(): Promise<CreditsSnapshot>;
   /** Every file open in the Bouncer Results Table editor, with what reading it found. */
   describeFileTables(): FileTableSnapshot[];
+  /** The shared poller of followed batches: a round on demand, and rounds closer than the API's 10 s. */
+  readonly poller: Pick<BatchPoller, 'pollNow' | 'setBaseInterval'>;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<BouncerExtensionApi> {
@@ -133,8 +137,27 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
   context.subscriptions.push(documents.register());
   const opener = new ResultsOpener({ downloads, panels, documents, errors, config: readConfig });
 
-  // The Batches view
+  // The Batches view, the batches it follows, and writing their results back
   const view = new BatchesView({ history, cache, log, currentOriginKey });
+  const poller: BatchPoller = new BatchPoller({
+    history,
+    log,
+    originKey,
+    currentOriginKey,
+    connect: (prompt) => downloads.client(apiTarget(), prompt),
+    onCompleted: (batchId, status) => void writeBack.announceCompletion(batchId, status),
+    onError: (error, batchId) => void errors.show(error, { batchId }),
+  });
+  const writeBack = new WriteBackCommands({
+    view,
+    history,
+    log,
+    originKey,
+    neutralizeFormulas: () => readConfig().neutralizeFormulas,
+    results: (batchId) => downloads.ensureCached({ batchId, filter: 'all', format: 'json' }),
+    createBatch: createBatchThroughVerifyEmails,
+    follow: (batchId, info) => poller.follow(batchId, info),
+  });
   const batches = new BatchCommands({
     view,
     history,
@@ -142,7 +165,7 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
     log,
     originKey,
     openResults: (args) => opener.open(args, true),
-    waitForCompletion: (batchId) => downloads.waitForCompletion(batchId),
+    waitForCompletion: (batchId) => poller.waitFor(batchId),
     cancelDownloads: (batchId) => downloads.cancel(batchId),
   });
   const cacheCommands = new CacheCommands({
@@ -172,9 +195,13 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
     target: apiTarget,
     connect: async (target) => new BatchApi(await downloads.client(target)),
     refreshCredits: () => void credits.refresh(true),
-    // The shared poller follows new batches from here once it exists; the history already lists them.
-    onBatchCreated: () => undefined,
-    onBatchChanged: () => undefined,
+    // Followed before the command resolves, so the tree shows it queued at once; a failure to
+    // follow is shown but does not undo the creation.
+    onBatchCreated: (batchId, _created, source) =>
+      poller.follow(batchId, { source: source?.toString() }).catch((error: unknown) => {
+        void errors.show(error, { batchId });
+      }),
+    onBatchChanged: (batchId, change) => poller.batchChanged(batchId, change),
   });
 
   context.subscriptions.push(
@@ -187,9 +214,22 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
     fileTable,
     view,
     cacheCommands,
+    poller,
     keepBatchesFresh(view, history),
     registerCommands(
-      createCommands({ apiKey, opener, fileTable, batches, cache: cacheCommands, view, log, verify, credits }),
+      createCommands({
+        apiKey,
+        opener,
+        fileTable,
+        batches,
+        cache: cacheCommands,
+        view,
+        log,
+        verify,
+        credits,
+        poller,
+        writeBack,
+      }),
       errors,
     ),
     onDidChangeConfig(() => {
@@ -198,8 +238,12 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
       view.scheduleRefresh();
       void credits.refresh(false);
       documents.csvSettingChanged();
+      poller.resume();
     }),
+    keys.onDidChange(() => poller.resume()),
   );
+  // Batches followed before a reload are followed again.
+  poller.resume();
   await keys.refreshContext();
   void credits.refresh(false);
   log.info(
@@ -213,6 +257,7 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
     testing: seam && {
       seam,
       describeResultsPanels: () => panels.describe(),
+      poller,
       describeCredits: async () => {
         await credits.refresh(false);
         return credits.describe();

@@ -38,7 +38,7 @@ export interface VerifyCommandsDeps {
    * Called for every batch created here, once it is in the history. The follow-up (polling it
    * until completed, the completion notification) hooks in here.
    */
-  onBatchCreated(batchId: string, created: CreatedBatch): void;
+  onBatchCreated(batchId: string, created: CreatedBatch, source?: vscode.Uri): Promise<void> | void;
   /** Called after Finish Now or Delete from Bouncer changed a batch, so a poller can look again or stop. */
   onBatchChanged(batchId: string, change: 'finished' | 'deleted'): void;
 }
@@ -47,6 +47,8 @@ export interface VerifyCommandsDeps {
 interface ListSource {
   text: string;
   format: ListFormat;
+  /** The file the addresses were read from, for writing the results back beside it. */
+  uri?: vscode.Uri;
   /** Shown in the confirmation and the default batch name. */
   label: string;
   column?: string;
@@ -69,8 +71,8 @@ export class VerifyCommands {
     const automated = isObject(arg) && !(arg instanceof vscode.Uri) && ('emails' in arg || 'uri' in arg);
     if (!automated) return this.verifyInteractively(arg instanceof vscode.Uri ? arg : undefined);
     try {
-      const { list, name } = await this.listFromArgument(arg);
-      return { batchIds: await this.create(list, name) };
+      const { list, name, uri } = await this.listFromArgument(arg);
+      return { batchIds: await this.create(list, name, uri) };
     } catch (error) {
       throw this.deps.errors.rejection(error);
     }
@@ -226,11 +228,11 @@ export class VerifyCommands {
     }
     const name = await confirmCreation(list, source.label, credits);
     if (name === undefined) return undefined;
-    return { batchIds: await this.create(list, name) };
+    return { batchIds: await this.create(list, name, source.uri) };
   }
 
   /** Creates one batch per 100,000 addresses, recording each in the history as soon as it exists. */
-  private async create(list: AddressList, name: string): Promise<string[]> {
+  private async create(list: AddressList, name: string, source?: vscode.Uri): Promise<string[]> {
     if (list.emails.length === 0) {
       throw new BouncerError('invalidArgument', 'There are no email addresses to verify in what was given.');
     }
@@ -267,7 +269,7 @@ export class VerifyCommands {
           this.deps.log.info(
             `Created batch ${created.batchId} (${part.name || 'unnamed'}): ${created.quantity} addresses, ${created.duplicates} duplicates, ${created.status}.`,
           );
-          this.deps.onBatchCreated(created.batchId, created);
+          await this.deps.onBatchCreated(created.batchId, created, source);
         }
       },
     );
@@ -275,7 +277,9 @@ export class VerifyCommands {
     return batchIds;
   }
 
-  private async listFromArgument(arg: Record<string, unknown>): Promise<{ list: AddressList; name: string }> {
+  private async listFromArgument(
+    arg: Record<string, unknown>,
+  ): Promise<{ list: AddressList; name: string; uri?: vscode.Uri }> {
     if ('emails' in arg) {
       if (!Array.isArray(arg.emails) || !arg.emails.every((e) => typeof e === 'string')) {
         throw new BouncerError('invalidArgument', '"emails" must be an array of strings.');
@@ -294,7 +298,11 @@ export class VerifyCommands {
     const uri = typeof arg.uri === 'string' ? vscode.Uri.parse(arg.uri, true) : arg.uri;
     const text = await readListFile(uri);
     const base = path.posix.basename(uri.path);
-    return { list: readAddresses(text, formatOfFileName(base), arg.column as string | undefined), name: base };
+    return {
+      list: readAddresses(text, formatOfFileName(base), arg.column as string | undefined),
+      name: base,
+      uri,
+    };
   }
 
   /** `{ batchId }` from automation (ask nothing), or a tree item / the tree's selection (confirm first). */
@@ -364,15 +372,16 @@ async function sourceFromEditorOrFile(uri: vscode.Uri | undefined): Promise<List
     const base = path.posix.basename(document.uri.path) || vscode.l10n.t('Untitled');
     const format = document.languageId === 'json' ? 'json' : formatOfFileName(base);
     const selections = editor.selections.filter((s) => !s.isEmpty);
-    if (selections.length === 0) return { text: document.getText(), format, label: base };
+    const uri = document.isUntitled ? undefined : document.uri;
+    if (selections.length === 0) return { text: document.getText(), format, label: base, uri };
     const selected = selections.map((s) => document.getText(s)).join('\n');
     if (format === 'csv') {
       // A few selected rows lack the header that names the email column: put it back.
       const startsAtTop = selections.some((s) => s.start.line === 0);
       const text = startsAtTop ? selected : `${document.lineAt(0).text}\n${selected}`;
-      return { text, format, label: vscode.l10n.t('{0} (selection)', base) };
+      return { text, format, label: vscode.l10n.t('{0} (selection)', base), uri };
     }
-    return { text: selected, format: 'text', label: vscode.l10n.t('{0} (selection)', base) };
+    return { text: selected, format: 'text', label: vscode.l10n.t('{0} (selection)', base), uri };
   }
   let file = uri;
   if (file === undefined) {
@@ -385,7 +394,7 @@ async function sourceFromEditorOrFile(uri: vscode.Uri | undefined): Promise<List
     if (file === undefined) return undefined;
   }
   const base = path.posix.basename(file.path);
-  return { text: await readListFile(file), format: formatOfFileName(base), label: base };
+  return { text: await readListFile(file), format: formatOfFileName(base), label: base, uri: file };
 }
 
 /** The file's text, from its open editor when there is one (unsaved edits count). */

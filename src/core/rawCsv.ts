@@ -1,0 +1,111 @@
+/**
+ * CSV read so that it can be written back byte for byte: each record keeps its raw text and its
+ * own line end, and cells are parsed only to be looked at. Writing results back appends cells to
+ * the raw text, so a source's quoting, spacing and line ends survive untouched, which re-encoding
+ * parsed cells could never promise.
+ */
+import { needsFormulaPrefix } from './csvFormat';
+
+/** One record of the source: its text without the line end, and the line end it had. */
+export interface RawRecord {
+  readonly raw: string;
+  /** `\r\n`, `\n`, `\r`, or '' for a last record with no line end. */
+  readonly eol: string;
+}
+
+/** The delimiters a contacts export uses, in the order a tie is decided. */
+const DELIMITERS = [',', ';', '\t', '|'] as const;
+
+/** A UTF-8 BOM as the decoded text starts with it. */
+export const BOM = '\uFEFF';
+
+/**
+ * The source's records in order. A quoted cell may hold line breaks: they belong to the record.
+ * An empty text has no records; a final line end does not start an empty record.
+ */
+export function* rawRecords(text: string): Generator<RawRecord> {
+  let start = 0;
+  let quoted = false;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      quoted = !quoted; // A doubled quote flips twice: still inside.
+    } else if (!quoted && (c === 0x0a || c === 0x0d)) {
+      const eol = c === 0x0d && text.charCodeAt(i + 1) === 0x0a ? '\r\n' : c === 0x0d ? '\r' : '\n';
+      yield { raw: text.slice(start, i), eol };
+      i += eol.length - 1;
+      start = i + 1;
+    }
+  }
+  if (start < n) yield { raw: text.slice(start), eol: '' };
+}
+
+/**
+ * The delimiter of a header line: the candidate that occurs most often outside quotes, `,` when
+ * none does (a one-column file).
+ */
+export function detectDelimiter(headerLine: string): string {
+  let best: string = ',';
+  let bestCount = 0;
+  for (const delimiter of DELIMITERS) {
+    const count = parseCells(headerLine, delimiter).length - 1;
+    if (count > bestCount) {
+      best = delimiter;
+      bestCount = count;
+    }
+  }
+  return best;
+}
+
+/**
+ * The cells of one raw record, unquoted. Lenient like the download reader: a quote inside an
+ * unquoted cell, or text after a closing quote, is kept as text.
+ */
+export function parseCells(raw: string, delimiter: string): string[] {
+  const cells: string[] = [];
+  let cell = '';
+  let quoted = false;
+  let atStart = true;
+  for (let i = 0; i < raw.length; i++) {
+    const ch = raw[i];
+    if (quoted) {
+      if (ch === '"') {
+        if (raw[i + 1] === '"') {
+          cell += '"';
+          i++;
+        } else {
+          quoted = false;
+        }
+      } else {
+        cell += ch;
+      }
+    } else if (ch === delimiter) {
+      cells.push(cell);
+      cell = '';
+      atStart = true;
+      continue;
+    } else if (ch === '"' && atStart) {
+      quoted = true;
+    } else {
+      cell += ch;
+    }
+    atStart = false;
+  }
+  cells.push(cell);
+  return cells;
+}
+
+/**
+ * Encodes a new cell for a file with this delimiter. Quoted when it holds the delimiter, a quote
+ * or a line break; with `neutralizeFormulas`, a text a spreadsheet could run gets a leading `'`
+ * and a tab or `;` is quoted too, exactly as the results CSV does (see `csvCell`). Numbers came
+ * from JSON numbers and are left alone.
+ */
+export function encodeCell(value: string | number | undefined, delimiter: string, neutralizeFormulas: boolean): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value !== 'string') return String(value);
+  const text = neutralizeFormulas && needsFormulaPrefix(value) ? `'${value}` : value;
+  const needsQuotes = text.includes(delimiter) || /["\r\n]/.test(text) || (neutralizeFormulas && /[\t;]/.test(text));
+  return needsQuotes ? `"${text.replace(/"/g, '""')}"` : text;
+}
