@@ -74,8 +74,13 @@ function writeCodicons() {
     '  height: 16px;',
     '  vertical-align: text-bottom;',
     '  background-color: currentColor;',
-    '  -webkit-mask: no-repeat center / 16px 16px;',
-    '  mask: no-repeat center / 16px 16px;',
+    // Longhands: a `mask` shorthand here would reset the per-icon mask-image below, this selector being stronger.
+    '  -webkit-mask-repeat: no-repeat;',
+    '  mask-repeat: no-repeat;',
+    '  -webkit-mask-position: center;',
+    '  mask-position: center;',
+    '  -webkit-mask-size: 16px 16px;',
+    '  mask-size: 16px 16px;',
     '}',
   ];
   for (const name of names) {
