@@ -260,6 +260,7 @@ function seamAsker(seam: TestSeam) {
       totalSteps: step.totalSteps,
       labels: step.choices.map((c) => c.label),
       active: step.choices.find((c) => c.value === step.active)?.label,
+      value: step.value,
       errors: [],
     };
     seam.openSteps.push(seen);

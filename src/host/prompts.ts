@@ -47,6 +47,8 @@ export interface OpenStepSeen {
   totalSteps: number;
   labels: string[];
   active: string | undefined;
+  /** Text in the box when the step opened. */
+  value: string | undefined;
   errors: string[];
 }
 
