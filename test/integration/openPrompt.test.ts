@@ -1,9 +1,10 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { RunningEmulator } from '../../emulator/server';
 import type { BouncerExtensionApi } from '../../src/host/extension';
 import type { OpenAnswer, TestSeam } from '../../src/host/prompts';
-import { closeAllEditors, connectToEmulator, disconnectFromEmulator, testingApi } from './helpers';
+import { closeAllEditors, connectToEmulator, disconnectFromEmulator, listFiles, testingApi } from './helpers';
 
 // The prompt behind Open Batch Results, answered through the test seam as a person would answer the
 // quick input: its step counter, Back, the recent batches it offers, a pasted link, and what it remembers.
@@ -13,12 +14,19 @@ describe('Open Batch Results prompt', function () {
   let api: BouncerExtensionApi;
   let seam: TestSeam;
 
+  let cachedBefore: Set<string>;
+
   before(async () => {
     ({ emulator, api } = await connectToEmulator());
     seam = testingApi(api).seam;
+    cachedBefore = new Set(listFiles(api.cacheRoot));
   });
 
-  after(() => disconnectFromEmulator(emulator));
+  after(async () => {
+    await disconnectFromEmulator(emulator);
+    // Suites that follow count the cached copies of a batch: leave none of this suite's behind.
+    for (const file of listFiles(api.cacheRoot)) if (!cachedBefore.has(file)) fs.rmSync(file, { force: true });
+  });
   afterEach(closeAllEditors);
 
   /** Runs `command` with no argument, answering its steps; returns the steps it showed. */
