@@ -4,7 +4,7 @@ import { BouncerError } from './errors';
  * Hosts that never leave this machine. Plain `http` is allowed only for these, so the bundled
  * emulator works while a typo or a hostile setting can never send the key in clear text.
  */
-function isLoopbackHost(hostname: string): boolean {
+export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.toLowerCase();
   if (host === 'localhost' || host === '[::1]') return true;
   // WHATWG URL has already normalised IPv4 forms such as `127.1` or `0x7f.0.0.1` to dotted decimal.

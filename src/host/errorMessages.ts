@@ -3,11 +3,13 @@ import type { BouncerError } from '../core/errors';
 import { formatWait } from '../core/retryPolicy';
 
 /** What the user can do next, offered as a button on an error message. */
-export type ErrorAction = 'setApiKey' | 'retry' | 'waitForCompletion' | 'openSettings' | 'showLog';
+export type ErrorAction = 'setApiKey' | 'retry' | 'waitForCompletion' | 'openSettings' | 'showLog' | 'openResults';
 
 export interface UserMessage {
   text: string;
   actions: ErrorAction[];
+  /** The setting "Open Settings" shows, when the message names one; otherwise all of Bouncer's. */
+  setting?: string;
 }
 
 /**
@@ -20,13 +22,14 @@ export function describeError(error: BouncerError, batchId: string | undefined):
   const id = batchId ?? '';
   switch (error.kind) {
     case 'invalidBatchId':
-      return { text: vscode.l10n.t('That batch ID is not valid: {0}', error.message), actions: [] };
+      return { text: vscode.l10n.t('That batch ID is not valid: {0}', error.message), actions: ['openResults'] };
     case 'invalidArgument':
       return { text: vscode.l10n.t('The command argument is not valid: {0}', error.message), actions: [] };
     case 'invalidBaseUrl':
       return {
         text: vscode.l10n.t('The Bouncer API URL setting is not usable: {0}', error.message),
         actions: ['openSettings'],
+        setting: 'bouncer.apiBaseUrl',
       };
     case 'unauthorized':
       return {
@@ -54,7 +57,7 @@ export function describeError(error: BouncerError, batchId: string | undefined):
           id,
           error.serverMessage ?? vscode.l10n.t('not found'),
         ),
-        actions: [],
+        actions: ['openResults'],
       };
     case 'notCompleted':
       return {
@@ -117,6 +120,7 @@ export function describeError(error: BouncerError, batchId: string | undefined):
           'Bouncer stopped sending data. Nothing was saved; try again, or raise "bouncer.requestTimeoutSeconds".',
         ),
         actions: ['retry', 'openSettings'],
+        setting: 'bouncer.requestTimeoutSeconds',
       };
     case 'invalidBody':
       return {
@@ -135,6 +139,7 @@ export function describeError(error: BouncerError, batchId: string | undefined):
           error.message,
         ),
         actions: ['openSettings', 'retry'],
+        setting: 'bouncer.download.maxSizeMB',
       };
     case 'cancelled':
       return { text: vscode.l10n.t('Cancelled.'), actions: [] };
@@ -180,5 +185,7 @@ export function actionLabel(action: ErrorAction): string {
       return vscode.l10n.t('Open Settings');
     case 'showLog':
       return vscode.l10n.t('Show Log');
+    case 'openResults':
+      return vscode.l10n.t('Open Batch Results…');
   }
 }

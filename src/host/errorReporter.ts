@@ -62,11 +62,11 @@ export class ErrorReporter {
     const buttons = [...message.actions, 'showLog' as const].filter(
       (action, i, all) => all.indexOf(action) === i && this.canTake(action, next),
     );
-    const answered = this.answer(message.text, buttons, next);
+    const answered = this.answer(message.text, buttons, { ...next, setting: message.setting });
     return { shown: this.deps.log.redact(message.text), answered };
   }
 
-  private async answer(text: string, buttons: ErrorAction[], next: NextSteps): Promise<void> {
+  private async answer(text: string, buttons: ErrorAction[], next: NextSteps & { setting?: string }): Promise<void> {
     const label = await this.deps.dialogs.showError(text, ...buttons.map(actionLabel));
     try {
       await this.take(
@@ -86,13 +86,16 @@ export class ErrorReporter {
     return true;
   }
 
-  private async take(action: ErrorAction | undefined, next: NextSteps): Promise<void> {
+  private async take(action: ErrorAction | undefined, next: NextSteps & { setting?: string }): Promise<void> {
     switch (action) {
       case 'showLog':
         this.deps.log.show();
         return;
       case 'openSettings':
-        await vscode.commands.executeCommand('workbench.action.openSettings', 'bouncer.');
+        await vscode.commands.executeCommand('workbench.action.openSettings', next.setting ?? 'bouncer.');
+        return;
+      case 'openResults':
+        await vscode.commands.executeCommand('bouncer.openResults');
         return;
       case 'setApiKey':
         if (await this.deps.setApiKey()) await next.retry?.();

@@ -25,6 +25,7 @@ import { locateCachedResults, ResultsPanelManager } from './resultsPanelManager'
 import { VerifyCommands } from './verifyCommands';
 import { ResultsTableEditor, type FileTableSnapshot } from './resultsTableEditor';
 import { createBatchThroughVerifyEmails, WriteBackCommands } from './writeBackCommands';
+import { markWalkthroughStep, refreshApiContext, WalkthroughKey } from './walkthroughContext';
 
 /** What the extension returns from `activate`: nothing secret, just what tests and other extensions may read. */
 export interface BouncerExtensionApi {
@@ -135,7 +136,15 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
   });
   // Before anything awaits: a tab restored after a reload reads through it as soon as we activate.
   context.subscriptions.push(documents.register());
-  const opener = new ResultsOpener({ downloads, panels, documents, errors, config: readConfig });
+  const opener = new ResultsOpener({
+    downloads,
+    panels,
+    documents,
+    errors,
+    config: readConfig,
+    prompt: { recent: () => history.entries(currentOriginKey() ?? ''), memento: context.globalState, seam },
+    onOpened: () => markWalkthroughStep(WalkthroughKey.openedBatch),
+  });
 
   // The Batches view, the batches it follows, and writing their results back
   const view = new BatchesView({ history, cache, log, currentOriginKey });
@@ -235,6 +244,7 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
     onDidChangeConfig(() => {
       // Another API origin has another key and another list of batches.
       void keys.refreshContext();
+      refreshApiContext();
       view.scheduleRefresh();
       void credits.refresh(false);
       documents.csvSettingChanged();
@@ -246,6 +256,7 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
   poller.resume();
   await keys.refreshContext();
   void credits.refresh(false);
+  refreshApiContext();
   log.info(
     `Bouncer Results activated; API ${apiTargetIfUsable()?.origin ?? '(setting not usable)'}; cache ${cacheRoot}`,
   );

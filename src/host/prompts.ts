@@ -1,57 +1,4 @@
 import * as vscode from 'vscode';
-import { validateBatchId } from '../core/batchId';
-import type { ResultsView } from '../core/openArgs';
-import { DOWNLOAD_FILTERS, type DownloadFilter } from '../core/records';
-
-/** Asks for a batch ID; the input box itself refuses invalid IDs, so no request is ever made for one. */
-export async function askBatchId(): Promise<string | undefined> {
-  const raw = await vscode.window.showInputBox({
-    title: vscode.l10n.t('Open Batch Results'),
-    prompt: vscode.l10n.t('Bouncer batch ID'),
-    placeHolder: vscode.l10n.t('e.g. 5f3c2a1b9d8e7f6a5b4c3d2e'),
-    ignoreFocusOut: true,
-    validateInput: (value) => {
-      const result = validateBatchId(value);
-      return result.ok ? undefined : result.message;
-    },
-  });
-  if (raw === undefined) return undefined;
-  const result = validateBatchId(raw);
-  return result.ok ? result.id : undefined;
-}
-
-export async function askFilter(defaultFilter: DownloadFilter): Promise<DownloadFilter | undefined> {
-  const labels: Record<DownloadFilter, string> = {
-    all: vscode.l10n.t('All results'),
-    deliverable: vscode.l10n.t('Deliverable'),
-    risky: vscode.l10n.t('Risky'),
-    undeliverable: vscode.l10n.t('Undeliverable'),
-    unknown: vscode.l10n.t('Unknown'),
-  };
-  const ordered = [defaultFilter, ...DOWNLOAD_FILTERS.filter((f) => f !== defaultFilter)];
-  const pick = await vscode.window.showQuickPick(
-    ordered.map((filter) => ({ label: labels[filter], description: filter, filter })),
-    { title: vscode.l10n.t('Which results?'), placeHolder: vscode.l10n.t('Status filter'), ignoreFocusOut: true },
-  );
-  return pick?.filter;
-}
-
-export async function askView(): Promise<ResultsView | undefined> {
-  const items: Array<vscode.QuickPickItem & { view: ResultsView }> = [
-    {
-      label: '$(table) ' + vscode.l10n.t('Table'),
-      detail: vscode.l10n.t('Sort, filter and search in a fast table'),
-      view: 'table',
-    },
-    { label: '$(json) ' + vscode.l10n.t('JSON'), detail: vscode.l10n.t('Open as a new JSON editor tab'), view: 'json' },
-    { label: '$(file) ' + vscode.l10n.t('CSV'), detail: vscode.l10n.t('Open as a new CSV editor tab'), view: 'csv' },
-  ];
-  const pick = await vscode.window.showQuickPick(items, {
-    title: vscode.l10n.t('Show results as'),
-    ignoreFocusOut: true,
-  });
-  return pick?.view;
-}
 
 /** Password box for the API key; the value is never echoed, logged or put in settings. */
 export async function askApiKey(origin: string): Promise<string | undefined> {
@@ -80,6 +27,29 @@ export class TestSeam {
   readonly replaceApiKeyQuestions: string[] = [];
   /** Every error message shown, exactly as shown, with the labels of its buttons. */
   readonly shownErrors: { text: string; buttons: string[] }[] = [];
+  /**
+   * Answers to the open prompt's steps (batch, filter, view), taken in order. While this holds any,
+   * an `open*` command without arguments answers from here instead of showing the quick input.
+   */
+  readonly openAnswers: OpenAnswer[] = [];
+  /** Each step of the open prompt shown while answering from `openAnswers`. */
+  readonly openSteps: OpenStepSeen[] = [];
+}
+
+/** One answer to a step of the open prompt: type text, pick a row by its label, go Back, or close. */
+export type OpenAnswer =
+  { type: 'type'; text: string } | { type: 'pick'; label: string } | { type: 'back' } | { type: 'cancel' };
+
+/** A step of the open prompt as shown: its counter, its rows, the row selected, and answers it refused. */
+export interface OpenStepSeen {
+  title: string;
+  step: number;
+  totalSteps: number;
+  labels: string[];
+  active: string | undefined;
+  /** Text in the box when the step opened. */
+  value: string | undefined;
+  errors: string[];
 }
 
 /** What the extension puts in front of a person that tests must be able to answer or read. */

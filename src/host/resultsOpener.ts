@@ -7,7 +7,7 @@ import type { BouncerConfig } from './config';
 import { openResultsDocument } from './documentOpener';
 import type { CachedResults, DownloadService } from './downloadService';
 import type { ErrorReporter, NextSteps } from './errorReporter';
-import { askBatchId, askFilter, askView } from './prompts';
+import { askOpenChoices, type OpenPromptDeps } from './openPrompt';
 import { resultsTitle, type ResultsChange, type ResultsPanelManager } from './resultsPanelManager';
 
 export interface ResultsOpenerDeps {
@@ -20,6 +20,10 @@ export interface ResultsOpenerDeps {
     resultsDownloaded(change: ResultsChange): void;
     openFilters(originKey: string, batchId: string): DownloadFilter[];
   };
+  /** What the open prompt offers and remembers (recent batches, last choices). */
+  prompt: Omit<OpenPromptDeps, 'defaultFilter'>;
+  /** Called once a batch is on screen (the walkthrough's "open a batch" step). */
+  onOpened?: () => void;
 }
 
 /**
@@ -45,13 +49,11 @@ export class ResultsOpener {
       await this.open({ ...args, view: fixedView ?? args.view ?? 'table' }, false);
       return;
     }
-    const batchId = await askBatchId();
-    if (!batchId) return;
-    const filter = await askFilter(this.deps.config().defaultFilter);
-    if (!filter) return;
-    const view = fixedView ?? (await askView());
-    if (!view) return;
-    await this.open({ batchId, filter, view }, true);
+    const choices = await askOpenChoices(
+      { ...this.deps.prompt, defaultFilter: () => this.deps.config().defaultFilter },
+      fixedView,
+    );
+    if (choices) await this.open(choices, true);
   }
 
   async open(args: OpenArgs & { view: ResultsView }, interactive: boolean): Promise<void> {
@@ -65,6 +67,7 @@ export class ResultsOpener {
     const filter: DownloadFilter = args.filter ?? this.deps.config().defaultFilter;
     try {
       await this.show(batchId, filter, args.view, args.refresh ?? false);
+      this.deps.onOpened?.();
     } catch (error) {
       const retry = () => this.open({ ...args, batchId, filter, refresh: true }, true);
       await this.fail(error, { batchId, retry }, interactive);

@@ -16,6 +16,7 @@ import type { ErrorReporter } from './errorReporter';
 import type { BouncerLog } from './log';
 import { copyRows, exportRows } from './tableRequests';
 import { makeNonce, webviewHtml } from './webviewHtml';
+import { markWalkthroughStep, WalkthroughKey } from './walkthroughContext';
 
 /** Rows posted ahead of the rest: many screens' worth, parsed in a few tens of milliseconds. */
 const PARTIAL_ROWS = 20_000;
@@ -233,6 +234,7 @@ export class ResultsPanel implements vscode.Disposable {
       case 'copy': {
         const store = this.checkedRows(message.rows);
         if (store) await copyRows(store, message.rows, message.what, this.deps.neutralizeFormulas());
+        markWalkthroughStep(WalkthroughKey.usedTable);
         return;
       }
       case 'export': {
@@ -245,6 +247,7 @@ export class ResultsPanel implements vscode.Disposable {
           storage: this.context.globalStorageUri,
           neutralizeFormulas: this.deps.neutralizeFormulas(),
         });
+        markWalkthroughStep(WalkthroughKey.usedTable);
         return;
       }
     }

@@ -1,3 +1,5 @@
+import type { Codicon } from './codicons';
+
 /**
  * The only way this bundle builds DOM: elements with text content and attributes set one by one.
  * There is deliberately no helper that takes HTML, so data can never become markup.
@@ -16,15 +18,15 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   return node;
 }
 
-/** A codicon from VS Code's icon font. */
-export function icon(name: string): HTMLElement {
+/** One of VS Code's icons; only those listed in codicons.ts are shipped. */
+export function icon(name: Codicon): HTMLElement {
   return el('span', { className: `codicon codicon-${name}`, attrs: { 'aria-hidden': 'true' } });
 }
 
 /** A toolbar button with an icon and a visible or hidden label. */
 export function button(
   label: string,
-  iconName: string | undefined,
+  iconName: Codicon | undefined,
   onClick: (event: MouseEvent) => void,
   showLabel = true,
 ): HTMLButtonElement {

@@ -82,6 +82,60 @@ export class Workbench {
     await this.quickInput.locator('.monaco-list-row', { hasText: label }).first().click({ timeout: STEP_TIMEOUT_MS });
   }
 
+  /** Waits for the quick input to show `title` (e.g. "Open Batch Results (1/3)": title and step counter). */
+  async waitQuickInputTitle(title: string): Promise<void> {
+    await this.quickInput
+      .locator('.quick-input-title', { hasText: title })
+      .waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+  }
+
+  /** Types into an open quick pick and clicks the row whose label matches `row` once it is listed. */
+  async typeAndPick(text: string, row: RegExp): Promise<void> {
+    const input = this.quickInput.locator('.quick-input-box input');
+    await input.waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+    await input.fill(text);
+    // Clicking the row, not Enter: Enter before the extension has listed the row would take another.
+    await this.quickInput
+      .locator('.monaco-list-row', { has: this.page.locator('.label-name', { hasText: row }) })
+      .first()
+      .click({ timeout: STEP_TIMEOUT_MS });
+  }
+
+  /** The rows of the open quick pick, top to bottom: label and description. */
+  async quickRows(): Promise<{ label: string; description: string }[]> {
+    await this.quickInput.locator('.monaco-list-row').first().waitFor({ timeout: STEP_TIMEOUT_MS });
+    const rows: { label: string; description: string }[] = [];
+    for (const row of await this.quickInput.locator('.monaco-list-row').all()) {
+      const label = ((await row.locator('.label-name').first().textContent()) ?? '').trim();
+      const description = ((await row.locator('.label-description').first().textContent()) ?? '').trim();
+      rows.push({ label, description });
+    }
+    return rows;
+  }
+
+  /** The Back button of a multi-step quick input. */
+  async quickInputBack(): Promise<void> {
+    await this.quickInput
+      .locator('.quick-input-left-action-bar .codicon-quick-input-back')
+      .first()
+      .click({ timeout: STEP_TIMEOUT_MS });
+  }
+
+  /** The text in the quick input's box. */
+  quickInputValue(): Promise<string> {
+    return this.quickInput.locator('.quick-input-box input').inputValue({ timeout: STEP_TIMEOUT_MS });
+  }
+
+  /** A step of the walkthrough shown on the Welcome page, by its title; `aria-checked` says whether it is done. */
+  walkthroughStep(title: string): Locator {
+    return this.page.locator('button.getting-started-step', { hasText: title });
+  }
+
+  /** A button (a command link) in the walkthrough's open step, by its label. */
+  walkthroughButton(label: string): Locator {
+    return this.page.locator('.gettingStartedContainer').getByRole('button', { name: label, exact: true });
+  }
+
   /** Waits for the quick input to close (the command took its last answer). */
   async waitQuickInputClosed(): Promise<void> {
     await this.quickInput.waitFor({ state: 'hidden', timeout: STEP_TIMEOUT_MS });

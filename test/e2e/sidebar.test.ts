@@ -3,6 +3,7 @@ import type { Context } from 'mocha';
 import { DEMO_BATCH_ID, DEMO_RECORDS } from '../../emulator/demoBatch';
 import { STATUSES } from '../../src/core/records';
 import { e2e, startFreshProfile, type FreshProfile } from './session';
+import { enterBatch } from './flows';
 
 // Issue 5 as a first-time user meets it, on a profile of its own (the shared one already has a key
 // and batches): the welcome view without a key, then with one; each opened batch listed at the top;
@@ -70,7 +71,7 @@ describe('Bouncer sidebar on a fresh profile: welcome, history, status groups (i
     const { workbench } = fresh();
     // First batch from the welcome view's own button, as JSON.
     await workbench.welcomeButton('Open Batch Results…').click();
-    await workbench.typeInQuickInput(OTHER_BATCH);
+    await enterBatch(workbench, OTHER_BATCH);
     await workbench.pickQuickItem('Which results?', 'All results');
     await workbench.pickQuickItem('Show results as', 'JSON');
     await workbench.waitQuickInputClosed();
@@ -80,7 +81,7 @@ describe('Bouncer sidebar on a fresh profile: welcome, history, status groups (i
 
     // Then demo-small as a table from the palette.
     await workbench.runCommand('Bouncer: Show Results Table');
-    await workbench.typeInQuickInput(DEMO_BATCH_ID);
+    await enterBatch(workbench, DEMO_BATCH_ID);
     await workbench.pickQuickItem('Which results?', 'All results');
     await workbench.waitQuickInputClosed();
     await workbench.resultsTable().waitForRowCount(TOTAL, TOTAL);

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import type { Dialog } from 'playwright-core';
 import { DEMO_BATCH_ID, DEMO_RECORDS } from '../../emulator/demoBatch';
 import type { EmailRecord } from '../../src/core/records';
-import { setApiKey } from './flows';
+import { enterBatch, setApiKey } from './flows';
 import { e2e } from './session';
 
 // Issue 4 as a person meets it: open demo-small as a table from the palette, read the summary, click
@@ -62,7 +62,7 @@ describe('Results table: summary, chips, sort, search, hostile text, reload (iss
     await workbench.clearNotifications();
     await workbench.closeAllEditors();
     await workbench.runCommand('Bouncer: Show Results Table');
-    await workbench.typeInQuickInput(DEMO_BATCH_ID);
+    await enterBatch(workbench, DEMO_BATCH_ID);
     await workbench.pickQuickItem('Which results?', 'All results');
     await workbench.waitQuickInputClosed();
     const table = workbench.resultsTable();

@@ -1,5 +1,5 @@
 import { e2e } from './session';
-import { setApiKey } from './flows';
+import { enterBatch, setApiKey } from './flows';
 
 // Proves the webview route of the driver (two nested frames) against the real results table; the
 // table and sidebar issues add their click-through cases beside this one.
@@ -9,7 +9,7 @@ describe('Results table webview', () => {
     await setApiKey(workbench, emulator.apiKey);
     await workbench.clearNotifications();
     await workbench.runCommand('Bouncer: Open Batch Results…');
-    await workbench.typeInQuickInput('demo-small');
+    await enterBatch(workbench, 'demo-small');
     await workbench.pickQuickItem('Which results?', 'All results');
     await workbench.pickQuickItem('Show results as', 'Table');
     const table = workbench.webviewFrame();

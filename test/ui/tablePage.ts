@@ -99,11 +99,6 @@ export async function buildBundles(): Promise<string> {
     target: 'chrome120',
     logLevel: 'warning',
   });
-  const codicons = path.join(root, 'dist/codicons');
-  fs.mkdirSync(codicons, { recursive: true });
-  for (const file of ['codicon.css', 'codicon.ttf']) {
-    fs.copyFileSync(path.join(root, 'node_modules/@vscode/codicons/dist', file), path.join(codicons, file));
-  }
   const shim = await esbuild.build({
     entryPoints: [path.join(root, 'test/ui/pageShim.ts')],
     bundle: true,

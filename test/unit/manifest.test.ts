@@ -69,13 +69,17 @@ describe('package.json', () => {
       if (Array.isArray(value)) value.forEach((v, i) => visit(v, `${where}[${i}]`));
       else if (value && typeof value === 'object') {
         for (const [k, v] of Object.entries(value)) {
-          const shown = ['title', 'description', 'markdownDescription', 'name', 'contents', 'displayName', 'category'];
+          const shown = [
+            ...['title', 'description', 'markdownDescription', 'name', 'contents', 'displayName', 'category'],
+            'altText',
+          ];
           if (shown.includes(k) && typeof v === 'string' && !/^%[^%]+%$/.test(v)) literal.push(`${where}.${k}`);
           else visit(v, `${where}.${k}`);
         }
       }
     };
     visit(manifest.contributes, 'contributes');
+    visit(manifest.capabilities, 'capabilities');
     assert.deepEqual(literal, []);
   });
 });
