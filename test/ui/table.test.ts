@@ -221,12 +221,12 @@ describe('results table in Chromium (webview bundle + host shim)', function () {
     assert.equal(exp.format, 'csv');
     assert.equal(exp.target, 'file');
     assert.equal(Object.keys(exp.rows).length, ROWS + hostile.length);
-    // Keyboard: End goes to the last row; ARIA marks it active.
+    // Keyboard: Ctrl+End goes to the last row; ARIA marks it active.
     await page.focus('.grid');
-    await page.keyboard.press('End');
+    await page.keyboard.press('Control+End');
     const active = await page.evaluate(() => document.getElementById('grid-active-row')?.getAttribute('aria-rowindex'));
     assert.equal(active, String(ROWS + hostile.length + 1));
-    await page.keyboard.press('Home');
+    await page.keyboard.press('Control+Home');
     // Type-to-search: a printable key in the grid lands in the search box.
     await page.keyboard.press('q');
     assert.equal(await page.inputValue('input.search'), 'q');
