@@ -9,6 +9,7 @@ import type { CreditsStatusBar } from './creditsStatusBar';
 import type { ResultsOpener } from './resultsOpener';
 import type { VerifyCommands } from './verifyCommands';
 import type { ResultsTableEditor } from './resultsTableEditor';
+import type { TableContextCommands } from './tableContextCommands';
 
 /** Every command takes what VS Code or its caller passes (a tree node, `{ batchId }`, a key). */
 export type CommandHandler = (...args: unknown[]) => unknown;
@@ -23,6 +24,7 @@ export interface CommandParts {
   log: BouncerLog;
   verify: VerifyCommands;
   credits: CreditsStatusBar;
+  tableContext: TableContextCommands;
 }
 
 /**
@@ -57,6 +59,12 @@ export function createCommands(p: CommandParts) {
     'bouncer.deleteBatch': (arg) => p.verify.deleteBatch(arg),
     'bouncer.refreshCredits': () => p.credits.refresh(true),
     'bouncer.openFileInTable': (uri) => p.fileTable.openFromCommand(uri),
+    'bouncer.table.copyCell': (cell) => p.tableContext.run('copyCell', cell),
+    'bouncer.table.copyRowsCsv': (cell) => p.tableContext.run('copyRowsCsv', cell),
+    'bouncer.table.copyEmails': (cell) => p.tableContext.run('copyEmails', cell),
+    'bouncer.table.filterToValue': (cell) => p.tableContext.run('filterToValue', cell),
+    'bouncer.table.excludeValue': (cell) => p.tableContext.run('excludeValue', cell),
+    'bouncer.table.showRowDetails': (cell) => p.tableContext.run('showRowDetails', cell),
   } satisfies Record<string, CommandHandler>;
 }
 

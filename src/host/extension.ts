@@ -23,6 +23,7 @@ import type { PanelSnapshot } from './resultsPanel';
 import { locateCachedResults, ResultsPanelManager } from './resultsPanelManager';
 import { VerifyCommands } from './verifyCommands';
 import { ResultsTableEditor, type FileTableSnapshot } from './resultsTableEditor';
+import { TableContextCommands } from './tableContextCommands';
 
 /** What the extension returns from `activate`: nothing secret, just what tests and other extensions may read. */
 export interface BouncerExtensionApi {
@@ -132,6 +133,7 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
   // Before anything awaits: a tab restored after a reload reads through it as soon as we activate.
   context.subscriptions.push(documents.register());
   const opener = new ResultsOpener({ downloads, panels, documents, errors, config: readConfig });
+  const tableContext = new TableContextCommands(() => panels.activePanel(), log);
 
   // The Batches view
   const view = new BatchesView({ history, cache, log, currentOriginKey });
@@ -189,7 +191,18 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
     cacheCommands,
     keepBatchesFresh(view, history),
     registerCommands(
-      createCommands({ apiKey, opener, fileTable, batches, cache: cacheCommands, view, log, verify, credits }),
+      createCommands({
+        apiKey,
+        opener,
+        fileTable,
+        batches,
+        cache: cacheCommands,
+        view,
+        log,
+        verify,
+        credits,
+        tableContext,
+      }),
       errors,
     ),
     onDidChangeConfig(() => {
