@@ -427,8 +427,9 @@ describe('model: per-column filters', () => {
   it('filters a million rows by a text column quickly', async function () {
     this.timeout(60_000);
     const records: EmailRecord[] = [];
-    for (let i = 0; i < 1_000_000; i++)
+    for (let i = 0; i < 1_000_000; i++) {
       records.push(rec(`user${i}@host${i % 1000}.example`, 'deliverable', 'accepted_email'));
+    }
     const s = await store(records);
     const order = sorted(s, []);
     const started = performance.now();
