@@ -1,5 +1,5 @@
 import type { FlatColumn } from '../core/recordColumns';
-import { cellText, columnOf, type Codes, type ResultsStore, type TextColumn } from './store';
+import { columnOf, type Codes, type ResultsStore, type TextColumn } from './store';
 
 /**
  * A text filter on one column: rows whose cell contains `text` (case-insensitive), or equals the
@@ -79,14 +79,23 @@ export class ColumnFilterIndex {
       if (keep === 0) for (let row = 0; row < n; row++) allowed[row] ^= 1;
       return { codes: undefined, allowed };
     }
-    // Numbers: a score has about a hundred distinct values, so each distinct text is tested once.
-    const seen = new Map<string, number>();
+    // Numbers: a score has about a hundred distinct values, so each is turned into text and tested once
+    // (as `cellText` shows it: the server's own text where it sent one, '' when missing).
+    const given = column.given;
+    const givenHit = given?.values.map((value) => (matches(value) ? keep : 1 - keep));
+    const seen = new Map<number, number>();
+    const { values } = column;
     for (let row = 0; row < n; row++) {
-      const text = cellText(this.store, filter.column, row);
-      let hit = seen.get(text);
+      const code = given ? given.codes[row] : 0;
+      if (code !== 0) {
+        allowed[row] = (givenHit as number[])[code];
+        continue;
+      }
+      const value = values[row];
+      let hit = seen.get(value);
       if (hit === undefined) {
-        hit = matches(text) ? keep : 1 - keep;
-        seen.set(text, hit);
+        hit = matches(Number.isNaN(value) ? '' : String(value)) ? keep : 1 - keep;
+        seen.set(value, hit);
       }
       allowed[row] = hit;
     }
