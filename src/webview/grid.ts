@@ -92,7 +92,14 @@ export class Grid {
       [this.header.element, this.viewport, this.spacer],
     );
     this.element.addEventListener('scroll', () => this.schedule());
-    this.element.addEventListener('keydown', (event) => this.events.onKey(event));
+    this.element.addEventListener('keydown', (event) => {
+      if (event.key === 'ContextMenu' || (event.shiftKey && event.key === 'F10')) {
+        event.preventDefault();
+        this.contextMenuAtActiveCell();
+        return;
+      }
+      this.events.onKey(event);
+    });
     this.viewport.addEventListener('click', (event) => {
       const position = this.positionAt(event);
       if (position < 0) return;
@@ -340,6 +347,19 @@ export class Grid {
     } else {
       this.element.removeAttribute('aria-activedescendant');
     }
+  }
+
+  /**
+   * The keyboard's way to VS Code's context menu: VS Code opens it for a `contextmenu` event and reads
+   * `data-vscode-context` from its target, which for the keyboard would be the grid, not a cell.
+   */
+  private contextMenuAtActiveCell(): void {
+    const cell = document.getElementById('grid-active-cell');
+    if (!cell || !this.element.contains(cell)) return;
+    const box = cell.getBoundingClientRect();
+    cell.dispatchEvent(
+      new MouseEvent('contextmenu', { bubbles: true, cancelable: true, clientX: box.left + 8, clientY: box.bottom }),
+    );
   }
 
   private columnAt(event: MouseEvent): number {

@@ -237,29 +237,6 @@ export class Workbench {
     await this.page.locator('.context-view .monaco-menu').waitFor({ state: 'hidden', timeout: STEP_TIMEOUT_MS });
   }
 
-  /** Lets the workbench page use the browser clipboard (a person's browser would ask once). */
-  async allowClipboard(): Promise<void> {
-    await this.page.context().grantPermissions(['clipboard-read', 'clipboard-write'], {
-      origin: new URL(this.page.url()).origin,
-    });
-  }
-
-  /**
-   * The clipboard once it holds `expected` (a copy travels webview → extension host → workbench, so it
-   * lands a moment after the click), or what it holds when the step's time is up; call
-   * `allowClipboard` before the copy.
-   */
-  async clipboardOnce(expected: string): Promise<string> {
-    const read = () => this.page.evaluate('navigator.clipboard.readText()') as Promise<string>;
-    await this.page
-      .waitForFunction(`navigator.clipboard.readText().then((t) => t === ${JSON.stringify(expected)})`, undefined, {
-        timeout: STEP_TIMEOUT_MS,
-        polling: 100,
-      })
-      .catch(() => undefined);
-    return read();
-  }
-
   /** Saves a numbered full-page screenshot; returns its path. */
   async screenshot(name: string): Promise<string> {
     this.shots += 1;

@@ -314,6 +314,24 @@ describe('results grid in Chromium: layout, keyboard, columns, filters, l10n', f
     );
   });
 
+  it('opens the context menu from the keyboard on the active cell (Shift+F10)', async () => {
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (globalThis as unknown as { __menus: string[] }).__menus = seen;
+      (
+        globalThis as unknown as { addEventListener(t: string, f: (e: { target: PageElement }) => void): void }
+      ).addEventListener('contextmenu', (e) =>
+        seen.push(`${e.target.getAttribute('data-vscode-context')} ${e.target.getAttribute('aria-colindex')}`),
+      );
+    });
+    await page.locator('.grid-row:not([hidden]) .grid-cell').first().click();
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('Shift+F10');
+    const menus = await page.evaluate(() => (globalThis as unknown as { __menus: string[] }).__menus);
+    const order = await headerOrder(page);
+    assert.deepEqual(menus, [`{"column":"${order[1]}"} 2`]);
+  });
+
   it('shows the strings of the l10n bundle and numbers in the display language', async () => {
     const german = await openTable(browser, server.url, shim, {
       ...config,
