@@ -11,6 +11,7 @@ import type { ResultsOpener } from './resultsOpener';
 import type { VerifyCommands } from './verifyCommands';
 import type { ResultsTableEditor } from './resultsTableEditor';
 import type { WriteBackCommands } from './writeBackCommands';
+import type { TableContextCommands } from './tableContextCommands';
 
 /** Every command takes what VS Code or its caller passes (a tree node, `{ batchId }`, a key). */
 export type CommandHandler = (...args: unknown[]) => unknown;
@@ -27,6 +28,7 @@ export interface CommandParts {
   credits: CreditsStatusBar;
   poller: BatchPoller;
   writeBack: WriteBackCommands;
+  tableContext: TableContextCommands;
 }
 
 /**
@@ -66,6 +68,12 @@ export function createCommands(p: CommandParts) {
     'bouncer.writeDeliverableBack': (arg) => p.writeBack.writeResultsBack(arg, true),
     'bouncer.batches.verifyAgain': (arg) => p.writeBack.verifyAgain(arg),
     'bouncer.batches.showChanges': (node) => p.writeBack.showChanges(node),
+    'bouncer.table.copyCell': (cell) => p.tableContext.run('copyCell', cell),
+    'bouncer.table.copyRowsCsv': (cell) => p.tableContext.run('copyRowsCsv', cell),
+    'bouncer.table.copyEmails': (cell) => p.tableContext.run('copyEmails', cell),
+    'bouncer.table.filterToValue': (cell) => p.tableContext.run('filterToValue', cell),
+    'bouncer.table.excludeValue': (cell) => p.tableContext.run('excludeValue', cell),
+    'bouncer.table.showRowDetails': (cell) => p.tableContext.run('showRowDetails', cell),
   } satisfies Record<string, CommandHandler>;
 }
 

@@ -26,6 +26,7 @@ import { VerifyCommands } from './verifyCommands';
 import { ResultsTableEditor, type FileTableSnapshot } from './resultsTableEditor';
 import { createBatchThroughVerifyEmails, WriteBackCommands } from './writeBackCommands';
 import { markWalkthroughStep, refreshApiContext, WalkthroughKey } from './walkthroughContext';
+import { TableContextCommands } from './tableContextCommands';
 
 /** What the extension returns from `activate`: nothing secret, just what tests and other extensions may read. */
 export interface BouncerExtensionApi {
@@ -145,6 +146,7 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
     prompt: { recent: () => history.entries(currentOriginKey() ?? ''), memento: context.globalState, seam },
     onOpened: () => markWalkthroughStep(WalkthroughKey.openedBatch),
   });
+  const tableContext = new TableContextCommands(() => panels.activePanel(), log);
 
   // The Batches view, the batches it follows, and writing their results back
   const view = new BatchesView({ history, cache, log, currentOriginKey });
@@ -238,6 +240,7 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
         credits,
         poller,
         writeBack,
+        tableContext,
       }),
       errors,
     ),

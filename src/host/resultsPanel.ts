@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { BouncerError } from '../core/errors';
 import { readRecords } from '../core/readRecords';
+import type { FlatColumn } from '../core/recordColumns';
 import type { DownloadFilter } from '../core/records';
 import { buildStore, type BuildOptions } from '../model/builder';
 import { textAt, type ResultsStore } from '../model/store';
@@ -9,6 +10,7 @@ import {
   rowsInRange,
   type HostMessage,
   type PanelSource,
+  type TableContextAction,
   type UiState,
   type WebviewMessage,
 } from '../shared/protocol';
@@ -107,6 +109,10 @@ export class ResultsPanel implements vscode.Disposable {
     const media = vscode.Uri.joinPath(context.extensionUri, 'media');
     panel.webview.options = { enableScripts: true, localResourceRoots: [dist, media] };
     panel.title = source.title;
+    panel.iconPath = {
+      light: vscode.Uri.joinPath(media, 'table-icon-light.svg'),
+      dark: vscode.Uri.joinPath(media, 'table-icon-dark.svg'),
+    };
     this.disposables.push(
       panel.webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)),
       panel.onDidDispose(() => this.dispose()),
@@ -186,6 +192,11 @@ export class ResultsPanel implements vscode.Disposable {
     void this.load();
   }
 
+  /** A context-menu entry picked on one of this panel's cells; the webview acts on its own view. */
+  contextAction(action: TableContextAction, row: number, column: FlatColumn): void {
+    this.post({ type: 'contextAction', action, row, column });
+  }
+
   /** Posts to the webview once it has said ready; earlier messages would be lost. */
   private post(message: HostMessage): void {
     if (this.disposed || !this.ready) return;
@@ -213,7 +224,14 @@ export class ResultsPanel implements vscode.Disposable {
         // A new page: what was posted to the one before it (hidden, then dropped) is not pending.
         this.dataPosted = 0;
         this.dataRendered = 0;
-        this.post({ type: 'init', source: this.publicSource, title: this.source.title, ui: this.restoredUi });
+        this.post({
+          type: 'init',
+          source: this.publicSource,
+          title: this.source.title,
+          ui: this.restoredUi,
+          l10n: vscode.l10n.bundle,
+          language: vscode.env.language,
+        });
         // Whatever the load has reached; the rest is posted as it arrives.
         if (this.store) this.post({ type: 'data', store: this.store, complete: true });
         else if (this.partial) this.post({ type: 'data', store: this.partial, complete: false });
@@ -230,6 +248,9 @@ export class ResultsPanel implements vscode.Disposable {
       case 'retry':
         if (this.source.load) await this.load();
         else await this.relocateAndLoad();
+        return;
+      case 'copyText':
+        await vscode.env.clipboard.writeText(message.text);
         return;
       case 'copy': {
         const store = this.checkedRows(message.rows);

@@ -66,6 +66,11 @@ export class ResultsPanelManager implements vscode.Disposable {
       .map((source) => source.filter);
   }
 
+  /** The table panel in front, for commands from its webview's context menu. */
+  activePanel(): ResultsPanel | undefined {
+    return [...this.panels.values()].find((panel) => panel.panel.active);
+  }
+
   /** Every open table, once its loads have finished. */
   describe(): Promise<PanelSnapshot[]> {
     return Promise.all([...this.panels.values()].map((panel) => panel.snapshot()));

@@ -1,4 +1,5 @@
 import { FLAG_COLUMNS, type FlagColumn } from '../core/recordColumns';
+import { ColumnFilterIndex, type ColumnFilter } from './columnFilter';
 import type { SearchIndex } from './search';
 import type { DictColumn, ResultsStore } from './store';
 
@@ -18,7 +19,11 @@ export interface FilterState {
   scoreMax?: number;
   /** Substring over email, domain and provider, case-insensitive. */
   search: string;
+  /** Per-column text filters, all of which a row must pass; absent when there are none. */
+  columns?: ColumnFilter[];
 }
+
+export type { ColumnFilter } from './columnFilter';
 
 /** No filter at all. */
 export function emptyFilter(): FilterState {
@@ -55,12 +60,14 @@ export function applyFilter(
   filter: FilterState,
   search: SearchIndex,
   into?: Uint32Array,
+  columnIndex?: ColumnFilterIndex,
 ): ViewResult {
   const status = store.dict.status;
   const reason = store.dict.reason;
   const statusOk = allowedCodes(status, filter.statuses);
   const reasonOk = allowedCodes(reason, filter.reasons);
-  const flagTests: { codes: DictColumn['codes']; allowed: Uint8Array }[] = [];
+  // Flag filters and column filters share one loop: `allowed[codes[row]]`, or `allowed[row]` for a row mask.
+  const flagTests: { codes: DictColumn['codes'] | undefined; allowed: Uint8Array }[] = [];
   for (const id of FLAG_COLUMNS) {
     const wanted = filter.flags[id];
     if (wanted === undefined) continue;
@@ -72,6 +79,8 @@ export function applyFilter(
   const max = filter.scoreMax ?? Infinity;
   const hasRange = filter.scoreMin !== undefined || filter.scoreMax !== undefined;
   const searchMask = search.match(filter.search);
+  const columnTests = (columnIndex ?? new ColumnFilterIndex(store)).tests(filter.columns);
+  for (const test of columnTests) flagTests.push(test);
 
   const statusCounts = new Uint32Array(status.values.length);
   const reasonCounts = new Uint32Array(reason.values.length);
@@ -91,7 +100,8 @@ export function applyFilter(
     }
     let flagsOk = true;
     for (let f = 0; f < flagTests.length; f++) {
-      if (flagTests[f].allowed[flagTests[f].codes[row]] === 0) {
+      const test = flagTests[f];
+      if (test.allowed[test.codes === undefined ? row : test.codes[row]] === 0) {
         flagsOk = false;
         break;
       }

@@ -18,7 +18,7 @@ import {
 } from '../core/recordColumns';
 import { DOWNLOAD_FILTERS, type DownloadFilter } from '../core/records';
 import { isColumnId } from '../model/columns';
-import type { FilterState } from '../model/filter';
+import type { ColumnFilter, FilterState } from '../model/filter';
 import type { SortKey } from '../model/sort';
 import type { Codes, DictColumn, NumColumn, ResultsStore, TextColumn } from '../model/store';
 
@@ -37,7 +37,20 @@ export interface UiState {
   filter: FilterState;
   /** View position of the first visible row. */
   scrollRow: number;
+  /** Column widths the user set by dragging or fitting, in CSS pixels; others use their default. */
+  widths?: Partial<Record<FlatColumn, number>>;
 }
+
+/** What the grid's context menu acted on: VS Code passes the `data-vscode-context` of the clicked cell. */
+export const TABLE_CONTEXT_ACTIONS = [
+  'copyCell',
+  'copyRowsCsv',
+  'copyEmails',
+  'filterToValue',
+  'excludeValue',
+  'showRowDetails',
+] as const;
+export type TableContextAction = (typeof TABLE_CONTEXT_ACTIONS)[number];
 
 // ---- host → webview -------------------------------------------------------------------------
 
@@ -47,6 +60,19 @@ export interface InitMessage {
   source: PanelSource;
   title: string;
   ui?: UiState;
+  /** `vscode.l10n.bundle`: translations of the webview's English strings; absent in English. */
+  l10n?: Record<string, string>;
+  /** `vscode.env.language`, for numbers and dates. */
+  language?: string;
+}
+
+/** A context-menu entry picked on a cell: the webview acts on its own view of the rows. */
+export interface ContextActionMessage {
+  type: 'contextAction';
+  action: TableContextAction;
+  /** Store row index of the clicked cell. */
+  row: number;
+  column: FlatColumn;
 }
 
 /** Rows read from the cache so far, while loading. */
@@ -73,7 +99,7 @@ export interface LoadErrorMessage {
   canRetry: boolean;
 }
 
-export type HostMessage = InitMessage | ProgressMessage | DataMessage | LoadErrorMessage;
+export type HostMessage = InitMessage | ProgressMessage | DataMessage | LoadErrorMessage | ContextActionMessage;
 
 // ---- webview → host -------------------------------------------------------------------------
 
@@ -107,12 +133,22 @@ export interface ExportMessage {
   rows: Uint32Array;
 }
 
+/** Put one cell's text on the clipboard (Copy Cell, Ctrl+C on a single cell). */
+export interface CopyTextMessage {
+  type: 'copyText';
+  text: string;
+}
+
 /** Retry loading after a `loadError`. */
 export interface RetryMessage {
   type: 'retry';
 }
 
-export type WebviewMessage = ReadyMessage | RenderedMessage | CopyMessage | ExportMessage | RetryMessage;
+export type WebviewMessage =
+  ReadyMessage | RenderedMessage | CopyMessage | CopyTextMessage | ExportMessage | RetryMessage;
+
+/** A single cell copied is at most this long; a cell is never near it, a hostile page might try. */
+export const MAX_COPY_TEXT = 1 << 20;
 
 // ---- validation -----------------------------------------------------------------------------
 
@@ -170,7 +206,37 @@ function parseFilter(value: unknown): FilterState | undefined {
   const filter: FilterState = { statuses: [...statuses], reasons: [...reasons], flags: parsedFlags, search };
   if (scoreMin !== undefined) filter.scoreMin = scoreMin;
   if (scoreMax !== undefined) filter.scoreMax = scoreMax;
+  if (value.columns !== undefined) {
+    const columns = parseColumnFilters(value.columns);
+    if (!columns) return undefined;
+    if (columns.length > 0) filter.columns = columns;
+  }
   return filter;
+}
+
+function parseColumnFilters(value: unknown): ColumnFilter[] | undefined {
+  if (!Array.isArray(value) || value.length > 64) return undefined;
+  const filters: ColumnFilter[] = [];
+  for (const item of value) {
+    if (!isObject(item) || !isColumnId(item.column) || typeof item.text !== 'string') return undefined;
+    if (typeof item.exclude !== 'boolean' && item.exclude !== undefined) return undefined;
+    filters.push(
+      item.exclude ? { column: item.column, text: item.text, exclude: true } : { column: item.column, text: item.text },
+    );
+  }
+  return filters;
+}
+
+function parseWidths(value: unknown): Partial<Record<FlatColumn, number>> | undefined {
+  if (!isObject(value)) return undefined;
+  const widths: Partial<Record<FlatColumn, number>> = {};
+  for (const [id, width] of Object.entries(value)) {
+    if (!isColumnId(id) || typeof width !== 'number' || !Number.isFinite(width) || width < 0 || width > 10_000) {
+      return undefined;
+    }
+    widths[id] = width;
+  }
+  return widths;
 }
 
 /** Parses persisted UI state; anything malformed (an older version, a damaged file) reads as undefined. */
@@ -184,7 +250,13 @@ export function parseUiState(value: unknown): UiState | undefined {
   if (!Array.isArray(columns) || !columns.every(isColumnId) || new Set(columns).size !== columns.length) {
     return undefined;
   }
-  return { source, columns: [...columns], sort, filter, scrollRow };
+  const ui: UiState = { source, columns: [...columns], sort, filter, scrollRow };
+  if (value.widths !== undefined) {
+    const widths = parseWidths(value.widths);
+    if (!widths) return undefined;
+    ui.widths = widths;
+  }
+  return ui;
 }
 
 function isCodes(value: unknown): value is Codes {
@@ -240,7 +312,22 @@ export function parseHostMessage(value: unknown): HostMessage | undefined {
         if (!ui) return undefined;
         message.ui = ui;
       }
+      if (value.l10n !== undefined && value.l10n !== null) {
+        if (!isObject(value.l10n) || !Object.values(value.l10n).every((v) => typeof v === 'string')) return undefined;
+        message.l10n = { ...(value.l10n as Record<string, string>) };
+      }
+      if (value.language !== undefined) {
+        if (typeof value.language !== 'string') return undefined;
+        message.language = value.language;
+      }
       return message;
+    }
+    case 'contextAction': {
+      const { action, row, column } = value;
+      if (!(TABLE_CONTEXT_ACTIONS as readonly unknown[]).includes(action) || !isCount(row) || !isColumnId(column)) {
+        return undefined;
+      }
+      return { type: 'contextAction', action: action as TableContextAction, row, column };
     }
     case 'progress':
       return isCount(value.rows) ? { type: 'progress', rows: value.rows } : undefined;
@@ -267,6 +354,10 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
       return { type: 'ready' };
     case 'retry':
       return { type: 'retry' };
+    case 'copyText':
+      return typeof value.text === 'string' && value.text.length <= MAX_COPY_TEXT
+        ? { type: 'copyText', text: value.text }
+        : undefined;
     case 'rendered':
       return isCount(value.rows) && typeof value.complete === 'boolean'
         ? { type: 'rendered', rows: value.rows, complete: value.complete }

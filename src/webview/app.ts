@@ -1,17 +1,21 @@
 import type { FlagColumn, FlatColumn } from '../core/recordColumns';
 import { defaultColumns } from '../model/columns';
-import { applyFilter, emptyFilter, type FilterState, type ViewResult } from '../model/filter';
+import { ColumnFilterIndex } from '../model/columnFilter';
+import { applyFilter, emptyFilter, type ColumnFilter, type FilterState, type ViewResult } from '../model/filter';
 import { RankCache } from '../model/ranks';
 import { SearchIndex } from '../model/search';
 import { nextSort, sortRows } from '../model/sort';
 import { summarize, type Summary } from '../model/stats';
-import type { ResultsStore } from '../model/store';
-import type { HostMessage, PanelSource, UiState } from '../shared/protocol';
+import { cellText, type ResultsStore } from '../model/store';
+import type { ContextActionMessage, HostMessage, PanelSource, UiState } from '../shared/protocol';
+import { navigate } from './cellNavigation';
 import { ColumnChooser } from './columnChooser';
+import { columnLabel } from './gridHeader';
 import { DetailsPane } from './detailsPane';
-import { button, el, formatCount } from './dom';
+import { button, el } from './dom';
 import { FiltersBar } from './filtersBar';
 import { Grid } from './grid';
+import { formatCount, t } from './l10n';
 import { RowSelection } from './rowSelection';
 import { SavedUi } from './savedUi';
 import { renderChips, renderSummary } from './summaryBar';
@@ -22,6 +26,7 @@ interface Loaded {
   store: ResultsStore;
   ranks: RankCache;
   search: SearchIndex;
+  columnFilters: ColumnFilterIndex;
   summary: Summary;
   /** All rows in the current sort order, and the sort it was made for. */
   order: Uint32Array;
@@ -42,14 +47,6 @@ export class TableApp {
   private data: Loaded | undefined;
   private readonly title = el('h1', { className: 'title' });
   private readonly summary = el('div', { className: 'summary' });
-  private readonly statusChips = el('div', {
-    className: 'chips',
-    attrs: { role: 'group', 'aria-label': 'Status filter' },
-  });
-  private readonly reasonChips = el('div', {
-    className: 'chips',
-    attrs: { role: 'group', 'aria-label': 'Reason filter' },
-  });
   private readonly filters: FiltersBar;
   private readonly chooser: ColumnChooser;
   private readonly grid: Grid;
@@ -74,11 +71,16 @@ export class TableApp {
       onSearch: (text) => this.updateFilter({ search: text }),
       onScore: (scoreMin, scoreMax) => this.updateFilter({ scoreMin, scoreMax }),
       onFlag: (column, value) => this.setFlag(column, value),
+      onColumns: (columns) => this.setColumnFilters(columns),
       onClear: () => this.updateFilter(emptyFilter(), true),
     });
     this.chooser = new ColumnChooser((columns) => this.setColumns(columns));
     this.grid = new Grid({
-      onHeaderClick: (column, additive) => this.sortBy(column, additive),
+      onSort: (column, additive) => this.sortBy(column, additive),
+      onResize: (column, width, done) => this.resizeColumn(column, width, done),
+      onFit: (column) => this.data && this.resizeColumn(column, this.grid.fitWidth(column), true),
+      onMove: (column, to) => this.moveColumn(column, to),
+      onRowContext: (position, column) => this.contextRow(position, column),
       onRowClick: (position, event) => this.clickRow(position, event),
       onRowOpen: (position) => this.openDetails(position),
       onKey: (event) => this.onKey(event),
@@ -94,18 +96,24 @@ export class TableApp {
       copy: (what) => this.copy(what),
       exportView: (format, target) => this.exportView(format, target),
     });
+    this.filters.element.append(actions);
     document.body.replaceChildren(
       el('header', { className: 'top' }, [this.title, this.summary]),
       this.filters.element,
-      this.statusChips,
-      this.reasonChips,
-      actions,
       this.chooser.element,
       el('main', { className: 'table' }, [this.grid.element, this.overlay]),
       this.details.element,
       this.statusLine,
     );
-    this.showOverlay('Loading results…');
+    // Ctrl/Cmd+F anywhere in the page: the search box (the page has no find widget of its own).
+    document.addEventListener('keydown', (event) => {
+      if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === 'f') {
+        event.preventDefault();
+        this.filters.search.focus();
+        this.filters.search.select();
+      }
+    });
+    this.showOverlay(t('Loading results…'));
   }
 
   /** Handles one validated host message. */
@@ -117,13 +125,16 @@ export class TableApp {
       case 'progress':
         this.loadedSoFar = message.rows;
         if (this.data) this.updateStatusLine();
-        else this.showOverlay(`Loading results… ${formatCount(message.rows)} rows`);
+        else this.showOverlay(t('Loading results… {0} rows', formatCount(message.rows)));
         break;
       case 'loadError':
         this.showError(message.message, message.canRetry);
         break;
       case 'data':
         this.load(message.store, message.complete);
+        break;
+      case 'contextAction':
+        this.contextAction(message);
         break;
     }
   }
@@ -154,6 +165,7 @@ export class TableApp {
       store,
       ranks: new RankCache(store),
       search: new SearchIndex(store),
+      columnFilters: new ColumnFilterIndex(store),
       summary: summarize(store),
       order: new Uint32Array(0),
       orderKey: '',
@@ -165,7 +177,7 @@ export class TableApp {
     this.overlay.hidden = true;
     this.filters.setStore(store);
     this.filters.show(ui.filter);
-    this.grid.setColumns(ui.columns, ui.sort);
+    this.grid.setColumns(ui.columns, ui.sort, ui.widths);
     if (!previous) this.pendingScroll = ui.scrollRow;
     const keep = continuing ? this.grid.first : 0;
     this.refresh(false);
@@ -194,18 +206,27 @@ export class TableApp {
     }
     // The current view lives in viewBuffers[0]; the new one goes into the other, then they swap.
     data.viewBuffers.reverse();
-    data.view = applyFilter(data.store, data.order, ui.filter, data.search, data.viewBuffers[0]);
+    data.view = applyFilter(data.store, data.order, ui.filter, data.search, data.viewBuffers[0], data.columnFilters);
     const { store, selection } = data;
     selection.active = Math.min(selection.active, Math.max(0, data.view.rows.length - 1));
-    renderSummary(this.summary, store, data.summary, ui.filter.statuses, !this.complete, (status) =>
-      this.toggleValue('statuses', status, true),
+    renderSummary(
+      this.summary,
+      store,
+      data.summary,
+      data.view.statusCounts,
+      ui.filter.statuses,
+      !this.complete,
+      (status, only) => this.toggleValue('statuses', status, only),
     );
-    renderChips(this.statusChips, 'Status', store.dict.status.values, data.view.statusCounts, ui.filter.statuses, (v) =>
-      this.toggleValue('statuses', v, false),
+    renderChips(
+      this.filters.reasonChips,
+      t('Reason'),
+      store.dict.reason.values,
+      data.view.reasonCounts,
+      ui.filter.reasons,
+      (v) => this.toggleValue('reasons', v, false),
     );
-    renderChips(this.reasonChips, 'Reason', store.dict.reason.values, data.view.reasonCounts, ui.filter.reasons, (v) =>
-      this.toggleValue('reasons', v, false),
-    );
+    this.filters.show(ui.filter);
     this.grid.setActive(selection.active);
     this.grid.setView(store, data.view.rows, selection.selected, keepScroll);
     this.updateStatusLine();
@@ -215,11 +236,14 @@ export class TableApp {
   private updateStatusLine(): void {
     const { data, ui } = this;
     if (!data || !ui) return;
-    const parts = [`${formatCount(data.view.rows.length)} of ${formatCount(data.store.rowCount)} rows`];
-    if (!this.complete) parts.push(`loading… ${formatCount(Math.max(this.loadedSoFar, data.store.rowCount))} read`);
-    if (data.selection.count > 0) parts.push(`${formatCount(data.selection.count)} selected`);
+    const parts = [t('{0} of {1} rows', formatCount(data.view.rows.length), formatCount(data.store.rowCount))];
+    if (!this.complete) {
+      parts.push(t('loading… {0} read', formatCount(Math.max(this.loadedSoFar, data.store.rowCount))));
+    }
+    if (data.selection.count > 0) parts.push(t('{0} selected', formatCount(data.selection.count)));
     if (ui.sort.length > 0) {
-      parts.push(`sorted by ${ui.sort.map((k) => `${k.column} ${k.descending ? '↓' : '↑'}`).join(', ')}`);
+      const keys = ui.sort.map((k) => `${columnLabel(k.column)} ${k.descending ? '↓' : '↑'}`).join(', ');
+      parts.push(t('sorted by {0}', keys));
     }
     this.statusLine.textContent = parts.join(' · ');
   }
@@ -229,7 +253,6 @@ export class TableApp {
     this.ui.filter = replace ? { ...emptyFilter(), ...patch } : { ...this.ui.filter, ...patch };
     if (this.ui.filter.scoreMin === undefined) delete this.ui.filter.scoreMin;
     if (this.ui.filter.scoreMax === undefined) delete this.ui.filter.scoreMax;
-    if (replace) this.filters.show(this.ui.filter);
     this.refresh(false);
   }
 
@@ -251,17 +274,41 @@ export class TableApp {
     this.updateFilter({ [field]: next });
   }
 
+  private setColumnFilters(columns: ColumnFilter[]): void {
+    if (!this.ui) return;
+    const filter: FilterState = { ...this.ui.filter, columns };
+    if (columns.length === 0) delete filter.columns;
+    this.ui.filter = filter;
+    this.refresh(false);
+  }
+
   private sortBy(column: FlatColumn, additive: boolean): void {
     if (!this.ui) return;
     this.ui.sort = nextSort(this.ui.sort, column, additive);
-    this.grid.setColumns(this.ui.columns, this.ui.sort);
+    this.grid.setColumns(this.ui.columns, this.ui.sort, this.ui.widths);
     this.refresh(false);
+  }
+
+  /** While dragging only the widths change; the end of a drag (or a fit) is saved. */
+  private resizeColumn(column: FlatColumn, width: number, done: boolean): void {
+    if (!this.ui) return;
+    this.ui.widths = { ...this.ui.widths, [column]: width };
+    this.grid.setWidths(this.ui.widths);
+    if (done) this.saved.save();
+  }
+
+  private moveColumn(column: FlatColumn, to: number): void {
+    if (!this.ui) return;
+    const columns = this.ui.columns.filter((id) => id !== column);
+    if (columns.length === this.ui.columns.length) return;
+    columns.splice(Math.max(0, Math.min(columns.length, to)), 0, column);
+    this.setColumns(columns);
   }
 
   private setColumns(columns: FlatColumn[]): void {
     if (!this.ui || !this.data) return;
     this.ui.columns = columns;
-    this.grid.setColumns(columns, this.ui.sort);
+    this.grid.setColumns(columns, this.ui.sort, this.ui.widths);
     this.grid.setView(this.data.store, this.data.view.rows, this.data.selection.selected, true);
     this.saved.save();
   }
@@ -293,21 +340,23 @@ export class TableApp {
     const data = this.data;
     if (!data) return;
     const { selection } = data;
-    const page = this.grid.pageSize;
     const mod = event.ctrlKey || event.metaKey;
-    const moves: Record<string, number> = {
-      ArrowDown: selection.active + 1,
-      ArrowUp: selection.active - 1,
-      PageDown: selection.active + page,
-      PageUp: selection.active - page,
-      Home: 0,
-      End: data.view.rows.length - 1,
-    };
-    if (event.key in moves) {
+    const columns = this.ui?.columns.length ?? 0;
+    const from = { row: selection.active, column: this.grid.activeColumnIndex };
+    const extent = { rows: data.view.rows.length, columns, page: this.grid.pageSize };
+    const to = navigate(event.key, mod, from, extent);
+    if (event.key === 'ArrowUp' && selection.active <= 0 && !event.shiftKey) {
+      // Up from the first row reaches the column headers, where sorting and resizing live.
       event.preventDefault();
-      if (!event.shiftKey) selection.anchor = moves[event.key];
-      this.moveActive(moves[event.key], event.shiftKey);
-      if (!event.shiftKey) selection.anchor = selection.active;
+      this.grid.focusHeader(from.column);
+    } else if (to && !event.altKey) {
+      event.preventDefault();
+      if (to.column !== from.column) this.grid.setActiveColumn(to.column);
+      if (to.row !== from.row || to.column === from.column) {
+        if (!event.shiftKey) selection.anchor = to.row;
+        this.moveActive(to.row, event.shiftKey);
+        if (!event.shiftKey) selection.anchor = selection.active;
+      }
     } else if (event.key === ' ') {
       event.preventDefault();
       if (data.view.rows[selection.active] === undefined) return;
@@ -329,7 +378,9 @@ export class TableApp {
       this.updateStatusLine();
     } else if (mod && event.key.toLowerCase() === 'c') {
       event.preventDefault();
-      this.copy('csv');
+      // Several rows selected: those rows; otherwise the one cell the keyboard is on.
+      if (selection.count > 1) this.copy('csv');
+      else this.copyCell(selection.active, this.grid.activeColumnIndex);
     } else if (event.key.length === 1 && !mod && !event.altKey) {
       // Type-to-search: the first printable key moves focus to the search box and lands in it.
       event.preventDefault();
@@ -337,6 +388,55 @@ export class TableApp {
       this.filters.search.value += event.key;
       this.updateFilter({ search: this.filters.search.value });
     }
+  }
+
+  /** A right-click on a row not in the selection selects just it, so the menu acts on what is highlighted. */
+  private contextRow(position: number, column: number): void {
+    const data = this.data;
+    if (!data) return;
+    const row = data.view.rows[position];
+    if (row !== undefined && data.selection.selected[row] !== 1) data.selection.only(data.view.rows, position);
+    this.grid.setActiveColumn(column);
+    this.moveActive(position, false);
+  }
+
+  /** An entry of VS Code's context menu, picked on the cell at store row `row`, column `column`. */
+  private contextAction(message: ContextActionMessage): void {
+    const { data, ui } = this;
+    if (!data || !ui || message.row >= data.store.rowCount) return;
+    const { row, column } = message;
+    const value = cellText(data.store, column, row);
+    switch (message.action) {
+      case 'copyCell':
+        this.api.postMessage({ type: 'copyText', text: value });
+        return;
+      case 'copyRowsCsv':
+      case 'copyEmails': {
+        const rows =
+          data.selection.selected[row] === 1 ? data.selection.rowsForCopy(data.view.rows) : Uint32Array.of(row);
+        this.api.postMessage({ type: 'copy', what: message.action === 'copyEmails' ? 'emails' : 'csv', rows });
+        return;
+      }
+      case 'filterToValue':
+      case 'excludeValue':
+        this.filters.columnFilters.add({
+          column,
+          text: `=${value}`,
+          ...(message.action === 'excludeValue' ? { exclude: true } : {}),
+        });
+        return;
+      case 'showRowDetails':
+        this.details.show(data.store, row);
+        return;
+    }
+  }
+
+  private copyCell(position: number, columnIndex: number): void {
+    const { data, ui } = this;
+    const row = data?.view.rows[position];
+    const column = ui?.columns[columnIndex];
+    if (!data || row === undefined || column === undefined) return;
+    this.api.postMessage({ type: 'copyText', text: cellText(data.store, column, row) });
   }
 
   private openDetails(position: number): void {
@@ -371,8 +471,8 @@ export class TableApp {
     this.overlay.replaceChildren(el('p', { className: 'error', text: message }));
     if (canRetry) {
       this.overlay.append(
-        button('Retry', 'refresh', () => {
-          this.showOverlay('Loading results…');
+        button(t('Retry'), 'refresh', () => {
+          this.showOverlay(t('Loading results…'));
           this.api.postMessage({ type: 'retry' });
         }),
       );

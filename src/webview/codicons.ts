@@ -11,6 +11,7 @@ export const CODICONS = [
   'clear-all',
   'close',
   'copy',
+  'filter',
   'go-to-file',
   'json',
   'mail',

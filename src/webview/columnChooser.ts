@@ -1,6 +1,8 @@
 import { COLUMN_DEFS, type FlatColumn } from '../core/recordColumns';
 import { ALL_COLUMNS } from '../model/columns';
 import { button, el } from './dom';
+import { columnLabel } from './gridHeader';
+import { t } from './l10n';
 
 /**
  * A popup listing every column with a checkbox (shown or not) and buttons to move it; the caller
@@ -12,7 +14,9 @@ export class ColumnChooser {
   private columns: FlatColumn[] = [];
 
   constructor(private readonly onChange: (columns: FlatColumn[]) => void) {
-    this.element = el('div', { className: 'chooser', attrs: { role: 'dialog', 'aria-label': 'Columns' } }, [this.list]);
+    this.element = el('div', { className: 'chooser', attrs: { role: 'dialog', 'aria-label': t('Columns') } }, [
+      this.list,
+    ]);
     this.element.hidden = true;
   }
 
@@ -26,7 +30,7 @@ export class ColumnChooser {
     const hidden = ALL_COLUMNS.filter((id) => !columns.includes(id) && (hasName || !COLUMN_DEFS[id].onlyWhenPresent));
     const rows = [...columns, ...hidden].map((id) => {
       const shown = this.columns.includes(id);
-      const box = el('input', { attrs: { type: 'checkbox', 'aria-label': `Show ${COLUMN_DEFS[id].label}` } });
+      const box = el('input', { attrs: { type: 'checkbox', 'aria-label': t('Show {0}', columnLabel(id)) } });
       box.checked = shown;
       box.addEventListener('change', () => {
         const next = box.checked ? [...this.columns, id] : this.columns.filter((c) => c !== id);
@@ -41,9 +45,9 @@ export class ColumnChooser {
         this.apply(next, hasName);
       };
       return el('li', { className: 'chooser-item' }, [
-        el('label', {}, [box, el('span', { text: COLUMN_DEFS[id].label })]),
-        shown ? button(`Move ${COLUMN_DEFS[id].label} left`, 'chevron-up', () => move(-1), false) : undefined,
-        shown ? button(`Move ${COLUMN_DEFS[id].label} right`, 'chevron-down', () => move(1), false) : undefined,
+        el('label', {}, [box, el('span', { text: columnLabel(id) })]),
+        shown ? button(t('Move {0} left', columnLabel(id)), 'chevron-up', () => move(-1), false) : undefined,
+        shown ? button(t('Move {0} right', columnLabel(id)), 'chevron-down', () => move(1), false) : undefined,
       ]);
     });
     this.list.replaceChildren(...rows);

@@ -1,12 +1,13 @@
 import { recordAt } from '../model/rowRecord';
 import type { ResultsStore } from '../model/store';
 import { button, el, formatCount } from './dom';
+import { t } from './l10n';
 
 /** The pane under the table that shows one row's whole record as JSON (Enter or double-click). */
 export class DetailsPane {
   readonly element = el('div', {
     className: 'details',
-    attrs: { role: 'region', 'aria-label': 'Row details' },
+    attrs: { role: 'region', 'aria-label': t('Row details') },
   });
 
   constructor(private readonly onClose: () => void) {
@@ -19,7 +20,7 @@ export class DetailsPane {
 
   show(store: ResultsStore, row: number): void {
     const close = button(
-      'Close details',
+      t('Close details'),
       'close',
       () => {
         this.hide();
@@ -30,7 +31,7 @@ export class DetailsPane {
     const json = JSON.stringify(recordAt(store, row), null, 2);
     this.element.replaceChildren(
       el('div', { className: 'details-head' }, [
-        el('span', { text: `Row ${formatCount(row + 1)} of the batch` }),
+        el('span', { text: t('Row {0} of the batch', formatCount(row + 1)) }),
         close,
       ]),
       el('pre', { className: 'details-json', text: json }),

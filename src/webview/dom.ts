@@ -38,9 +38,4 @@ export function button(
   return node;
 }
 
-const numberFormat = new Intl.NumberFormat('en-US');
-
-/** 1234567 → "1,234,567". */
-export function formatCount(n: number): string {
-  return numberFormat.format(n);
-}
+export { formatCount } from './l10n';

@@ -2,7 +2,9 @@ import { COLUMN_DEFS, type FlatColumn } from '../core/recordColumns';
 import { STATUSES } from '../core/records';
 import type { SortKey } from '../model/sort';
 import { cellText, type ResultsStore } from '../model/store';
-import { el, icon } from './dom';
+import { el } from './dom';
+import { columnLabel, GridHeader, MIN_COLUMN_WIDTH, type HeaderEvents } from './gridHeader';
+import { t } from './l10n';
 
 export const ROW_HEIGHT = 22;
 const HEADER_HEIGHT = 26;
@@ -14,12 +16,18 @@ const HEADER_HEIGHT = 26;
 const MAX_SCROLL_PX = 30_000_000;
 const KNOWN_STATUSES: ReadonlySet<string> = new Set(STATUSES);
 
-export interface GridEvents {
-  onHeaderClick(column: FlatColumn, additive: boolean): void;
+/** Widest a double-click fits a column to, so one long value cannot push the rest off screen. */
+const MAX_FIT_WIDTH = 600;
+/** Rows a fit measures besides the visible ones: a spread sample is enough and stays fast at 1M rows. */
+const FIT_SAMPLE = 2000;
+
+export interface GridEvents extends Omit<HeaderEvents, 'onLeave'> {
   onRowClick(position: number, event: MouseEvent): void;
   onRowOpen(position: number): void;
   onKey(event: KeyboardEvent): void;
   onScroll(firstRow: number): void;
+  /** A right-click on a row, before VS Code shows its context menu. */
+  onRowContext(position: number, columnIndex: number): void;
 }
 
 interface RowSlot {
@@ -39,7 +47,7 @@ interface RowSlot {
  */
 export class Grid {
   readonly element: HTMLDivElement;
-  private readonly header: HTMLDivElement;
+  private readonly header: GridHeader;
   private readonly viewport: HTMLDivElement;
   private readonly spacer: HTMLDivElement;
   private slots: RowSlot[] = [];
@@ -48,6 +56,8 @@ export class Grid {
   private view: Uint32Array = new Uint32Array(0);
   private selected: Uint8Array = new Uint8Array(0);
   private active = -1;
+  private activeColumn = 0;
+  private widths: Partial<Record<FlatColumn, number>> = {};
   private version = 0;
   private scrollRange = 0;
   private spacerHeight = 0;
@@ -56,22 +66,49 @@ export class Grid {
   private firstRow = 0;
 
   constructor(private readonly events: GridEvents) {
-    this.header = el('div', { className: 'grid-header', attrs: { role: 'row', 'aria-rowindex': '1' } });
+    this.header = new GridHeader({
+      ...events,
+      onLeave: (columnIndex) => {
+        this.activeColumn = columnIndex;
+        this.element.focus();
+        this.invalidate();
+      },
+    });
     this.viewport = el('div', { className: 'grid-viewport', attrs: { role: 'rowgroup' } });
     this.spacer = el('div', { className: 'grid-spacer', attrs: { 'aria-hidden': 'true' } });
     this.element = el(
       'div',
       {
         className: 'grid',
-        attrs: { role: 'grid', tabindex: '0', 'aria-label': 'Results', 'aria-multiselectable': 'true' },
+        attrs: {
+          role: 'grid',
+          tabindex: '0',
+          'aria-label': t('Results'),
+          'aria-multiselectable': 'true',
+          // Only this extension's entries in VS Code's context menu: Cut/Paste make no sense here.
+          'data-vscode-context': JSON.stringify({ preventDefaultContextMenuItems: true }),
+        },
       },
-      [this.header, this.viewport, this.spacer],
+      [this.header.element, this.viewport, this.spacer],
     );
     this.element.addEventListener('scroll', () => this.schedule());
-    this.element.addEventListener('keydown', (event) => this.events.onKey(event));
+    this.element.addEventListener('keydown', (event) => {
+      if (event.key === 'ContextMenu' || (event.shiftKey && event.key === 'F10')) {
+        event.preventDefault();
+        this.contextMenuAtActiveCell();
+        return;
+      }
+      this.events.onKey(event);
+    });
     this.viewport.addEventListener('click', (event) => {
       const position = this.positionAt(event);
-      if (position >= 0) this.events.onRowClick(position, event);
+      if (position < 0) return;
+      this.activeColumn = this.columnAt(event);
+      this.events.onRowClick(position, event);
+    });
+    this.viewport.addEventListener('contextmenu', (event) => {
+      const position = this.positionAt(event);
+      if (position >= 0) this.events.onRowContext(position, this.columnAt(event));
     });
     this.viewport.addEventListener('dblclick', (event) => {
       const position = this.positionAt(event);
@@ -80,45 +117,77 @@ export class Grid {
     new ResizeObserver(() => this.layout()).observe(this.element);
   }
 
-  /** Sets the columns and the sort shown in the header. */
-  setColumns(columns: FlatColumn[], sort: readonly SortKey[]): void {
+  /** Sets the columns, their widths and the sort shown in the header. */
+  setColumns(columns: FlatColumn[], sort: readonly SortKey[], widths: Partial<Record<FlatColumn, number>> = {}): void {
     this.columns = columns;
-    const template = columns.map((id) => `${COLUMN_DEFS[id].width}px`).join(' ');
-    const width = columns.reduce((sum, id) => sum + COLUMN_DEFS[id].width, 0);
-    this.element.style.setProperty('--grid-columns', template);
-    this.element.style.setProperty('--grid-width', `${width}px`);
+    this.activeColumn = Math.min(this.activeColumn, Math.max(0, columns.length - 1));
     this.element.setAttribute('aria-colcount', String(columns.length));
-    this.header.replaceChildren(
-      ...columns.map((id, index) => {
-        const keyIndex = sort.findIndex((key) => key.column === id);
-        const key = sort[keyIndex];
-        const cell = el(
-          'div',
-          {
-            className: 'grid-hcell',
-            title: `${COLUMN_DEFS[id].label}: click to sort, shift-click to add a sort key`,
-            attrs: {
-              role: 'columnheader',
-              'aria-colindex': String(index + 1),
-              'aria-sort': key && keyIndex === 0 ? (key.descending ? 'descending' : 'ascending') : 'none',
-              'data-column': id,
-            },
-          },
-          [
-            el('span', { className: 'grid-hlabel', text: COLUMN_DEFS[id].label }),
-            key ? icon(key.descending ? 'arrow-down' : 'arrow-up') : undefined,
-            key && sort.length > 1
-              ? el('span', { className: 'grid-sortindex', text: String(keyIndex + 1) })
-              : undefined,
-          ],
-        );
-        cell.addEventListener('click', (event) => this.events.onHeaderClick(id, event.shiftKey));
-        return cell;
-      }),
-    );
+    this.header.render(columns, sort, widths);
+    this.setWidths(widths);
     this.slots = [];
     this.viewport.replaceChildren();
     this.layout();
+  }
+
+  /** Applies column widths without rebuilding anything (called on every pointer move of a resize). */
+  setWidths(widths: Partial<Record<FlatColumn, number>>): void {
+    this.widths = widths;
+    const px = this.columns.map((id) => widths[id] ?? COLUMN_DEFS[id].width);
+    this.element.style.setProperty('--grid-columns', px.map((w) => `${w}px`).join(' '));
+    this.element.style.setProperty('--grid-width', `${px.reduce((sum, w) => sum + w, 0)}px`);
+  }
+
+  /** The width that shows a column's header and values (the visible rows and a sample of the rest). */
+  fitWidth(id: FlatColumn): number {
+    const probe = this.viewport.querySelector('.grid-cell') ?? this.element;
+    const context = document.createElement('canvas').getContext('2d');
+    if (!context) return COLUMN_DEFS[id].width;
+    const style = getComputedStyle(probe);
+    context.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    const headerStyle = getComputedStyle(this.header.element.querySelector('.grid-hcell') ?? this.element);
+    let widest = 0;
+    const measure = (text: string) => {
+      if (text !== '') widest = Math.max(widest, context.measureText(text).width);
+    };
+    const { store, view } = this;
+    if (store) {
+      const step = Math.max(1, Math.floor(view.length / FIT_SAMPLE));
+      for (let p = 0; p < view.length; p += step) measure(cellText(store, id, view[p]));
+      for (let p = this.firstRow; p < Math.min(view.length, this.firstRow + this.slots.length); p++) {
+        measure(cellText(store, id, view[p]));
+      }
+    }
+    context.font = `600 ${headerStyle.fontSize} ${headerStyle.fontFamily}`;
+    // The header also holds a sort arrow and the resize handle.
+    widest = Math.max(widest, context.measureText(columnLabel(id)).width + 24);
+    // Cell padding (6 px each side), the status dot, and a little air.
+    const extra = id === 'status' ? 30 : 16;
+    return Math.min(MAX_FIT_WIDTH, Math.max(MIN_COLUMN_WIDTH, Math.ceil(widest + extra)));
+  }
+
+  /** Keyboard focus to the header of a column. */
+  focusHeader(columnIndex: number): void {
+    this.header.focus(columnIndex);
+  }
+
+  /** The column of the active cell (view index into the shown columns). */
+  get activeColumnIndex(): number {
+    return this.activeColumn;
+  }
+
+  setActiveColumn(index: number): void {
+    this.activeColumn = Math.max(0, Math.min(this.columns.length - 1, index));
+    this.scrollToColumn(this.activeColumn);
+    this.invalidate();
+  }
+
+  private scrollToColumn(index: number): void {
+    let left = 0;
+    for (let c = 0; c < index; c++) left += this.widths[this.columns[c]] ?? COLUMN_DEFS[this.columns[c]].width;
+    const width = this.widths[this.columns[index]] ?? COLUMN_DEFS[this.columns[index]].width;
+    const view = this.element;
+    if (left < view.scrollLeft) view.scrollLeft = left;
+    else if (left + width > view.scrollLeft + view.clientWidth) view.scrollLeft = left + width - view.clientWidth;
   }
 
   /** Shows a new view (row order) with its selection mask; keeps the scroll position when asked. */
@@ -193,10 +262,20 @@ export class Grid {
 
   private makeSlot(): RowSlot {
     const texts = this.columns.map(() => document.createTextNode(''));
-    const cells = this.columns.map((_, index) =>
-      el('div', { className: 'grid-cell', attrs: { role: 'gridcell', 'aria-colindex': String(index + 1) } }, [
-        texts[index],
-      ]),
+    // VS Code merges the `data-vscode-context` of the clicked cell with its row's (set in render).
+    const cells = this.columns.map((id, index) =>
+      el(
+        'div',
+        {
+          className: 'grid-cell',
+          attrs: {
+            role: 'gridcell',
+            'aria-colindex': String(index + 1),
+            'data-vscode-context': JSON.stringify({ column: id }),
+          },
+        },
+        [texts[index]],
+      ),
     );
     const node = el('div', { className: 'grid-row', attrs: { role: 'row' } }, cells);
     // Hidden until render gives it a row, so a spare slot never covers a real one.
@@ -240,11 +319,19 @@ export class Grid {
       slot.version = this.version;
       slot.node.dataset.position = String(position);
       slot.node.setAttribute('aria-rowindex', String(position + 2));
+      slot.node.setAttribute('data-vscode-context', `{"webviewSection":"cell","row":${row}}`);
       const isSelected = this.selected[row] === 1;
       slot.node.setAttribute('aria-selected', String(isSelected));
       slot.node.classList.toggle('selected', isSelected);
       slot.node.classList.toggle('active', position === this.active);
-      slot.node.id = position === this.active ? 'grid-active-row' : '';
+      const isActive = position === this.active;
+      slot.node.id = isActive ? 'grid-active-row' : '';
+      for (let c = 0; c < slot.cells.length; c++) {
+        const activeCell = isActive && c === this.activeColumn;
+        slot.cells[c].classList.toggle('active-cell', activeCell);
+        if (activeCell) slot.cells[c].id = 'grid-active-cell';
+        else if (slot.cells[c].id !== '') slot.cells[c].id = '';
+      }
       for (let c = 0; c < this.columns.length; c++) {
         const column = this.columns[c];
         const text = cellText(store, column, row);
@@ -255,10 +342,30 @@ export class Grid {
       }
     }
     if (this.active >= first && this.active < first + this.slots.length) {
-      this.element.setAttribute('aria-activedescendant', 'grid-active-row');
+      // The active cell, so a screen reader reads its row and column position with its text.
+      this.element.setAttribute('aria-activedescendant', 'grid-active-cell');
     } else {
       this.element.removeAttribute('aria-activedescendant');
     }
+  }
+
+  /**
+   * The keyboard's way to VS Code's context menu: VS Code opens it for a `contextmenu` event and reads
+   * `data-vscode-context` from its target, which for the keyboard would be the grid, not a cell.
+   */
+  private contextMenuAtActiveCell(): void {
+    const cell = document.getElementById('grid-active-cell');
+    if (!cell || !this.element.contains(cell)) return;
+    const box = cell.getBoundingClientRect();
+    cell.dispatchEvent(
+      new MouseEvent('contextmenu', { bubbles: true, cancelable: true, clientX: box.left + 8, clientY: box.bottom }),
+    );
+  }
+
+  private columnAt(event: MouseEvent): number {
+    const cell = event.target instanceof Element ? event.target.closest<HTMLElement>('.grid-cell') : null;
+    const index = Number(cell?.getAttribute('aria-colindex'));
+    return Number.isInteger(index) && index > 0 ? index - 1 : this.activeColumn;
   }
 
   private positionAt(event: MouseEvent): number {

@@ -1,9 +1,13 @@
-import { parseHostMessage, parseUiState } from '../shared/protocol';
+import { parseHostMessage, parseUiState, type HostMessage } from '../shared/protocol';
 import { TableApp } from './app';
+import { configureL10n } from './l10n';
 import { vscodeApi } from './vscodeApi';
 
 const api = vscodeApi();
-const app = new TableApp(api, parseUiState(api.getState()));
+const saved = parseUiState(api.getState());
+/** Built when `init` arrives: every string it shows needs the translations `init` brings. */
+let app: TableApp | undefined;
+const early: HostMessage[] = [];
 
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
   const message = parseHostMessage(event.data);
@@ -12,7 +16,13 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
     console.warn('bouncer results: ignored a malformed message');
     return;
   }
-  app.handle(message);
+  if (!app && message.type === 'init') {
+    configureL10n(message.l10n, message.language);
+    app = new TableApp(api, saved);
+    for (const waiting of early.splice(0)) app.handle(waiting);
+  }
+  if (app) app.handle(message);
+  else early.push(message);
 });
 
 api.postMessage({ type: 'ready' });

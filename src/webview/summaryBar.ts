@@ -2,7 +2,8 @@ import { STATUSES } from '../core/records';
 import type { Summary } from '../model/stats';
 import { countsByValue } from '../model/stats';
 import type { ResultsStore } from '../model/store';
-import { el, formatCount } from './dom';
+import { el } from './dom';
+import { formatCount, formatNumber, t } from './l10n';
 
 const KNOWN = new Set<string>(STATUSES);
 
@@ -17,61 +18,69 @@ function statusOrder(values: readonly string[]): number[] {
 }
 
 /**
- * The summary bar: total, one proportional segment per status (hover lists its reasons), and a
- * legend whose entries filter to that status.
+ * The summary bar, which is also the status filter: the total, one proportional segment per status
+ * (click: only that status; hover lists its reasons), and one toggle chip per status with the count the
+ * other filters leave (click: add or remove it).
  */
 export function renderSummary(
   container: HTMLElement,
   store: ResultsStore,
   summary: Summary,
+  viewCounts: Uint32Array,
   selectedStatuses: readonly string[],
   loading: boolean,
-  onStatus: (status: string) => void,
+  onStatus: (status: string, only: boolean) => void,
 ): void {
   const values = store.dict.status.values;
-  const bar = el('div', { className: 'summary-bar', attrs: { role: 'img', 'aria-label': 'Share of each status' } });
-  const legend = el('div', { className: 'summary-legend' });
+  const bar = el('div', { className: 'summary-bar', attrs: { role: 'img', 'aria-label': t('Share of each status') } });
+  const legend = el('div', {
+    className: 'summary-legend chips',
+    attrs: { role: 'group', 'aria-label': t('Status filter') },
+  });
   for (const code of statusOrder(values)) {
     const count = summary.statusCounts[code];
-    if (count === 0) continue;
     const status = values[code];
+    const selected = selectedStatuses.includes(status);
+    if (count === 0 && !selected) continue;
     const kind = KNOWN.has(status) ? status : 'other';
     const reasons = countsByValue(store.dict.reason.values, summary.statusReason[code])
-      .map(({ value, count: n }) => `${value || '(none)'}: ${formatCount(n)}`)
+      .map(({ value, count: n }) => `${value || t('(none)')}: ${formatCount(n)}`)
       .join('\n');
-    const share = ((count / summary.total) * 100).toFixed(1);
+    const share = formatNumber((count / Math.max(1, summary.total)) * 100, 1);
     const segment = el('div', {
       className: 'summary-segment',
-      title: `${status}: ${formatCount(count)} (${share}%)\n${reasons}`,
+      title: `${t('{0}: {1} ({2}%)', status, formatCount(count), share)}\n${reasons}`,
     });
     segment.dataset.status = kind;
     segment.style.flexGrow = String(count);
-    segment.addEventListener('click', () => onStatus(status));
+    segment.addEventListener('click', () => onStatus(status, true));
     bar.append(segment);
     const entry = el(
       'button',
       {
-        className: 'summary-entry',
-        title: `Show only ${status}\n${reasons}`,
-        attrs: { type: 'button', 'aria-pressed': String(selectedStatuses.includes(status)) },
+        className: 'summary-entry chip',
+        title: `${t('Show or hide {0}', status)}\n${reasons}`,
+        attrs: { type: 'button', 'aria-pressed': String(selected), 'data-value': status },
       },
       [
         el('span', { className: 'swatch' }),
         el('span', { text: status }),
-        el('span', { className: 'count', text: formatCount(count) }),
+        el('span', { className: 'count', text: formatCount(viewCounts[code] ?? 0) }),
       ],
     );
     entry.dataset.status = kind;
-    entry.addEventListener('click', () => onStatus(status));
+    entry.addEventListener('click', () => onStatus(status, false));
     legend.append(entry);
   }
-  const total = `${formatCount(summary.total)} results${loading ? ' so far, loading…' : ''}`;
+  const total = loading
+    ? t('{0} results so far, loading…', formatCount(summary.total))
+    : t('{0} results', formatCount(summary.total));
   container.replaceChildren(el('span', { className: 'summary-total', text: total }), bar, legend);
 }
 
 /**
- * Filter chips for one dictionary column (status or reason): every value with its faceted count,
- * pressed when selected; values the schema does not list appear like the others.
+ * Filter chips for one dictionary column (reason): every value with its faceted count, pressed when
+ * selected; values the schema does not list appear like the others.
  */
 export function renderChips(
   container: HTMLElement,

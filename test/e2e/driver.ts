@@ -278,6 +278,19 @@ export class Workbench {
     await item.and(this.page.locator('[aria-expanded="true"]')).waitFor({ timeout: STEP_TIMEOUT_MS });
   }
 
+  /** The entries of the context menu on screen (VS Code's own menu, also for a webview's right-click). */
+  contextMenuItems(): Locator {
+    return this.page.locator('.context-view').getByRole('menuitem');
+  }
+
+  /** Waits for the context menu and clicks its entry `label` (e.g. "Copy Cell"). */
+  async pickContextMenuItem(label: string): Promise<void> {
+    const item = this.page.locator('.context-view').getByRole('menuitem', { name: label, exact: true });
+    await item.waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+    await item.click({ timeout: STEP_TIMEOUT_MS });
+    await this.page.locator('.context-view .monaco-menu').waitFor({ state: 'hidden', timeout: STEP_TIMEOUT_MS });
+  }
+
   /** Saves a numbered full-page screenshot; returns its path. */
   async screenshot(name: string): Promise<string> {
     this.shots += 1;
@@ -342,7 +355,7 @@ export class ResultsTable {
     return this.frame.getByRole('searchbox', { name: 'Search email, domain, provider' });
   }
 
-  /** The line under the grid: "9 of 41 rows · sorted by email ↑". */
+  /** The line under the grid: "9 of 41 rows · sorted by Email ↑". */
   get statusLine(): Locator {
     return this.frame.locator('.status-line');
   }
@@ -399,6 +412,25 @@ export class ResultsTable {
         seen.push('CSP ' + e.violatedDirective + ' blocked ' + (e.blockedURI || e.sample)));
     })()`);
     return async () => (await frame.evaluate('window.__e2eScriptSigns')) as string[];
+  }
+
+  /** The cell of column `label` in the `index`th row on screen (0 is the top one). */
+  async cell(label: string, index: number): Promise<Locator> {
+    const column = await this.columnHeader(label).getAttribute('aria-colindex', { timeout: STEP_TIMEOUT_MS });
+    return this.grid
+      .locator('[role="rowgroup"] [role="row"]:not([hidden])')
+      .nth(index)
+      .locator(`[role="gridcell"][aria-colindex="${column}"]`);
+  }
+
+  /** The drag handle on the right edge of a column header (double-click fits the column). */
+  resizeHandle(label: string): Locator {
+    return this.columnHeader(label).locator('.grid-resize');
+  }
+
+  /** The chips of the per-column filters in force, e.g. "Status = risky". */
+  get columnFilterChips(): Locator {
+    return this.frame.getByRole('group', { name: 'Column filters' }).locator('.chip');
   }
 
   /** Text of the column labelled `label` in every row on screen, top to bottom. */

@@ -128,13 +128,13 @@ describe('Results table: summary, chips, sort, search, hostile text, reload (iss
     assert.equal(await header.getAttribute('aria-sort'), 'none');
 
     await header.click();
-    await table.statusLine.filter({ hasText: 'sorted by email ↑' }).waitFor({ timeout: 30_000 });
+    await table.statusLine.filter({ hasText: 'sorted by Email ↑' }).waitFor({ timeout: 30_000 });
     assert.equal(await header.getAttribute('aria-sort'), 'ascending');
     assert.deepEqual(await table.column('Email'), ascending);
     await workbench.screenshot('table-sorted-email-ascending');
 
     await header.click();
-    await table.statusLine.filter({ hasText: 'sorted by email ↓' }).waitFor({ timeout: 30_000 });
+    await table.statusLine.filter({ hasText: 'sorted by Email ↓' }).waitFor({ timeout: 30_000 });
     assert.equal(await header.getAttribute('aria-sort'), 'descending');
     assert.deepEqual(await table.column('Email'), [...ascending].reverse());
     const statuses = await table.column('Status');

@@ -18,6 +18,9 @@ export interface HarnessConfig {
   partialAfter?: number;
   /** State `getState` returns at start, as VS Code would after a reload. */
   state?: unknown;
+  /** What the host passes as `vscode.l10n.bundle` and `vscode.env.language`. */
+  l10n?: Record<string, string>;
+  language?: string;
 }
 
 /** What the test reads back through `page.evaluate`. */
@@ -162,6 +165,8 @@ page.acquireVsCodeApi = () => {
             type: 'init',
             source: { batchId: 'harness', filter: 'all', originKey: 'http://127.0.0.1' },
             title: 'Bouncer: harness (all)',
+            ...(config.l10n ? { l10n: config.l10n } : {}),
+            ...(config.language ? { language: config.language } : {}),
           },
           '*',
         );

@@ -13,6 +13,7 @@ import {
   launchChromium,
   openTable,
   startPageServer,
+  TABLE,
   waitRendered,
   type PageDocument,
   type PageElement,
@@ -112,15 +113,12 @@ describe('results table in Chromium (webview bundle + host shim)', function () {
 
   it('filters to a status from its chip, with the count the generator predicts', async () => {
     const expected = statusCounts(ROWS, SEED).risky + 1; // plus the hostile risky record
-    await page.click('.chips[aria-label="Status filter"] .chip[data-value="risky"]');
+    await page.click(TABLE.statusChip('risky'));
     const statuses = await column(page, 'Status');
     assert.ok(statuses.length > 0 && statuses.every((s) => s === 'risky'), statuses.join());
     assert.match(await statusLine(page), new RegExp(`^${expected.toLocaleString('en-US')} of 100,002 rows`));
-    assert.equal(
-      await page.getAttribute('.chips[aria-label="Status filter"] .chip[data-value="risky"]', 'aria-pressed'),
-      'true',
-    );
-    await page.click('.chips[aria-label="Status filter"] .chip[data-value="risky"]');
+    assert.equal(await page.getAttribute(TABLE.statusChip('risky'), 'aria-pressed'), 'true');
+    await page.click(TABLE.statusChip('risky'));
     assert.match(await statusLine(page), /^100,002 of 100,002 rows/);
   });
 
@@ -192,7 +190,7 @@ describe('results table in Chromium (webview bundle + host shim)', function () {
 
   it('shows an unknown status as it is and filters on it', async () => {
     await page.fill('input.search', '');
-    await page.click('.chips[aria-label="Status filter"] .chip[data-value="quarantined"]');
+    await page.click(TABLE.statusChip('quarantined'));
     assert.deepEqual(await column(page, 'Status'), ['quarantined']);
     assert.deepEqual(await column(page, 'Reason'), ['brand_new_reason']);
     await page.click('button[aria-label="Clear filters"]');
@@ -221,12 +219,12 @@ describe('results table in Chromium (webview bundle + host shim)', function () {
     assert.equal(exp.format, 'csv');
     assert.equal(exp.target, 'file');
     assert.equal(Object.keys(exp.rows).length, ROWS + hostile.length);
-    // Keyboard: End goes to the last row; ARIA marks it active.
+    // Keyboard: Ctrl+End goes to the last row; ARIA marks it active.
     await page.focus('.grid');
-    await page.keyboard.press('End');
+    await page.keyboard.press('Control+End');
     const active = await page.evaluate(() => document.getElementById('grid-active-row')?.getAttribute('aria-rowindex'));
     assert.equal(active, String(ROWS + hostile.length + 1));
-    await page.keyboard.press('Home');
+    await page.keyboard.press('Control+Home');
     // Type-to-search: a printable key in the grid lands in the search box.
     await page.keyboard.press('q');
     assert.equal(await page.inputValue('input.search'), 'q');
@@ -260,7 +258,7 @@ describe('results table in Chromium (webview bundle + host shim)', function () {
   });
 
   it('restores columns, sort, filter and scroll from saved state after a reload', async () => {
-    await page.click('.chips[aria-label="Status filter"] .chip[data-value="deliverable"]');
+    await page.click(TABLE.statusChip('deliverable'));
     await page.click('[role=columnheader][data-column="score"]');
     await page.click('button[aria-label="Columns"]');
     await page.uncheck('input[aria-label="Show Provider"]');

@@ -40,6 +40,20 @@ export interface PageDocument {
   getElementById(id: string): PageElement | null;
 }
 
+/** Selectors for the table's parts, shared by the UI tests and the bench. */
+export const TABLE = {
+  statusChip: (status: string) => `.summary-legend[aria-label="Status filter"] .chip[data-value="${status}"]`,
+  header: (column: string) => `[role=columnheader][data-column="${column}"]`,
+  resizeHandle: (column: string) => `[role=columnheader][data-column="${column}"] .grid-resize`,
+  filtersPopover: '.more-filters > summary',
+  columnFilterColumn: 'select.column-filter-column',
+  columnFilterText: 'input.column-filter-text',
+  columnFilterChip: '.column-filter-chips .chip.column-filter',
+  activeCell: '#grid-active-cell',
+  search: 'input.search',
+  statusLine: '.status-line',
+} as const;
+
 const TYPES: Record<string, string> = {
   '.js': 'text/javascript',
   '.css': 'text/css',

@@ -6,6 +6,7 @@ import {
   parseStore,
   parseUiState,
   parseWebviewMessage,
+  MAX_COPY_TEXT,
   rowsInRange,
   type UiState,
 } from '../../src/shared/protocol';
@@ -14,8 +15,18 @@ const ui: UiState = {
   source: { batchId: 'abc123', filter: 'all', originKey: 'https://example.test' },
   columns: ['email', 'status'],
   sort: [{ column: 'score', descending: true }],
-  filter: { ...emptyFilter(), statuses: ['risky'], flags: { 'domain.free': 'yes' }, scoreMin: 10 },
+  filter: {
+    ...emptyFilter(),
+    statuses: ['risky'],
+    flags: { 'domain.free': 'yes' },
+    scoreMin: 10,
+    columns: [
+      { column: 'email', text: 'gmail' },
+      { column: 'status', text: '=risky', exclude: true },
+    ],
+  },
   scrollRow: 42,
+  widths: { email: 320, status: 90 },
 };
 
 describe('protocol: webview → host', () => {
@@ -31,6 +42,7 @@ describe('protocol: webview → host', () => {
     assert.deepEqual(copy, { type: 'copy', what: 'emails', rows: new Uint32Array([2, 0]) });
     const exp = parseWebviewMessage({ type: 'export', format: 'json', target: 'tab', rows: [1, 2] });
     assert.deepEqual(exp, { type: 'export', format: 'json', target: 'tab', rows: new Uint32Array([1, 2]) });
+    assert.deepEqual(parseWebviewMessage({ type: 'copyText', text: 'a@b.c' }), { type: 'copyText', text: 'a@b.c' });
   });
 
   it('rejects malformed messages', () => {
@@ -49,6 +61,8 @@ describe('protocol: webview → host', () => {
       { type: 'export', format: 'xml', target: 'file', rows: [] },
       { type: 'export', format: 'csv', target: 'web', rows: [] },
       { type: 'export', format: 'csv', target: 'file', rows: new Float64Array([1]) },
+      { type: 'copyText', text: 5 },
+      { type: 'copyText', text: 'x'.repeat(MAX_COPY_TEXT + 1) },
     ];
     for (const message of bad) assert.equal(parseWebviewMessage(message), undefined, JSON.stringify(message));
   });
@@ -119,8 +133,20 @@ describe('protocol: host → webview', () => {
       { type: 'loadError', message: 5, canRetry: true },
       { type: 'data', store: { rowCount: 1 } },
       { type: 'eval', code: 'alert(1)' },
+      { type: 'init', source: ui.source, title: 't', l10n: { Results: 5 } },
+      { type: 'init', source: ui.source, title: 't', language: 7 },
+      { type: 'contextAction', action: 'deleteRow', row: 1, column: 'email' },
+      { type: 'contextAction', action: 'copyCell', row: -1, column: 'email' },
+      { type: 'contextAction', action: 'copyCell', row: 1, column: 'password' },
     ];
     for (const message of bad) assert.equal(parseHostMessage(message), undefined, JSON.stringify(message));
+  });
+
+  it('carries the l10n bundle and display language in init, and context-menu actions', () => {
+    const init = { type: 'init', source: ui.source, title: 't', l10n: { Results: 'Ergebnisse' }, language: 'de' };
+    assert.deepEqual(parseHostMessage(init), init);
+    const action = { type: 'contextAction', action: 'filterToValue', row: 3, column: 'domain.name' };
+    assert.deepEqual(parseHostMessage(action), action);
   });
 });
 
@@ -138,6 +164,10 @@ describe('protocol: persisted UI state', () => {
       { ...ui, sort: [{ column: 'email', descending: 'yes' }] },
       { ...ui, filter: { ...ui.filter, flags: { 'x.y': 'yes' } } },
       { ...ui, filter: { ...ui.filter, scoreMin: 'low' } },
+      { ...ui, filter: { ...ui.filter, columns: [{ column: 'password', text: 'x' }] } },
+      { ...ui, filter: { ...ui.filter, columns: [{ column: 'email', text: 5 }] } },
+      { ...ui, widths: { email: -5 } },
+      { ...ui, widths: { password: 100 } },
     ];
     for (const state of bad) assert.equal(parseUiState(state), undefined, JSON.stringify(state));
   });
