@@ -1,3 +1,4 @@
+import { formatBytes } from '../core/format';
 import type { FlagColumn, FlatColumn } from '../core/recordColumns';
 import { defaultColumns } from '../model/columns';
 import { applyFilter, emptyFilter, type FilterState, type ViewResult } from '../model/filter';
@@ -6,7 +7,7 @@ import { SearchIndex } from '../model/search';
 import { nextSort, sortRows } from '../model/sort';
 import { summarize, type Summary } from '../model/stats';
 import type { ResultsStore } from '../model/store';
-import type { HostMessage, PanelSource, UiState } from '../shared/protocol';
+import type { DownloadProgressMessage, HostMessage, PanelSource, UiState } from '../shared/protocol';
 import { ColumnChooser } from './columnChooser';
 import { DetailsPane } from './detailsPane';
 import { button, el, formatCount } from './dom';
@@ -17,6 +18,17 @@ import { SavedUi } from './savedUi';
 import { renderChips, renderSummary } from './summaryBar';
 import { toolbar } from './toolbar';
 import type { VsCodeApi } from './vscodeApi';
+
+/** This file's strings for the data path, in one place for the l10n bundle to route. */
+const TEXT = {
+  opening: 'Opening results…',
+  waiting: 'Waiting for another VS Code window downloading the same results…',
+  downloading: (bytes: string, records: string) => `Downloading… ${bytes} · ${records} records received`,
+  loading: (rows: string) => `Loading results… ${rows} rows`,
+  soFar: (shown: string, rows: string) => `${shown} of ${rows} rows so far`,
+  arriving: 'still arriving: sort, filter and search cover the rows so far and re-apply as more arrive',
+  read: (rows: string) => `loading… ${rows} read`,
+};
 
 interface Loaded {
   store: ResultsStore;
@@ -62,6 +74,9 @@ export class TableApp {
   /** False while only the opening rows of a big batch are here. */
   private complete = true;
   private loadedSoFar = 0;
+  private download: DownloadProgressMessage | undefined;
+  private readonly skeletonTitle = el('h2', { className: 'skeleton-title' });
+  private readonly skeletonLine = el('p', { className: 'skeleton-progress', attrs: { role: 'status' } });
   /** A restored scroll position waiting for enough rows to arrive. */
   private pendingScroll: number | undefined;
 
@@ -105,7 +120,7 @@ export class TableApp {
       this.details.element,
       this.statusLine,
     );
-    this.showOverlay('Loading results…');
+    this.showSkeleton();
   }
 
   /** Handles one validated host message. */
@@ -117,9 +132,16 @@ export class TableApp {
       case 'progress':
         this.loadedSoFar = message.rows;
         if (this.data) this.updateStatusLine();
-        else this.showOverlay(`Loading results… ${formatCount(message.rows)} rows`);
+        else this.showSkeleton(TEXT.loading(formatCount(message.rows)));
+        break;
+      case 'download':
+        this.download = message;
+        if (this.data) this.updateStatusLine();
+        else this.showSkeleton(this.downloadText());
         break;
       case 'loadError':
+        // Rows of a load that failed part way are not the batch: they go, rather than look complete.
+        if (!this.complete) this.dropRows();
         this.showError(message.message, message.canRetry);
         break;
       case 'data':
@@ -135,6 +157,35 @@ export class TableApp {
   private init(source: PanelSource, title: string, hostUi: UiState | undefined): void {
     this.saved.adopt(source, hostUi);
     this.title.textContent = title;
+    this.skeletonTitle.textContent = title;
+  }
+
+  /** Before any row: the batch's name, a progress line and placeholder rows, painted at once. */
+  private showSkeleton(progress: string = TEXT.opening): void {
+    this.overlay.hidden = false;
+    this.overlay.setAttribute('role', 'status');
+    this.overlay.classList.add('skeleton');
+    this.skeletonLine.textContent = progress;
+    const bars = Array.from({ length: 6 }, () =>
+      el('div', { className: 'skeleton-bar', attrs: { 'aria-hidden': 'true' } }),
+    );
+    this.overlay.replaceChildren(this.skeletonTitle, this.skeletonLine, ...bars);
+  }
+
+  private downloadText(): string {
+    const download = this.download;
+    if (!download) return TEXT.opening;
+    if (download.waiting) return TEXT.waiting;
+    return TEXT.downloading(formatBytes(download.bytes), formatCount(download.records));
+  }
+
+  private dropRows(): void {
+    this.data = undefined;
+    this.download = undefined;
+    this.complete = true;
+    this.grid.clear();
+    this.statusLine.textContent = '';
+    delete document.body.dataset.complete;
   }
 
   private load(store: ResultsStore, complete: boolean): void {
@@ -143,6 +194,9 @@ export class TableApp {
     // The whole batch replacing its opening rows: same row indices, so selection and scroll carry over.
     const continuing = previous !== undefined && !this.complete;
     this.complete = complete;
+    if (complete) this.download = undefined;
+    // Marks rows still arriving for the style sheet and for tests; the status line says it in words.
+    document.body.dataset.complete = String(complete);
     if (ui.columns.length === 0) ui.columns = defaultColumns(store.hasName);
     if (complete && !store.hasName) ui.columns = ui.columns.filter((id) => id !== 'name');
     const empty: ViewResult = {
@@ -163,6 +217,7 @@ export class TableApp {
       selection: new RowSelection(store.rowCount, continuing ? previous.selection : undefined),
     };
     this.overlay.hidden = true;
+    this.overlay.classList.remove('skeleton');
     this.filters.setStore(store);
     this.filters.show(ui.filter);
     this.grid.setColumns(ui.columns, ui.sort);
@@ -215,8 +270,14 @@ export class TableApp {
   private updateStatusLine(): void {
     const { data, ui } = this;
     if (!data || !ui) return;
-    const parts = [`${formatCount(data.view.rows.length)} of ${formatCount(data.store.rowCount)} rows`];
-    if (!this.complete) parts.push(`loading… ${formatCount(Math.max(this.loadedSoFar, data.store.rowCount))} read`);
+    const shown = formatCount(data.view.rows.length);
+    const parts = [
+      this.complete
+        ? `${shown} of ${formatCount(data.store.rowCount)} rows`
+        : TEXT.soFar(shown, formatCount(data.store.rowCount)),
+    ];
+    if (!this.complete && this.download) parts.push(this.downloadText(), TEXT.arriving);
+    else if (!this.complete) parts.push(TEXT.read(formatCount(Math.max(this.loadedSoFar, data.store.rowCount))));
     if (data.selection.count > 0) parts.push(`${formatCount(data.selection.count)} selected`);
     if (ui.sort.length > 0) {
       parts.push(`sorted by ${ui.sort.map((k) => `${k.column} ${k.descending ? '↓' : '↑'}`).join(', ')}`);
@@ -360,19 +421,15 @@ export class TableApp {
     this.api.postMessage({ type: 'export', format, target, rows: data.view.rows.slice() });
   }
 
-  private showOverlay(text: string): void {
-    this.overlay.hidden = false;
-    this.overlay.replaceChildren(el('p', { text }));
-  }
-
   private showError(message: string, canRetry: boolean): void {
     this.overlay.hidden = false;
     this.overlay.setAttribute('role', 'alert');
+    this.overlay.classList.remove('skeleton');
     this.overlay.replaceChildren(el('p', { className: 'error', text: message }));
     if (canRetry) {
       this.overlay.append(
         button('Retry', 'refresh', () => {
-          this.showOverlay('Loading results…');
+          this.showSkeleton();
           this.api.postMessage({ type: 'retry' });
         }),
       );

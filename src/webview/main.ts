@@ -1,3 +1,4 @@
+import { scriptStarted } from './startMark';
 import { parseHostMessage, parseUiState } from '../shared/protocol';
 import { TableApp } from './app';
 import { vscodeApi } from './vscodeApi';
@@ -15,4 +16,4 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
   app.handle(message);
 });
 
-api.postMessage({ type: 'ready' });
+api.postMessage({ type: 'ready', scriptMs: performance.now() - scriptStarted });
