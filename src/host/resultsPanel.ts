@@ -2,12 +2,14 @@ import * as vscode from 'vscode';
 import { BouncerError } from '../core/errors';
 import type { OpenTrace } from '../core/openTrace';
 import { readRecords } from '../core/readRecords';
+import { readStoreSidecar, writeStoreSidecar } from '../core/storeSidecar';
 import type { DownloadFilter } from '../core/records';
 import type { CachedResults, EnsureProgress } from '../core/resultsRepository';
 import { buildStore, type BuildOptions } from '../model/builder';
 import { textAt, type ResultsStore } from '../model/store';
 import { StreamingStore } from '../model/streamingStore';
 import {
+  parseStore,
   parseWebviewMessage,
   rowsInRange,
   type HostMessage,
@@ -218,6 +220,7 @@ export class ResultsPanel implements vscode.Disposable {
         this.deps.log.info(`Results panel: ${store.rowCount} rows of ${this.source.batchId} built while downloading.`);
         this.post({ type: 'data', store, complete: true });
         settle();
+        this.keepSidecar(cached.path, store);
       },
       failed: (error) => {
         if (!current()) return settle();
@@ -441,6 +444,17 @@ export class ResultsPanel implements vscode.Disposable {
     }
     const started = Date.now();
     try {
+      // A cached download may have its columns kept beside it: no parse at all.
+      const kept = load ? undefined : await readStoreSidecar(cachePath as string, parseStore);
+      if (controller.signal.aborted || this.disposed) return;
+      if (kept) {
+        this.store = kept;
+        this.deps.log.info(
+          `Results panel: ${kept.rowCount} rows of ${this.source.batchId} read from the table's sidecar in ${Date.now() - started} ms.`,
+        );
+        this.post({ type: 'data', store: kept, complete: true });
+        return;
+      }
       const options: BuildOptions = {
         onProgress: (rows) => this.post({ type: 'progress', rows }),
         // The first rows go out while the rest is parsed: a million-row batch shows in well under a second.
@@ -464,6 +478,7 @@ export class ResultsPanel implements vscode.Disposable {
         `Results panel: loaded ${store.rowCount} rows of ${this.source.batchId} in ${Date.now() - started} ms.`,
       );
       this.post({ type: 'data', store, complete: true });
+      if (!load && cachePath) this.keepSidecar(cachePath, store);
     } catch (error) {
       if (controller.signal.aborted || this.disposed) return;
       if (error instanceof PanelLoadError) {
@@ -483,6 +498,13 @@ export class ResultsPanel implements vscode.Disposable {
     } finally {
       if (this.loading === controller) this.loading = undefined;
     }
+  }
+
+  /** Keeps the columns beside the cached file for the next open; the table works without them. */
+  private keepSidecar(cachePath: string, store: ResultsStore): void {
+    writeStoreSidecar(cachePath, store).catch((error: unknown) =>
+      this.deps.log.warn(`Results panel: could not keep the table's columns beside ${cachePath}: ${String(error)}`),
+    );
   }
 
   /** Every load failure can be retried: the file may come back, or be downloaded again. */
