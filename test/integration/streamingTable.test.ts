@@ -1,10 +1,12 @@
 import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { startEmulator, type RunningEmulator } from '../../emulator/server';
+import { batchDirName, STORE_SUFFIX } from '../../src/core/cacheLayout';
 import { OPEN_PHASES } from '../../src/core/openTrace';
 import type { BouncerExtensionApi, BouncerTestingApi } from '../../src/host/extension';
 import type { PanelSnapshot } from '../../src/host/resultsPanel';
-import { activateExtension, closeAllEditors, replaceApiKey, testingApi, useApiBaseUrl } from './helpers';
+import { activateExtension, closeAllEditors, listFiles, replaceApiKey, testingApi, useApiBaseUrl } from './helpers';
 
 // "Show Results Table" opens the panel before the download and shows rows as they arrive. The
 // emulator slows the body down (a pause before each 64 KB chunk), and its request log says whether
@@ -64,6 +66,15 @@ describe('Results table while the download streams', function () {
       (trace.firstRowsPainted ?? Infinity) < (trace.downloadDone ?? 0),
       'rows painted before the download ended',
     );
+
+    // Reopening reads the columns kept beside the cached file instead of parsing it again.
+    const cacheName = path.join(batchDirName(BATCH), 'all.json');
+    await until(BATCH, () => listFiles(api.cacheRoot).some((f) => f.endsWith(cacheName + STORE_SUFFIX)));
+    await closeAllEditors();
+    await vscode.commands.executeCommand('bouncer.showResultsTable', { batchId: BATCH });
+    const reopened = (await testing.describeResultsPanels()).find((p) => p.batchId === BATCH);
+    assert.equal(reopened?.rows, 20_000);
+    assert.deepEqual(reopened?.emails, done.emails, 'the same rows as the download showed');
   });
 
   it('says a download that broke off did not finish, and keeps none of its rows', async () => {
