@@ -200,7 +200,14 @@ export async function runVsCodeOpen(
   config: OpenConfig,
   compareWith?: { label: string; path: string },
 ): Promise<string> {
-  const before = compareWith ? await measure(entry, compareWith.path, config) : undefined;
+  let before: HostResult | undefined;
+  let beforeError = '';
+  try {
+    before = compareWith ? await measure(entry, compareWith.path, config) : undefined;
+  } catch (error) {
+    // Today's figures are worth having even when the older build could not be timed.
+    beforeError = `${compareWith?.label} not measured: ${(error as Error).message.split('\n')[0]}`;
+  }
   const now = await measure(entry, extensionPath, config);
   const baseline = stat(now.baselineMs).median;
   const scale = baseline / BASELINE_REFERENCE_MS;
@@ -243,6 +250,7 @@ export async function runVsCodeOpen(
       `painted. Median of ${config.runs} (1M: one run), min–max, ms. The emulator runs inside the extension host, so ` +
       'a download includes serving it.',
     '',
+    ...(beforeError ? [`(${beforeError})`, ''] : []),
     `Baseline, same host and run: JSON.parse of the gen-100000 body ${ms(now.baselineMs)} ms; targets scale by ` +
       `${baseline.toFixed(0)} / ${BASELINE_REFERENCE_MS} = ${scale.toFixed(2)}.`,
     '',
