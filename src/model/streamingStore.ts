@@ -10,6 +10,11 @@ export interface SnapshotPacing {
   /** ...or once this long has passed and they grew by `slowGrowth` (a slow download still moves). */
   maxIntervalMs: number;
   slowGrowth: number;
+  /**
+   * No snapshot past this many rows (but the first): beyond it the rows shown stay as they are, the
+   * progress line keeps counting, and the whole batch follows at the end.
+   */
+  maxRows: number;
 }
 
 /**
@@ -19,7 +24,15 @@ export interface SnapshotPacing {
  * 2-core machine, doubling every 150 ms (9 snapshots at 100k rows) slowed the download itself down;
  * the first rows go out at once either way.
  */
-export const DEFAULT_PACING: SnapshotPacing = { minIntervalMs: 400, growth: 4, maxIntervalMs: 1500, slowGrowth: 1.5 };
+export const DEFAULT_PACING: SnapshotPacing = {
+  minIntervalMs: 400,
+  growth: 4,
+  maxIntervalMs: 1500,
+  slowGrowth: 1.5,
+  // In VS Code with a remote extension host every snapshot crosses a socket; at 1M rows the
+  // snapshots past this size slowed the download more than they showed.
+  maxRows: 100_000,
+};
 
 /**
  * The columnar store of a download, built while the download streams: ingest hands over each run of
@@ -55,6 +68,7 @@ export class StreamingStore {
     const rows = this.builder.rowCount;
     if (rows <= this.postedRows) return undefined;
     if (this.postedRows > 0) {
+      if (rows > this.pacing.maxRows) return undefined;
       const since = now - this.postedAt;
       if (since < this.pacing.minIntervalMs) return undefined;
       const grown = rows / this.postedRows;

@@ -93,6 +93,16 @@ describe('StreamingStore', () => {
     assert.equal(first.text.email.offsets.length, 11, 'an earlier snapshot keeps its own rows');
   });
 
+  it('stops offering snapshots past its row limit, after the first', () => {
+    const streaming = new StreamingStore({ ...DEFAULT_PACING, maxRows: 20 });
+    const records = [...generateRecords(200)];
+    streaming.add(records.slice(0, 30), 0);
+    assert.equal(streaming.snapshotIfDue(0)?.rowCount, 30, 'the first rows go out whatever their number');
+    streaming.add(records.slice(30), 30);
+    assert.equal(streaming.snapshotIfDue(1_000_000), undefined);
+    assert.equal(streaming.complete(200)?.rowCount, 200, 'the whole batch still comes at the end');
+  });
+
   it('copies a whole download only a few times over, however it is cut into runs', () => {
     const streaming = new StreamingStore(DEFAULT_PACING);
     const records = [...generateRecords(2000)];
