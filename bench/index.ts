@@ -6,8 +6,11 @@
  * Per size: download + ingest (bench/ingest.ts), CSV conversion (bench/csv.ts); then the results
  * table in headless Chromium (bench/table.ts, run as `npm run bench:table`); then the JSON and CSV
  * tabs in a real VS Code (bench/vscodeTabs.ts); then a Bouncer CSV file opened in the table
- * (bench/fileOpen.ts). Flags: --quick, --runs N (default 3),
- * --skip-io, --skip-table, --skip-vscode, --skip-files (to rerun one part), --out FILE (also write the report there).
+ * (bench/fileOpen.ts); then "Show Results Table" in a real VS Code, to the first cells and to
+ * sortable, with the open trace (bench/vscodeOpen.ts). Flags: --quick, --runs N (default 3),
+ * --skip-io, --skip-table, --skip-vscode, --skip-files, --skip-open (to rerun one part), --compare REF
+ * (also time the table of git ref REF, built into a temporary folder: today's figures beside the
+ * change's), --out FILE (also write the report there).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -17,6 +20,7 @@ import { DEFAULT_EMULATOR_KEY } from '../emulator/server';
 import { runCsv, type CsvMode, type CsvRun } from './csv';
 import { runIngest, saveGeneratedBody, startFileServer, type IngestMode, type IngestRun } from './ingest';
 import { fmtStat, machineHeader, mark, markdownTable, MIB, stat, type Stat } from './stats';
+import { runVsCodeOpen } from './vscodeOpen';
 import { runVsCodeTabs } from './vscodeTabs';
 
 const args = process.argv.slice(2);
@@ -165,6 +169,16 @@ function runTableBench(): Promise<string> {
   });
 }
 
+/** The extension as of git ref `ref`, built into a temporary folder, to time it beside this checkout. */
+function buildRef(ref: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bouncer-bench-ref-'));
+  const archive = execFileSync('git', ['archive', '--format=tar', ref], { cwd: repoRoot, maxBuffer: 1 << 30 });
+  execFileSync('tar', ['-x', '-C', dir], { input: archive });
+  fs.symlinkSync(fs.realpathSync(path.join(repoRoot, 'node_modules')), path.join(dir, 'node_modules'));
+  execFileSync('node', ['esbuild.js'], { cwd: dir, stdio: 'ignore' });
+  return dir;
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   let lap = started;
@@ -234,6 +248,21 @@ async function main(): Promise<void> {
     log('## A Bouncer CSV file opened in the table (bench/fileOpen.ts)\n');
     log((await runFileOpenBench()).trim());
     log(`\n(the file part took ${elapsed()})\n`);
+  }
+  if (!args.includes('--skip-open')) {
+    log('## Show Results Table in a real VS Code: command → first cells → sortable\n');
+    const ref = args.includes('--compare') ? args[args.indexOf('--compare') + 1] : undefined;
+    let refDir: string | undefined;
+    try {
+      refDir = ref ? buildRef(ref) : undefined;
+      const compare = ref && refDir ? { label: ref, path: refDir } : undefined;
+      log(await runVsCodeOpen(script('vscodeOpen'), repoRoot, { runs: RUNS, sizes: SIZES }, compare));
+    } catch (error) {
+      log(`(not measured: ${(error as Error).message.split('\n')[0]})`);
+    } finally {
+      if (refDir) fs.rmSync(refDir, { recursive: true, force: true });
+    }
+    log(`\n(the Show Results Table part took ${elapsed()})\n`);
   }
   log(`Total bench time: ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }

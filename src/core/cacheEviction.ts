@@ -5,7 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { LOCK_SUFFIX, META_SUFFIX, type CacheLayout } from './cacheLayout';
+import { LOCK_SUFFIX, META_SUFFIX, STORE_SUFFIX, type CacheLayout } from './cacheLayout';
 import { sealedKeyOf } from './cacheSeal';
 import { tryAcquireFileLock, type FileLockOptions } from './fileLock';
 import type { ResultsKey } from './resultsKey';
@@ -53,7 +53,7 @@ export async function evictToLimit(
     } finally {
       await lock.release();
     }
-    total -= file.size + (sizes.get(file.path + META_SUFFIX) ?? 0);
+    total -= file.size + (sizes.get(file.path + META_SUFFIX) ?? 0) + (sizes.get(file.path + STORE_SUFFIX) ?? 0);
     evicted.push(key);
     await removeEmptyFolders(file.path);
   }
@@ -71,7 +71,12 @@ export async function sweepLeftovers(layout: CacheLayout, olderThanMs: number, n
   const files = await walk(layout.root);
   const sealed = new Set<string>();
   for (const file of files) {
-    if (await sealedKeyOf(layout, file.path)) sealed.add(file.path).add(file.path + META_SUFFIX);
+    if (await sealedKeyOf(layout, file.path)) {
+      sealed
+        .add(file.path)
+        .add(file.path + META_SUFFIX)
+        .add(file.path + STORE_SUFFIX);
+    }
   }
   for (const file of files) {
     if (sealed.has(file.path) || now - file.mtimeMs < olderThanMs) continue;
@@ -92,6 +97,7 @@ export async function totalSize(root: string): Promise<number> {
 /** Deletes a finished download and its sidecar (a running download's temporary file is left alone). */
 async function deleteSealed(file: string): Promise<void> {
   await fs.rm(file + META_SUFFIX, { force: true });
+  await fs.rm(file + STORE_SUFFIX, { force: true });
   await fs.rm(file, { force: true });
 }
 

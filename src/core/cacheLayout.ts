@@ -15,6 +15,11 @@ import { isResultsFormat, RESULTS_FORMATS, type ResultsFormat, type ResultsKey }
 export const META_SUFFIX = '.meta';
 /** Suffix of the lock file held while a file is downloaded, sealed or evicted. */
 export const LOCK_SUFFIX = '.lock';
+/**
+ * Suffix of the table's columnar copy of a finished JSON download (see `host/storeSidecar.ts`): a
+ * cache of the cache, so reopening needs no parse. It names the file it was built from; evicted with it.
+ */
+export const STORE_SUFFIX = '.store';
 
 /** Characters of the readable part of a batch folder's name; the hash that follows keeps it unique. */
 const READABLE_ID_CHARS = 48;

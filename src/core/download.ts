@@ -1,5 +1,5 @@
 import type { BouncerClient } from './bouncerClient';
-import { ingestCsv, ingestJson, type DownloadSummary, type IngestProgress } from './ingest';
+import { ingestCsv, ingestJson, type DownloadSummary, type IngestOptions } from './ingest';
 import type { ResultsKey } from './resultsKey';
 
 /** The part of the API client a download needs; `BouncerClient` is one. */
@@ -14,10 +14,11 @@ export async function downloadToCache(
   client: ResultsDownloader,
   key: Pick<ResultsKey, 'batchId' | 'filter' | 'format'>,
   destPath: string,
-  options: { signal: AbortSignal; onProgress?: (progress: IngestProgress) => void; tempPath?: string },
+  options: Pick<IngestOptions, 'onProgress' | 'tempPath' | 'onRecords'> & { signal: AbortSignal },
 ): Promise<DownloadSummary> {
   const response = await client.openDownload(key.batchId, key.filter, key.format, options.signal);
-  const ingestOptions = { signal: options.signal, onProgress: options.onProgress, tempPath: options.tempPath };
+  const { signal, onProgress, tempPath, onRecords } = options;
+  const ingestOptions: IngestOptions = { signal, onProgress, tempPath, onRecords };
   return key.format === 'json'
     ? ingestJson(response.body, destPath, ingestOptions)
     : ingestCsv(response.body, destPath, ingestOptions);

@@ -41,6 +41,13 @@ export interface IngestOptions {
    * see `cacheLayout.ts`). Default: a fresh `.part` name beside `destPath`.
    */
   tempPath?: string;
+  /**
+   * JSON only: each run of records once parsed and checked, in file order (`firstIndex` is the index
+   * of the first), so a caller can build its own view of them while the body still streams instead
+   * of parsing the file again afterwards. Records reported here may still belong to a download that
+   * fails later; only the resolved promise says the body was complete.
+   */
+  onRecords?: (records: readonly unknown[], firstIndex: number) => void;
 }
 
 /**
@@ -82,6 +89,7 @@ export async function ingestJson(
       counts.add(record.status);
       if (record.name !== undefined && record.name !== null) hasName = true;
     }
+    opts.onRecords?.(records, firstIndex);
   });
 
   await pump(body, destPath, opts, {

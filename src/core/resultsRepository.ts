@@ -53,6 +53,12 @@ export interface EnsureOptions {
    * The host wraps it in a progress notification whose Cancel aborts `signal`. By default it runs
    * as is, uncancellable.
    */
+  /**
+   * JSON: the downloaded records as ingest checks them (see `IngestOptions.onRecords`), when this call
+   * downloads the file itself; not called for a file from the cache, another window, or a download
+   * this process already had running. Compare the count with `summary.records` to know which.
+   */
+  onRecords?: (records: readonly unknown[], firstIndex: number) => void;
   track?(
     work: (signal: AbortSignal, report: (progress: EnsureProgress) => void) => Promise<DownloadSummary>,
   ): Promise<DownloadSummary>;
@@ -211,6 +217,7 @@ export class ResultsRepository {
         const summary = await downloadToCache(client, key, file, {
           signal,
           onProgress: (progress) => report({ kind: 'downloading', ...progress }),
+          onRecords: options.onRecords,
           tempPath: this.layout.downloadPath(file),
         });
         await sealFile(file, key, summary);

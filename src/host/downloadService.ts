@@ -21,6 +21,15 @@ export interface ApiTarget {
   originKey: string;
 }
 
+/** Who watches a download besides the progress notification: the table that shows it as it arrives. */
+export interface DownloadWatcher {
+  /** The download request is about to go out (after the API key is known). */
+  requesting?(): void;
+  progress?(progress: EnsureProgress): void;
+  /** See `EnsureOptions.onRecords`. */
+  records?(records: readonly unknown[], firstIndex: number): void;
+}
+
 export interface DownloadServiceDeps {
   keys: ApiKeyStore;
   log: BouncerLog;
@@ -49,22 +58,31 @@ export class DownloadService implements vscode.Disposable {
    */
   async ensureCached(
     request: Omit<ResultsKey, 'originKey'>,
-    options: { refresh?: boolean } = {},
+    options: { refresh?: boolean; watcher?: DownloadWatcher } = {},
   ): Promise<CachedResults> {
     const target = this.deps.target();
     const { batchId, filter } = request;
+    const watcher = options.watcher;
     try {
       return await this.deps.cache.ensure(
         { ...request, originKey: target.originKey },
         {
           refresh: options.refresh,
-          connect: () => this.client(target),
+          connect: async () => {
+            const client = await this.client(target);
+            watcher?.requesting?.();
+            return client;
+          },
+          onRecords: watcher?.records && ((records, firstIndex) => watcher.records?.(records, firstIndex)),
           track: (work) =>
             this.withCancellableProgress(
               batchId,
               vscode.l10n.t('Bouncer: downloading batch {0} ({1})', batchId, filter),
               async (signal, report) => {
-                const summary = await work(signal, (progress) => report(progressMessage(progress)));
+                const summary = await work(signal, (progress) => {
+                  watcher?.progress?.(progress);
+                  report(progressMessage(progress));
+                });
                 if (summary.odd && summary.odd.records > 0) this.reportOddRecords(batchId, summary.odd);
                 return summary;
               },

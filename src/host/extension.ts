@@ -43,8 +43,11 @@ export interface BouncerExtensionApi {
 export interface BouncerTestingApi {
   /** Answers dialogs and records error messages in place of a person. */
   readonly seam: TestSeam;
-  /** Every open results table, once its loads have finished (and, when visible, are on screen). */
-  describeResultsPanels(): Promise<PanelSnapshot[]>;
+  /**
+   * Every open results table, once its loads have finished (and, when visible, are on screen); with
+   * `settled` false, as it is right now, rows still arriving included.
+   */
+  describeResultsPanels(settled?: boolean): Promise<PanelSnapshot[]>;
   /** The credits status bar item, once any refresh running has finished. */
   describeCredits(): Promise<CreditsSnapshot>;
   /** Every file open in the Bouncer Results Table editor, with what reading it found. */
@@ -270,7 +273,7 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
     describeBatchesTree: () => view.describe(),
     testing: seam && {
       seam,
-      describeResultsPanels: () => panels.describe(),
+      describeResultsPanels: (settled) => panels.describe(settled),
       poller,
       describeCredits: async () => {
         await credits.refresh(false);

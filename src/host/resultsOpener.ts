@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { assertValidBatchId } from '../core/batchId';
 import { formatBytes } from '../core/format';
+import { OpenTrace } from '../core/openTrace';
 import { parseOpenArgs, type OpenArgs, type ResultsView } from '../core/openArgs';
 import type { DownloadFilter } from '../core/records';
 import type { BouncerConfig } from './config';
@@ -39,6 +40,7 @@ export class ResultsOpener {
    * is shown; without one asks for the batch, the filter and, unless the command fixes it, the view.
    */
   async openFromCommand(arg: unknown, fixedView?: ResultsView): Promise<void> {
+    const trace = new OpenTrace();
     let args;
     try {
       args = parseOpenArgs(arg);
@@ -46,17 +48,22 @@ export class ResultsOpener {
       throw this.deps.errors.rejection(error);
     }
     if (args) {
-      await this.open({ ...args, view: fixedView ?? args.view ?? 'table' }, false);
+      await this.open({ ...args, view: fixedView ?? args.view ?? 'table' }, false, trace);
       return;
     }
     const choices = await askOpenChoices(
       { ...this.deps.prompt, defaultFilter: () => this.deps.config().defaultFilter },
       fixedView,
     );
-    if (choices) await this.open(choices, true);
+    if (choices) await this.open(choices, true, trace);
   }
 
-  async open(args: OpenArgs & { view: ResultsView }, interactive: boolean): Promise<void> {
+  async open(
+    args: OpenArgs & { view: ResultsView },
+    interactive: boolean,
+    trace: OpenTrace = new OpenTrace(),
+  ): Promise<void> {
+    trace.mark('promptAnswered');
     let batchId: string;
     try {
       batchId = assertValidBatchId(args.batchId);
@@ -66,7 +73,7 @@ export class ResultsOpener {
     }
     const filter: DownloadFilter = args.filter ?? this.deps.config().defaultFilter;
     try {
-      await this.show(batchId, filter, args.view, args.refresh ?? false);
+      await this.show(batchId, filter, args.view, args.refresh ?? false, trace);
       this.deps.onOpened?.();
     } catch (error) {
       const retry = () => this.open({ ...args, batchId, filter, refresh: true }, true);
@@ -80,12 +87,50 @@ export class ResultsOpener {
     await this.deps.errors.show(error, next);
   }
 
-  private async show(batchId: string, filter: DownloadFilter, view: ResultsView, refresh: boolean): Promise<void> {
+  private async show(
+    batchId: string,
+    filter: DownloadFilter,
+    view: ResultsView,
+    refresh: boolean,
+    trace: OpenTrace,
+  ): Promise<void> {
     // Every view is made from the JSON records: the CSV tab by our own encoder, in our column order.
     const format = 'json';
-    const cached = await this.fetch({ batchId, filter, format }, refresh);
-    await this.present(cached, view);
+    if (view !== 'table' || !(await this.streamTable(batchId, filter, refresh, trace))) {
+      const cached = await this.fetch({ batchId, filter, format }, refresh);
+      await this.present(cached, view);
+    }
     if (refresh) await this.refreshOtherTables(batchId, filter);
+  }
+
+  /**
+   * Opens the table before the download, showing its rows as they arrive. False when a table of
+   * these results already shows complete rows: that one keeps them until the new download is done.
+   */
+  private async streamTable(
+    batchId: string,
+    filter: DownloadFilter,
+    refresh: boolean,
+    trace: OpenTrace,
+  ): Promise<boolean> {
+    const originKey = this.deps.downloads.originKey();
+    const source = { batchId, filter, originKey, title: resultsTitle(batchId, filter) };
+    const retry = () => void this.open({ batchId, filter, view: 'table', refresh: true }, true);
+    const download = this.deps.panels.beginDownload(source, trace, retry);
+    if (!download) return false;
+    let cached: CachedResults;
+    try {
+      cached = await this.deps.downloads.ensureCached(
+        { batchId, filter, format: 'json' },
+        { refresh, watcher: download.watcher },
+      );
+    } catch (error) {
+      download.failed(error);
+      throw error;
+    }
+    await download.done(cached);
+    await this.deps.panels.whenRendered(source);
+    return true;
   }
 
   /** Gets the results into the cache, and tells whatever shows them when they were downloaded. */

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { OpenTrace } from '../core/openTrace';
 import type { DownloadFilter } from '../core/records';
 import type { ResultsKey } from '../core/resultsKey';
 import type { ResultsRepository } from '../core/resultsRepository';
@@ -6,6 +7,7 @@ import { parseUiState, type PanelSource, type UiState } from '../shared/protocol
 import {
   keyOf,
   ResultsPanel,
+  type PanelDownload,
   type PanelSnapshot,
   type ResultsPanelDeps,
   type ResultsSource,
@@ -71,9 +73,9 @@ export class ResultsPanelManager implements vscode.Disposable {
     return [...this.panels.values()].find((panel) => panel.panel.active);
   }
 
-  /** Every open table, once its loads have finished. */
-  describe(): Promise<PanelSnapshot[]> {
-    return Promise.all([...this.panels.values()].map((panel) => panel.snapshot()));
+  /** Every open table, once its loads have finished (or, with `settled` false, right now). */
+  describe(settled = true): Promise<PanelSnapshot[]> {
+    return Promise.all([...this.panels.values()].map((panel) => panel.snapshot(settled)));
   }
 
   /** Opens (or reveals) the panel for this source; resolves when the webview reports its first rows rendered; rejects on load failure. */
@@ -98,6 +100,33 @@ export class ResultsPanelManager implements vscode.Disposable {
     return this.adopt(panel, source, undefined);
   }
 
+  /**
+   * Opens the panel before its results are downloaded, so the person sees it at once and the rows
+   * as they arrive. Undefined when a panel of these results already shows complete rows: it keeps
+   * them until the new download is done (a failure must leave the previous good state in place).
+   */
+  beginDownload(
+    source: PanelSource & { title: string },
+    trace: OpenTrace,
+    retry: () => void,
+  ): PanelDownload | undefined {
+    const existing = this.panels.get(keyOf(source));
+    if (existing && !existing.canStream) return undefined;
+    let results = existing;
+    if (results) {
+      results.panel.reveal();
+    } else {
+      const panel = vscode.window.createWebviewPanel(RESULTS_VIEW_TYPE, source.title, vscode.ViewColumn.Active);
+      results = this.adopt(panel, { ...source }, undefined, { trace, awaitDownload: true });
+    }
+    return results.startDownload(trace, retry);
+  }
+
+  /** Resolves when the panel of these results has its whole batch on screen (see `show`). */
+  whenRendered(source: PanelSource): Promise<void> {
+    return this.panels.get(keyOf(source))?.whenRendered() ?? Promise.resolve();
+  }
+
   private async restore(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
     const ui = parseUiState(state);
     if (!ui) {
@@ -118,10 +147,19 @@ export class ResultsPanelManager implements vscode.Disposable {
     panel: vscode.WebviewPanel,
     source: PanelSource & { cachePath?: string; title: string; load?: StoreLoader },
     ui: UiState | undefined,
+    options: { trace?: OpenTrace; awaitDownload?: boolean } = {},
   ): ResultsPanel {
-    const results = new ResultsPanel(panel, source, ui, this.context, this.deps, (closed) => {
-      if (this.panels.get(closed.key) === closed) this.panels.delete(closed.key);
-    });
+    const results = new ResultsPanel(
+      panel,
+      source,
+      ui,
+      this.context,
+      this.deps,
+      (closed) => {
+        if (this.panels.get(closed.key) === closed) this.panels.delete(closed.key);
+      },
+      options,
+    );
     this.panels.set(results.key, results);
     return results;
   }

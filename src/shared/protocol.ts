@@ -4,8 +4,8 @@
  * before anything acts on it: the webview trusts nothing the page receives, the host trusts nothing
  * the webview sends.
  *
- * Order: the webview posts `ready`; only then does the host post `init`, then `progress`* and
- * `data` (or `loadError`). The webview posts `rendered` once the first rows are on screen.
+ * Order: the webview posts `ready`; only then does the host post `init`, then `download`*,
+ * `progress`* and `data` (or `loadError`). The webview posts `rendered` once rows are on screen.
  */
 import { isObject } from '../core/guards';
 import {
@@ -82,9 +82,21 @@ export interface ProgressMessage {
 }
 
 /**
- * The batch as columns; typed arrays travel as binary, not JSON. A big batch first sends its opening
- * rows (`complete: false`) so they show at once, then the whole batch (`complete: true`), which
- * replaces it; rows keep their indices, so selection and scroll carry over.
+ * The download behind the panel, while it runs: what has arrived so far, or that another VS Code
+ * window is downloading the same results and this one waits for it.
+ */
+export interface DownloadProgressMessage {
+  type: 'download';
+  bytes: number;
+  records: number;
+  waiting: boolean;
+}
+
+/**
+ * The batch as columns; typed arrays travel as binary, not JSON. While a download streams (or a big
+ * cache file is read) the rows so far come as `complete: false`, each message holding every row of
+ * the one before and more; then the whole batch (`complete: true`) replaces them. Rows keep their
+ * indices, so selection and scroll carry over. Rows that are not complete must never look it.
  */
 export interface DataMessage {
   type: 'data';
@@ -99,13 +111,16 @@ export interface LoadErrorMessage {
   canRetry: boolean;
 }
 
-export type HostMessage = InitMessage | ProgressMessage | DataMessage | LoadErrorMessage | ContextActionMessage;
+export type HostMessage =
+  InitMessage | ProgressMessage | DownloadProgressMessage | DataMessage | LoadErrorMessage | ContextActionMessage;
 
 // ---- webview → host -------------------------------------------------------------------------
 
 /** The page is loaded and listening. */
 export interface ReadyMessage {
   type: 'ready';
+  /** Milliseconds from the start of the page's script to this message, for the open trace. */
+  scriptMs?: number;
 }
 
 /** Rows of a data message are visible (the first one resolves `ResultsPanelManager.show`). */
@@ -331,6 +346,10 @@ export function parseHostMessage(value: unknown): HostMessage | undefined {
     }
     case 'progress':
       return isCount(value.rows) ? { type: 'progress', rows: value.rows } : undefined;
+    case 'download':
+      return isCount(value.bytes) && isCount(value.records) && typeof value.waiting === 'boolean'
+        ? { type: 'download', bytes: value.bytes, records: value.records, waiting: value.waiting }
+        : undefined;
     case 'data': {
       const store = parseStore(value.store);
       return store && typeof value.complete === 'boolean'
@@ -350,8 +369,12 @@ export function parseHostMessage(value: unknown): HostMessage | undefined {
 export function parseWebviewMessage(value: unknown): WebviewMessage | undefined {
   if (!isObject(value)) return undefined;
   switch (value.type) {
-    case 'ready':
-      return { type: 'ready' };
+    case 'ready': {
+      const scriptMs = value.scriptMs;
+      return typeof scriptMs === 'number' && Number.isFinite(scriptMs) && scriptMs >= 0
+        ? { type: 'ready', scriptMs }
+        : { type: 'ready' };
+    }
     case 'retry':
       return { type: 'retry' };
     case 'copyText':

@@ -1,3 +1,4 @@
+import { formatBytes } from '../core/format';
 import type { FlagColumn, FlatColumn } from '../core/recordColumns';
 import { defaultColumns } from '../model/columns';
 import { ColumnFilterIndex } from '../model/columnFilter';
@@ -7,7 +8,13 @@ import { SearchIndex } from '../model/search';
 import { nextSort, sortRows } from '../model/sort';
 import { summarize, type Summary } from '../model/stats';
 import { cellText, type ResultsStore } from '../model/store';
-import type { ContextActionMessage, HostMessage, PanelSource, UiState } from '../shared/protocol';
+import type {
+  ContextActionMessage,
+  DownloadProgressMessage,
+  HostMessage,
+  PanelSource,
+  UiState,
+} from '../shared/protocol';
 import { navigate } from './cellNavigation';
 import { ColumnChooser } from './columnChooser';
 import { columnLabel } from './gridHeader';
@@ -21,6 +28,18 @@ import { SavedUi } from './savedUi';
 import { renderChips, renderSummary } from './summaryBar';
 import { toolbar } from './toolbar';
 import type { VsCodeApi } from './vscodeApi';
+
+/** This file's strings for the data path, in one place for the l10n bundle to route. */
+/** The data path's words, looked up when shown: the l10n bundle arrives with `init`. */
+const TEXT = {
+  opening: () => t('Opening results…'),
+  waiting: () => t('Waiting for another VS Code window downloading the same results…'),
+  downloading: (bytes: string, records: string) => t('Downloading… {0} · {1} records received', bytes, records),
+  loading: (rows: string) => t('Loading results… {0} rows', rows),
+  soFar: (shown: string, rows: string) => t('{0} of {1} rows so far', shown, rows),
+  arriving: () => t('still arriving: sort, filter and search cover the rows so far and re-apply as more arrive'),
+  read: (rows: string) => t('loading… {0} read', rows),
+};
 
 interface Loaded {
   store: ResultsStore;
@@ -59,6 +78,9 @@ export class TableApp {
   /** False while only the opening rows of a big batch are here. */
   private complete = true;
   private loadedSoFar = 0;
+  private download: DownloadProgressMessage | undefined;
+  private readonly skeletonTitle = el('h2', { className: 'skeleton-title' });
+  private readonly skeletonLine = el('p', { className: 'skeleton-progress', attrs: { role: 'status' } });
   /** A restored scroll position waiting for enough rows to arrive. */
   private pendingScroll: number | undefined;
 
@@ -113,7 +135,7 @@ export class TableApp {
         this.filters.search.select();
       }
     });
-    this.showOverlay(t('Loading results…'));
+    this.showSkeleton();
   }
 
   /** Handles one validated host message. */
@@ -125,9 +147,16 @@ export class TableApp {
       case 'progress':
         this.loadedSoFar = message.rows;
         if (this.data) this.updateStatusLine();
-        else this.showOverlay(t('Loading results… {0} rows', formatCount(message.rows)));
+        else this.showSkeleton(TEXT.loading(formatCount(message.rows)));
+        break;
+      case 'download':
+        this.download = message;
+        if (this.data) this.updateStatusLine();
+        else this.showSkeleton(this.downloadText());
         break;
       case 'loadError':
+        // Rows of a load that failed part way are not the batch: they go, rather than look complete.
+        if (!this.complete) this.dropRows();
         this.showError(message.message, message.canRetry);
         break;
       case 'data':
@@ -146,6 +175,35 @@ export class TableApp {
   private init(source: PanelSource, title: string, hostUi: UiState | undefined): void {
     this.saved.adopt(source, hostUi);
     this.title.textContent = title;
+    this.skeletonTitle.textContent = title;
+  }
+
+  /** Before any row: the batch's name, a progress line and placeholder rows, painted at once. */
+  private showSkeleton(progress: string = TEXT.opening()): void {
+    this.overlay.hidden = false;
+    this.overlay.setAttribute('role', 'status');
+    this.overlay.classList.add('skeleton');
+    this.skeletonLine.textContent = progress;
+    const bars = Array.from({ length: 6 }, () =>
+      el('div', { className: 'skeleton-bar', attrs: { 'aria-hidden': 'true' } }),
+    );
+    this.overlay.replaceChildren(this.skeletonTitle, this.skeletonLine, ...bars);
+  }
+
+  private downloadText(): string {
+    const download = this.download;
+    if (!download) return TEXT.opening();
+    if (download.waiting) return TEXT.waiting();
+    return TEXT.downloading(formatBytes(download.bytes), formatCount(download.records));
+  }
+
+  private dropRows(): void {
+    this.data = undefined;
+    this.download = undefined;
+    this.complete = true;
+    this.grid.clear();
+    this.statusLine.textContent = '';
+    delete document.body.dataset.complete;
   }
 
   private load(store: ResultsStore, complete: boolean): void {
@@ -154,6 +212,9 @@ export class TableApp {
     // The whole batch replacing its opening rows: same row indices, so selection and scroll carry over.
     const continuing = previous !== undefined && !this.complete;
     this.complete = complete;
+    if (complete) this.download = undefined;
+    // Marks rows still arriving for the style sheet and for tests; the status line says it in words.
+    document.body.dataset.complete = String(complete);
     if (ui.columns.length === 0) ui.columns = defaultColumns(store.hasName);
     if (complete && !store.hasName) ui.columns = ui.columns.filter((id) => id !== 'name');
     const empty: ViewResult = {
@@ -175,6 +236,7 @@ export class TableApp {
       selection: new RowSelection(store.rowCount, continuing ? previous.selection : undefined),
     };
     this.overlay.hidden = true;
+    this.overlay.classList.remove('skeleton');
     this.filters.setStore(store);
     this.filters.show(ui.filter);
     this.grid.setColumns(ui.columns, ui.sort, ui.widths);
@@ -236,10 +298,14 @@ export class TableApp {
   private updateStatusLine(): void {
     const { data, ui } = this;
     if (!data || !ui) return;
-    const parts = [t('{0} of {1} rows', formatCount(data.view.rows.length), formatCount(data.store.rowCount))];
-    if (!this.complete) {
-      parts.push(t('loading… {0} read', formatCount(Math.max(this.loadedSoFar, data.store.rowCount))));
-    }
+    const shown = formatCount(data.view.rows.length);
+    const parts = [
+      this.complete
+        ? t('{0} of {1} rows', shown, formatCount(data.store.rowCount))
+        : TEXT.soFar(shown, formatCount(data.store.rowCount)),
+    ];
+    if (!this.complete && this.download) parts.push(this.downloadText(), TEXT.arriving());
+    else if (!this.complete) parts.push(TEXT.read(formatCount(Math.max(this.loadedSoFar, data.store.rowCount))));
     if (data.selection.count > 0) parts.push(t('{0} selected', formatCount(data.selection.count)));
     if (ui.sort.length > 0) {
       const keys = ui.sort.map((k) => `${columnLabel(k.column)} ${k.descending ? '↓' : '↑'}`).join(', ');
@@ -460,19 +526,15 @@ export class TableApp {
     this.api.postMessage({ type: 'export', format, target, rows: data.view.rows.slice() });
   }
 
-  private showOverlay(text: string): void {
-    this.overlay.hidden = false;
-    this.overlay.replaceChildren(el('p', { text }));
-  }
-
   private showError(message: string, canRetry: boolean): void {
     this.overlay.hidden = false;
     this.overlay.setAttribute('role', 'alert');
+    this.overlay.classList.remove('skeleton');
     this.overlay.replaceChildren(el('p', { className: 'error', text: message }));
     if (canRetry) {
       this.overlay.append(
         button(t('Retry'), 'refresh', () => {
-          this.showOverlay(t('Loading results…'));
+          this.showSkeleton();
           this.api.postMessage({ type: 'retry' });
         }),
       );

@@ -201,6 +201,17 @@ export class Grid {
     this.invalidate();
   }
 
+  /** Shows no rows at all (the rows shown belonged to a load that failed). */
+  clear(): void {
+    this.store = undefined;
+    this.view = new Uint32Array(0);
+    this.selected = new Uint8Array(0);
+    this.element.setAttribute('aria-rowcount', '1');
+    this.layout();
+    this.element.scrollTop = 0;
+    this.invalidate();
+  }
+
   /** Marks every visible row stale (selection or active row changed) and repaints now. */
   invalidate(): void {
     this.version++;

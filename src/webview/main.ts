@@ -1,3 +1,4 @@
+import { scriptStarted } from './startMark';
 import { parseHostMessage, parseUiState, type HostMessage } from '../shared/protocol';
 import { TableApp } from './app';
 import { configureL10n } from './l10n';
@@ -25,4 +26,4 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
   else early.push(message);
 });
 
-api.postMessage({ type: 'ready' });
+api.postMessage({ type: 'ready', scriptMs: performance.now() - scriptStarted });

@@ -21,6 +21,8 @@ export interface HarnessConfig {
   /** What the host passes as `vscode.l10n.bundle` and `vscode.env.language`. */
   l10n?: Record<string, string>;
   language?: string;
+  /** Answer `ready` with `init` only: the test posts rows as a streaming download would (`postRows`). */
+  manual?: boolean;
 }
 
 /** What the test reads back through `page.evaluate`. */
@@ -38,6 +40,10 @@ export interface Harness {
   buildMs?: number;
   /** Builds and posts the data message again, for repeated measurements. */
   repost(): void;
+  /** Manual mode: posts the first `rows` rows (all of them plus the extra records when complete). */
+  postRows(rows: number, complete: boolean): void;
+  /** Manual mode: posts any host message as is (download progress, a load error). */
+  postHost(message: unknown): void;
 }
 
 interface PageGlobals {
@@ -142,6 +148,8 @@ const harness: Harness = {
   inbox: [],
   state: config.state,
   repost: postData,
+  postRows: (rows, complete) => post(build(complete ? Infinity : rows), complete),
+  postHost: (message) => page.postMessage(message, '*'),
 };
 page.__harness = harness;
 page.__benchJson = (n, seed) => {
@@ -170,7 +178,7 @@ page.acquireVsCodeApi = () => {
           },
           '*',
         );
-        postData();
+        if (!config.manual) postData();
       } else if (type === 'rendered') {
         harness.renderedAt ??= performance.now();
         if (pendingRest) {

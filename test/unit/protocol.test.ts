@@ -33,6 +33,10 @@ describe('protocol: webview → host', () => {
   it('accepts each well-formed message', () => {
     assert.deepEqual(parseWebviewMessage({ type: 'ready' }), { type: 'ready' });
     assert.deepEqual(parseWebviewMessage({ type: 'retry' }), { type: 'retry' });
+    assert.deepEqual(parseWebviewMessage({ type: 'ready', scriptMs: 42.5 }), { type: 'ready', scriptMs: 42.5 });
+    // A ready with a nonsense timing is still a ready: the trace just goes without it.
+    assert.deepEqual(parseWebviewMessage({ type: 'ready', scriptMs: -1 }), { type: 'ready' });
+    assert.deepEqual(parseWebviewMessage({ type: 'ready', scriptMs: '5' }), { type: 'ready' });
     assert.deepEqual(parseWebviewMessage({ type: 'rendered', rows: 3, complete: true }), {
       type: 'rendered',
       rows: 3,
@@ -82,6 +86,8 @@ describe('protocol: host → webview', () => {
       ui,
     });
     assert.deepEqual(parseHostMessage({ type: 'progress', rows: 10 }), { type: 'progress', rows: 10 });
+    const download = { type: 'download', bytes: 2048, records: 7, waiting: false };
+    assert.deepEqual(parseHostMessage(download), download);
     assert.deepEqual(parseHostMessage({ type: 'loadError', message: 'm', canRetry: true }), {
       type: 'loadError',
       message: 'm',
@@ -130,6 +136,8 @@ describe('protocol: host → webview', () => {
       { type: 'init', source: ui.source },
       { type: 'init', source: ui.source, title: 't', ui: { ...ui, scrollRow: -1 } },
       { type: 'progress', rows: '5' },
+      { type: 'download', bytes: -1, records: 0, waiting: false },
+      { type: 'download', bytes: 1, records: 0 },
       { type: 'loadError', message: 5, canRetry: true },
       { type: 'data', store: { rowCount: 1 } },
       { type: 'eval', code: 'alert(1)' },

@@ -1,0 +1,52 @@
+import { promises as fs } from 'node:fs';
+import type { ResultsStore } from '../model/store';
+import { decodeStore, encodeStore } from '../model/storeFile';
+import { writeFileAtomic } from './atomicFile';
+import { STORE_SUFFIX } from './cacheLayout';
+
+/** Which file a sidecar was built from: a file replaced in any way (a new download) no longer matches. */
+interface FileIdentity {
+  size: string;
+  ino: string;
+  mtimeNs: string;
+}
+
+async function identityOf(file: string): Promise<FileIdentity> {
+  const stat = await fs.stat(file, { bigint: true });
+  return { size: String(stat.size), ino: String(stat.ino), mtimeNs: String(stat.mtimeNs) };
+}
+
+/**
+ * Keeps `store`, built from the cached download `file`, beside it as `<file>.store`, written
+ * atomically, so the next open of the table reads columns instead of parsing JSON. Call it only with
+ * a store of the whole file; the caller logs a failure (the table works without it).
+ */
+export async function writeStoreSidecar(file: string, store: ResultsStore): Promise<void> {
+  const identity = await identityOf(file);
+  const parts = encodeStore(store, identity);
+  await writeFileAtomic(file + STORE_SUFFIX, Buffer.concat(parts));
+}
+
+/**
+ * The store kept beside `file`, when there is one built from this very file (same size, inode and
+ * modification time) and `check` accepts it (the protocol's `parseStore`: lengths, offsets, codes);
+ * undefined otherwise, and the caller parses the file.
+ */
+export async function readStoreSidecar(
+  file: string,
+  check: (value: unknown) => ResultsStore | undefined,
+): Promise<ResultsStore | undefined> {
+  let identity: FileIdentity;
+  let bytes: Buffer;
+  try {
+    [identity, bytes] = await Promise.all([identityOf(file), fs.readFile(file + STORE_SUFFIX)]);
+  } catch {
+    return undefined;
+  }
+  const decoded = decodeStore(bytes);
+  const kept = decoded?.identity as Partial<FileIdentity> | undefined;
+  if (!decoded || kept?.size !== identity.size || kept.ino !== identity.ino || kept.mtimeNs !== identity.mtimeNs) {
+    return undefined;
+  }
+  return check(decoded.store);
+}
