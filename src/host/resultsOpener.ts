@@ -129,6 +129,9 @@ export class ResultsOpener {
       throw error;
     }
     await download.done(cached);
+    // The table took its rows from this download itself; the tabs of these results are told here,
+    // as `fetch` tells them for every other download.
+    if (cached.summary) this.deps.documents.resultsDownloaded({ batchId, filter, format: 'json', originKey });
     await this.deps.panels.whenRendered(source);
     return true;
   }
