@@ -255,8 +255,13 @@ export class Workbench {
    */
   async contextMenu(item: Locator, label: string): Promise<void> {
     await item.click({ button: 'right', timeout: STEP_TIMEOUT_MS });
-    const entry = this.page.locator('.context-view .monaco-menu').getByRole('menuitem', { name: label, exact: true });
-    await entry.click({ timeout: STEP_TIMEOUT_MS });
+    const menu = this.page.locator('.context-view .monaco-menu');
+    const entry = menu.getByRole('menuitem', { name: label, exact: true });
+    // A click can land while the menu is still taking the right-click's mouse-up, and is then lost
+    // with the menu left open over the workbench; hovering focuses the entry and Enter runs it.
+    await entry.hover({ timeout: STEP_TIMEOUT_MS });
+    await this.page.keyboard.press('Enter');
+    await menu.waitFor({ state: 'hidden', timeout: STEP_TIMEOUT_MS });
   }
 
   /** Label and description (the grey text after it) of each tree row, top to bottom. */
