@@ -2,7 +2,6 @@ import * as vscode from 'vscode';
 import { BouncerError } from '../core/errors';
 import type { OpenTrace } from '../core/openTrace';
 import type { FlatColumn } from '../core/recordColumns';
-import type { DownloadFilter } from '../core/records';
 import type { EnsureProgress } from '../core/resultsRepository';
 import { textAt, type ResultsStore } from '../model/store';
 import {
@@ -14,59 +13,18 @@ import {
   type UiState,
   type WebviewMessage,
 } from '../shared/protocol';
-import type { ErrorReporter } from './errorReporter';
-import type { BouncerLog } from './log';
-import { PanelDataFeed, type DataPost } from './panelDataFeed';
+import { PanelDataFeed } from './panelDataFeed';
 import { DownloadFeed, type DownloadPanel, type PanelDownload } from './panelDownloadFeed';
 import { keepSidecar, loadPanelRows, PanelLoadError, type StoreLoader } from './panelLoader';
+import { PANEL_TEXT } from './panelText';
+import { setUpPanelWebview } from './panelWebview';
+import { keyOf, type PanelSnapshot, type ResultsPanelDeps, type ResultsSource } from './resultsPanelTypes';
 import { copyRows, exportRows } from './tableRequests';
-import { makeNonce, webviewHtml } from './webviewHtml';
 import { markWalkthroughStep, WalkthroughKey } from './walkthroughContext';
 
 export { PanelLoadError, type StoreLoader } from './panelLoader';
 export type { PanelDownload } from './panelDownloadFeed';
-
-/** Where a panel's results are: the cached download, named for its batch and filter. */
-export interface ResultsSource {
-  batchId: string;
-  filter: DownloadFilter;
-  originKey: string;
-  cachePath: string;
-  title: string;
-}
-
-export interface ResultsPanelDeps {
-  log: BouncerLog;
-  errors: ErrorReporter;
-  /** Finds the cached download for a restored panel; undefined when it is gone. */
-  locate(state: { batchId: string; filter: DownloadFilter; originKey: string }): Promise<ResultsSource | undefined>;
-  neutralizeFormulas(): boolean;
-}
-
-/** What one open table holds, for the integration tests (`BouncerExtensionApi.testing`). */
-export interface PanelSnapshot extends PanelSource {
-  /** Rows of the whole batch loaded; undefined while loading or after a failure. */
-  rows: number | undefined;
-  /** The first emails of the loaded rows, in file order (at most 100). */
-  emails: string[];
-  /** Rows the webview last reported on screen. */
-  renderedRows: number | undefined;
-  /** Whether those rows were the whole batch. */
-  renderedComplete: boolean | undefined;
-  /** The `data` messages posted to the webview's current page, in order. */
-  dataPosts: DataPost[];
-  /** What the webview reported on screen for each of them. */
-  dataRendered: DataPost[];
-  /** The phases of the last open, ms since its command (see `OpenTrace`). */
-  trace: ReturnType<OpenTrace['timing']> | undefined;
-  /** The message the panel shows instead of rows, if any. */
-  failure: string | undefined;
-}
-
-/** There is one panel per origin, batch and filter. */
-export function keyOf(source: PanelSource): string {
-  return `${source.originKey}\n${source.batchId}\n${source.filter}`;
-}
+export { keyOf, type PanelSnapshot, type ResultsPanelDeps, type ResultsSource } from './resultsPanelTypes';
 
 /**
  * One results panel: loads the cache into the columnar store, posts it to the webview after the
@@ -106,25 +64,12 @@ export class ResultsPanel implements vscode.Disposable, DownloadPanel {
     this.trace = options.trace;
     this.trace?.mark('panelCreated');
     this.feed = new PanelDataFeed(panel.webview, () => this.trace);
-    const dist = vscode.Uri.joinPath(context.extensionUri, 'dist');
-    const media = vscode.Uri.joinPath(context.extensionUri, 'media');
-    panel.webview.options = { enableScripts: true, localResourceRoots: [dist, media] };
     panel.title = source.title;
-    panel.iconPath = {
-      light: vscode.Uri.joinPath(media, 'table-icon-light.svg'),
-      dark: vscode.Uri.joinPath(media, 'table-icon-dark.svg'),
-    };
     this.disposables.push(
       panel.webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)),
       panel.onDidDispose(() => this.dispose()),
     );
-    panel.webview.html = webviewHtml({
-      cspSource: panel.webview.cspSource,
-      nonce: makeNonce(),
-      scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
-      styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(media, 'table.css')).toString(),
-      codiconUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'codicons', 'codicon.css')).toString(),
-    });
+    setUpPanelWebview(panel, context.extensionUri);
     // Read the cache while the webview boots: by the time it says ready, the first rows are waiting.
     // A panel opened for a download gets its rows from the download instead.
     if (!options.awaitDownload) void this.load();
@@ -197,13 +142,7 @@ export class ResultsPanel implements vscode.Disposable, DownloadPanel {
       return;
     }
     this.retryDownload = retry;
-    this.failLoad(
-      vscode.l10n.t(
-        'The download of batch {0} did not finish, so no rows are shown: an incomplete download is never shown as the batch. Retry to download it again.',
-        this.source.batchId,
-      ),
-      error,
-    );
+    this.failLoad(PANEL_TEXT.downloadFailed(this.source.batchId), error);
   }
 
   private endDownload(): void {
@@ -384,18 +323,14 @@ export class ResultsPanel implements vscode.Disposable, DownloadPanel {
   private async relocateAndLoad(): Promise<void> {
     const found = await this.deps.locate(this.publicSource);
     if (!found) {
-      this.failLoad(this.missingCacheMessage(), new BouncerError('notFound', 'The cached results are gone.'));
+      this.failLoad(
+        PANEL_TEXT.cacheGone(this.source.batchId),
+        new BouncerError('notFound', 'The cached results are gone.'),
+      );
       return;
     }
     this.source = { ...found };
     await this.load();
-  }
-
-  private missingCacheMessage(): string {
-    return vscode.l10n.t(
-      'The downloaded results for batch {0} are no longer on disk. Run "Bouncer: Open Batch Results…" to download them again, or Retry once they are back.',
-      this.source.batchId,
-    );
   }
 
   private load(): Promise<void> {
@@ -449,12 +384,7 @@ export class ResultsPanel implements vscode.Disposable, DownloadPanel {
         return;
       }
       const gone = (error as NodeJS.ErrnoException).code === 'ENOENT';
-      const message = gone
-        ? this.missingCacheMessage()
-        : vscode.l10n.t(
-            'The downloaded results for batch {0} could not be read. Open the batch again to download a fresh copy.',
-            this.source.batchId,
-          );
+      const message = (gone ? PANEL_TEXT.cacheGone : PANEL_TEXT.unreadable)(this.source.batchId);
       this.deps.log.error(`Results panel: loading ${this.source.batchId} failed: ${String(error)}`);
       this.failLoad(message, error);
     } finally {
