@@ -20,6 +20,7 @@ import { BouncerLog } from './log';
 import { createDialogs, TestSeam } from './prompts';
 import { ResultsFileSystem } from './resultsFileSystem';
 import { ResultsOpener } from './resultsOpener';
+import { setPrefixRowsForTests } from './panelDataFeed';
 import type { PanelSnapshot } from './resultsPanel';
 import { locateCachedResults, ResultsPanelManager } from './resultsPanelManager';
 import { VerifyCommands } from './verifyCommands';
@@ -48,6 +49,8 @@ export interface BouncerTestingApi {
    * `settled` false, as it is right now, rows still arriving included.
    */
   describeResultsPanels(settled?: boolean): Promise<PanelSnapshot[]>;
+  /** Rows a table posts ahead of a complete batch it shows none of yet; undefined restores the default. */
+  setTablePrefixRows(rows: number | undefined): void;
   /** The credits status bar item, once any refresh running has finished. */
   describeCredits(): Promise<CreditsSnapshot>;
   /** Every file open in the Bouncer Results Table editor, with what reading it found. */
@@ -274,6 +277,7 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
     testing: seam && {
       seam,
       describeResultsPanels: (settled) => panels.describe(settled),
+      setTablePrefixRows: setPrefixRowsForTests,
       poller,
       describeCredits: async () => {
         await credits.refresh(false);

@@ -1,16 +1,10 @@
 import * as vscode from 'vscode';
 import { BouncerError } from '../core/errors';
 import type { OpenTrace } from '../core/openTrace';
-import { readRecords } from '../core/readRecords';
 import type { FlatColumn } from '../core/recordColumns';
-import { readStoreSidecar, writeStoreSidecar } from '../core/storeSidecar';
-import type { DownloadFilter } from '../core/records';
-import type { CachedResults, EnsureProgress } from '../core/resultsRepository';
-import { buildStore, type BuildOptions } from '../model/builder';
+import type { EnsureProgress } from '../core/resultsRepository';
 import { textAt, type ResultsStore } from '../model/store';
-import { StreamingStore } from '../model/streamingStore';
 import {
-  parseStore,
   parseWebviewMessage,
   rowsInRange,
   type HostMessage,
@@ -19,107 +13,36 @@ import {
   type UiState,
   type WebviewMessage,
 } from '../shared/protocol';
-import type { DownloadWatcher } from './downloadService';
-import type { ErrorReporter } from './errorReporter';
-import type { BouncerLog } from './log';
+import { PanelDataFeed } from './panelDataFeed';
+import { DownloadFeed, type DownloadPanel, type PanelDownload } from './panelDownloadFeed';
+import { keepSidecar, loadPanelRows, PanelLoadError, type StoreLoader } from './panelLoader';
+import { PANEL_TEXT } from './panelText';
+import { setUpPanelWebview } from './panelWebview';
+import { keyOf, type PanelSnapshot, type ResultsPanelDeps, type ResultsSource } from './resultsPanelTypes';
 import { copyRows, exportRows } from './tableRequests';
-import { makeNonce, webviewHtml } from './webviewHtml';
 import { markWalkthroughStep, WalkthroughKey } from './walkthroughContext';
 
-/** Rows posted ahead of the rest: many screens' worth, parsed in a few tens of milliseconds. */
-const PARTIAL_ROWS = 20_000;
-/** Download progress reaches the webview at most this often. */
-const PROGRESS_INTERVAL_MS = 100;
-
-/**
- * A download shown in a panel while it runs: hand `watcher` to the download, then tell the panel how
- * it ended. Only `done` makes the rows complete.
- */
-export interface PanelDownload {
-  readonly watcher: DownloadWatcher;
-  /** The download (or the cache) delivered these results: the panel shows them whole. */
-  done(cached: Pick<CachedResults, 'path' | 'summary'>): Promise<void>;
-  /** The download failed or was cancelled: rows shown so far are dropped, never left looking complete. */
-  failed(error: unknown): void;
-}
-
-/**
- * Reads a panel's rows from somewhere other than the cache (a file opened in the table). It reports
- * the first rows through `options` as `buildStore` does, and throws {@link PanelLoadError} to show
- * its own sentence.
- */
-export type StoreLoader = (signal: AbortSignal, options: BuildOptions) => Promise<ResultsStore>;
-
-/** A load failure whose message is already the one sentence the panel shows. */
-export class PanelLoadError extends Error {
-  constructor(
-    message: string,
-    readonly canRetry: boolean,
-    cause?: unknown,
-  ) {
-    super(message, cause === undefined ? undefined : { cause });
-  }
-}
-
-/** Where a panel's results are: the cached download, named for its batch and filter. */
-export interface ResultsSource {
-  batchId: string;
-  filter: DownloadFilter;
-  originKey: string;
-  cachePath: string;
-  title: string;
-}
-
-export interface ResultsPanelDeps {
-  log: BouncerLog;
-  errors: ErrorReporter;
-  /** Finds the cached download for a restored panel; undefined when it is gone. */
-  locate(state: { batchId: string; filter: DownloadFilter; originKey: string }): Promise<ResultsSource | undefined>;
-  neutralizeFormulas(): boolean;
-}
-
-/** What one open table holds, for the integration tests (`BouncerExtensionApi.testing`). */
-export interface PanelSnapshot extends PanelSource {
-  /** Rows of the whole batch loaded; undefined while loading or after a failure. */
-  rows: number | undefined;
-  /** The first emails of the loaded rows, in file order (at most 100). */
-  emails: string[];
-  /** Rows the webview last reported on screen. */
-  renderedRows: number | undefined;
-  /** Whether those rows were the whole batch. */
-  renderedComplete: boolean | undefined;
-  /** The phases of the last open, ms since its command (see `OpenTrace`). */
-  trace: ReturnType<OpenTrace['timing']> | undefined;
-  /** The message the panel shows instead of rows, if any. */
-  failure: string | undefined;
-}
-
-/** There is one panel per origin, batch and filter. */
-export function keyOf(source: PanelSource): string {
-  return `${source.originKey}\n${source.batchId}\n${source.filter}`;
-}
+export { PanelLoadError, type StoreLoader } from './panelLoader';
+export type { PanelDownload } from './panelDownloadFeed';
+export { keyOf, type PanelSnapshot, type ResultsPanelDeps, type ResultsSource } from './resultsPanelTypes';
 
 /**
  * One results panel: loads the cache into the columnar store, posts it to the webview after the
  * ready handshake, and serves copy/export requests from the store it keeps.
  */
-export class ResultsPanel implements vscode.Disposable {
+export class ResultsPanel implements vscode.Disposable, DownloadPanel {
   private store: ResultsStore | undefined;
   /** The opening rows of a batch still being read. */
   private partial: ResultsStore | undefined;
   private failure: string | undefined;
   private canRetry = true;
   private loading: AbortController | undefined;
-  private ready = false;
-  /** `data` messages posted to the current webview, and how many of them it reported on screen. */
-  private dataPosted = 0;
-  private dataRendered = 0;
-  private renderedRows: number | undefined;
-  private renderedComplete: boolean | undefined;
+  private readonly feed: PanelDataFeed;
   /** The download being shown as it arrives, if any. */
-  private stream: StreamingStore | undefined;
+  private download: DownloadFeed | undefined;
   private downloadProgress: EnsureProgress | undefined;
-  private progressPostedAt = 0;
+  /** Downloads again, for Retry after the download shown here fails. */
+  private downloadRetry: (() => void) | undefined;
   /** Set when a download shown here failed: Retry downloads again instead of reading the cache. */
   private retryDownload: (() => void) | undefined;
   private trace: OpenTrace | undefined;
@@ -140,25 +63,13 @@ export class ResultsPanel implements vscode.Disposable {
   ) {
     this.trace = options.trace;
     this.trace?.mark('panelCreated');
-    const dist = vscode.Uri.joinPath(context.extensionUri, 'dist');
-    const media = vscode.Uri.joinPath(context.extensionUri, 'media');
-    panel.webview.options = { enableScripts: true, localResourceRoots: [dist, media] };
+    this.feed = new PanelDataFeed(panel.webview, () => this.trace);
     panel.title = source.title;
-    panel.iconPath = {
-      light: vscode.Uri.joinPath(media, 'table-icon-light.svg'),
-      dark: vscode.Uri.joinPath(media, 'table-icon-dark.svg'),
-    };
     this.disposables.push(
       panel.webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)),
       panel.onDidDispose(() => this.dispose()),
     );
-    panel.webview.html = webviewHtml({
-      cspSource: panel.webview.cspSource,
-      nonce: makeNonce(),
-      scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
-      styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(media, 'table.css')).toString(),
-      codiconUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'codicons', 'codicon.css')).toString(),
-    });
+    setUpPanelWebview(panel, context.extensionUri);
     // Read the cache while the webview boots: by the time it says ready, the first rows are waiting.
     // A panel opened for a download gets its rows from the download instead.
     if (!options.awaitDownload) void this.load();
@@ -180,76 +91,64 @@ export class ResultsPanel implements vscode.Disposable {
     this.store = undefined;
     this.partial = undefined;
     this.failure = undefined;
-    this.retryDownload = undefined;
     this.trace = trace;
-    const stream = new StreamingStore();
-    this.stream = stream;
-    let settle: () => void = () => undefined;
-    this.lastLoad = new Promise<void>((resolve) => (settle = resolve));
-    const current = () => this.stream === stream && !this.disposed;
-    const watcher: DownloadWatcher = {
-      requesting: () => current() && trace.mark('requestSent'),
-      progress: (progress) => {
-        if (!current()) return;
-        if (progress.kind === 'downloading' && progress.bytes > 0) trace.mark('firstByte');
-        this.downloadProgress = progress;
-        const now = Date.now();
-        if (now - this.progressPostedAt < PROGRESS_INTERVAL_MS) return;
-        this.progressPostedAt = now;
-        this.postDownloadProgress();
-      },
-      records: (records, firstIndex) => {
-        if (!current()) return;
-        stream.add(records, firstIndex);
-        const snapshot = stream.snapshotIfDue(Date.now());
-        if (!snapshot) return;
-        this.partial = snapshot;
-        this.post({ type: 'data', store: snapshot, complete: false });
-      },
-    };
-    return {
-      watcher,
-      done: async (cached) => {
-        if (!current()) return settle();
-        trace.mark('downloadDone');
-        this.stream = undefined;
-        this.downloadProgress = undefined;
-        this.source = { ...this.source, cachePath: cached.path };
-        const store = cached.summary ? stream.complete(cached.summary.records) : undefined;
-        if (!store) {
-          // From the cache, or downloaded by someone else: read the file as a reopened panel would.
-          settle();
-          await this.load();
-          return;
-        }
-        this.store = store;
-        this.partial = undefined;
-        this.deps.log.info(`Results panel: ${store.rowCount} rows of ${this.source.batchId} built while downloading.`);
-        this.post({ type: 'data', store, complete: true });
-        settle();
-        this.keepSidecar(cached.path, store);
-      },
-      failed: (error) => {
-        if (!current()) return settle();
-        this.stream = undefined;
-        this.downloadProgress = undefined;
-        this.partial = undefined;
-        settle();
-        if (error instanceof BouncerError && error.kind === 'cancelled') {
-          // The person cancelled the open: the panel it made goes with it.
-          this.dispose();
-          return;
-        }
-        this.retryDownload = retry;
-        this.failLoad(
-          vscode.l10n.t(
-            'The download of batch {0} did not finish, so no rows are shown: an incomplete download is never shown as the batch. Retry to download it again.',
-            this.source.batchId,
-          ),
-          error,
-        );
-      },
-    };
+    this.feed.dropPending();
+    const download = new DownloadFeed(this, trace);
+    this.download = download;
+    this.retryDownload = undefined;
+    this.downloadRetry = retry;
+    this.lastLoad = download.settled;
+    return download.handle();
+  }
+
+  isCurrent(download: DownloadFeed): boolean {
+    return this.download === download && !this.disposed;
+  }
+
+  showProgress(progress: EnsureProgress, post: boolean): void {
+    this.downloadProgress = progress;
+    if (post) this.postDownloadProgress();
+  }
+
+  showRows(snapshot: ResultsStore): void {
+    this.partial = snapshot;
+    this.feed.postStore(snapshot, false);
+  }
+
+  showWhole(store: ResultsStore, path: string): void {
+    this.endDownload();
+    this.source = { ...this.source, cachePath: path };
+    this.store = store;
+    this.partial = undefined;
+    this.deps.log.info(`Results panel: ${store.rowCount} rows of ${this.source.batchId} built while downloading.`);
+    this.feed.postStore(store, true);
+    keepSidecar(path, store, this.deps.log);
+  }
+
+  readFile(path: string): Promise<void> {
+    this.endDownload();
+    this.source = { ...this.source, cachePath: path };
+    return this.load();
+  }
+
+  showFailure(error: unknown): void {
+    const retry = this.downloadRetry;
+    this.endDownload();
+    this.partial = undefined;
+    this.feed.dropPending();
+    if (error instanceof BouncerError && error.kind === 'cancelled') {
+      // The person cancelled the open: the panel it made goes with it.
+      this.dispose();
+      return;
+    }
+    this.retryDownload = retry;
+    this.failLoad(PANEL_TEXT.downloadFailed(this.source.batchId), error);
+  }
+
+  private endDownload(): void {
+    this.download = undefined;
+    this.downloadProgress = undefined;
+    this.downloadRetry = undefined;
   }
 
   get key(): string {
@@ -274,7 +173,7 @@ export class ResultsPanel implements vscode.Disposable {
       seen = this.lastLoad;
       await seen.catch(() => undefined);
     }
-    while (settled && !this.disposed && this.panel.visible && this.ready && this.dataRendered < this.dataPosted) {
+    while (settled && !this.disposed && this.panel.visible && this.feed.isReady && !this.feed.onScreen) {
       await this.whenRendered().catch(() => undefined);
     }
     const store = this.store;
@@ -283,8 +182,10 @@ export class ResultsPanel implements vscode.Disposable {
       ...this.publicSource,
       rows: store?.rowCount,
       emails: Array.from({ length: count }, (_, row) => textAt(store!.text.email, row)),
-      renderedRows: this.renderedRows,
-      renderedComplete: this.renderedComplete,
+      renderedRows: this.feed.renderedRows,
+      renderedComplete: this.feed.renderedComplete,
+      dataPosts: this.feed.posts,
+      dataRendered: this.feed.renders,
       trace: this.trace?.timing(),
       failure: this.failure,
     };
@@ -292,8 +193,8 @@ export class ResultsPanel implements vscode.Disposable {
 
   /** Resolves when the webview reports its first rows rendered; rejects on load failure or close. */
   whenRendered(): Promise<void> {
-    const onScreen = this.dataRendered >= this.dataPosted;
-    if (this.store && this.ready && !this.loading && onScreen && !this.firstRender) return Promise.resolve();
+    const onScreen = this.feed.onScreen;
+    if (this.store && this.feed.isReady && !this.loading && onScreen && !this.firstRender) return Promise.resolve();
     // Already failed (a small file can fail before anyone asks): waiting would never end.
     if (this.failure !== undefined && !this.loading) return Promise.reject(new Error(this.failure));
     return new Promise<void>((resolve, reject) => {
@@ -314,7 +215,7 @@ export class ResultsPanel implements vscode.Disposable {
   /** Points the panel at a (possibly new) cache file and reloads when the file changed. */
   update(source: ResultsSource): void {
     // A new download, or a panel whose last load failed: read the cache again.
-    const reload = source.cachePath !== this.source.cachePath || (!this.store && !this.loading && !this.stream);
+    const reload = source.cachePath !== this.source.cachePath || (!this.store && !this.loading && !this.download);
     this.source = { ...source };
     this.panel.title = source.title;
     if (!reload) return;
@@ -328,13 +229,7 @@ export class ResultsPanel implements vscode.Disposable {
 
   /** Posts to the webview once it has said ready; earlier messages would be lost. */
   private post(message: HostMessage): void {
-    if (this.disposed || !this.ready) return;
-    if (message.type === 'data') {
-      this.dataPosted++;
-      this.trace?.mark('firstDataPosted');
-      if (message.complete) this.trace?.mark('completePosted');
-    }
-    void this.panel.webview.postMessage(message);
+    if (!this.disposed) this.feed.post(message);
   }
 
   private postDownloadProgress(): void {
@@ -363,12 +258,9 @@ export class ResultsPanel implements vscode.Disposable {
     switch (message.type) {
       case 'ready':
         // A reloaded webview says ready again: answer every time, reusing a loaded store.
-        this.ready = true;
+        this.feed.newPage();
         this.trace?.mark('webviewScriptStarted', message.scriptMs ?? 0);
         this.trace?.mark('ready');
-        // A new page: what was posted to the one before it (hidden, then dropped) is not pending.
-        this.dataPosted = 0;
-        this.dataRendered = 0;
         this.post({
           type: 'init',
           source: this.publicSource,
@@ -379,14 +271,12 @@ export class ResultsPanel implements vscode.Disposable {
         });
         // Whatever the load has reached; the rest is posted as it arrives.
         this.postDownloadProgress();
-        if (this.store) this.post({ type: 'data', store: this.store, complete: true });
-        else if (this.partial) this.post({ type: 'data', store: this.partial, complete: false });
+        if (this.store) this.feed.postStore(this.store, true);
+        else if (this.partial) this.feed.postStore(this.partial, false);
         else if (this.failure) this.post({ type: 'loadError', message: this.failure, canRetry: this.canRetry });
         return;
       case 'rendered': {
-        this.dataRendered++;
-        this.renderedRows = message.rows;
-        this.renderedComplete = message.complete;
+        this.feed.onRendered(message.rows, message.complete);
         this.trace?.mark('firstRowsPainted');
         if (message.complete && this.trace && !this.trace.has('completePainted')) {
           this.trace.mark('completePainted');
@@ -433,18 +323,14 @@ export class ResultsPanel implements vscode.Disposable {
   private async relocateAndLoad(): Promise<void> {
     const found = await this.deps.locate(this.publicSource);
     if (!found) {
-      this.failLoad(this.missingCacheMessage(), new BouncerError('notFound', 'The cached results are gone.'));
+      this.failLoad(
+        PANEL_TEXT.cacheGone(this.source.batchId),
+        new BouncerError('notFound', 'The cached results are gone.'),
+      );
       return;
     }
     this.source = { ...found };
     await this.load();
-  }
-
-  private missingCacheMessage(): string {
-    return vscode.l10n.t(
-      'The downloaded results for batch {0} are no longer on disk. Run "Bouncer: Open Batch Results…" to download them again, or Retry once they are back.',
-      this.source.batchId,
-    );
   }
 
   private load(): Promise<void> {
@@ -453,7 +339,7 @@ export class ResultsPanel implements vscode.Disposable {
   }
 
   private async read(): Promise<void> {
-    this.stream = undefined;
+    this.download = undefined;
     this.retryDownload = undefined;
     this.loading?.abort();
     const controller = new AbortController();
@@ -461,6 +347,7 @@ export class ResultsPanel implements vscode.Disposable {
     this.store = undefined;
     this.partial = undefined;
     this.failure = undefined;
+    this.feed.dropPending();
     const { cachePath, load } = this.source;
     if (!cachePath && !load) {
       await this.relocateAndLoad();
@@ -468,41 +355,27 @@ export class ResultsPanel implements vscode.Disposable {
     }
     const started = Date.now();
     try {
-      // A cached download may have its columns kept beside it: no parse at all.
-      const kept = load ? undefined : await readStoreSidecar(cachePath as string, parseStore);
-      if (controller.signal.aborted || this.disposed) return;
-      if (kept) {
-        this.store = kept;
-        this.deps.log.info(
-          `Results panel: ${kept.rowCount} rows of ${this.source.batchId} read from the table's sidecar in ${Date.now() - started} ms.`,
-        );
-        this.post({ type: 'data', store: kept, complete: true });
-        return;
-      }
-      const options: BuildOptions = {
+      const { store, fromSidecar } = await loadPanelRows(this.source, controller.signal, {
         onProgress: (rows) => this.post({ type: 'progress', rows }),
-        // The first rows go out while the rest is parsed: a million-row batch shows in well under a second.
-        partialAfter: PARTIAL_ROWS,
         onPartial: (partial) => {
           if (controller.signal.aborted) return;
           this.partial = partial;
           this.deps.log.info(
             `Results panel: first ${partial.rowCount} rows of ${this.source.batchId} read in ${Date.now() - started} ms.`,
           );
-          this.post({ type: 'data', store: partial, complete: false });
+          this.feed.postStore(partial, false);
         },
-      };
-      const store = load
-        ? await load(controller.signal, options)
-        : await buildStore(readRecords(cachePath as string, { signal: controller.signal }), options);
+      });
       if (controller.signal.aborted || this.disposed) return;
       this.store = store;
       this.partial = undefined;
+      const how = fromSidecar ? "read from the table's sidecar" : 'loaded';
       this.deps.log.info(
-        `Results panel: loaded ${store.rowCount} rows of ${this.source.batchId} in ${Date.now() - started} ms.`,
+        `Results panel: ${how} ${store.rowCount} rows of ${this.source.batchId} in ${Date.now() - started} ms.`,
       );
-      this.post({ type: 'data', store, complete: true });
-      if (!load && cachePath) this.keepSidecar(cachePath, store);
+      // A page showing none of these rows gets their opening first (see PanelDataFeed).
+      this.feed.postStore(store, true);
+      if (!fromSidecar && !load && cachePath) keepSidecar(cachePath, store, this.deps.log);
     } catch (error) {
       if (controller.signal.aborted || this.disposed) return;
       if (error instanceof PanelLoadError) {
@@ -511,12 +384,7 @@ export class ResultsPanel implements vscode.Disposable {
         return;
       }
       const gone = (error as NodeJS.ErrnoException).code === 'ENOENT';
-      const message = gone
-        ? this.missingCacheMessage()
-        : vscode.l10n.t(
-            'The downloaded results for batch {0} could not be read. Open the batch again to download a fresh copy.',
-            this.source.batchId,
-          );
+      const message = (gone ? PANEL_TEXT.cacheGone : PANEL_TEXT.unreadable)(this.source.batchId);
       this.deps.log.error(`Results panel: loading ${this.source.batchId} failed: ${String(error)}`);
       this.failLoad(message, error);
     } finally {
@@ -524,16 +392,10 @@ export class ResultsPanel implements vscode.Disposable {
     }
   }
 
-  /** Keeps the columns beside the cached file for the next open; the table works without them. */
-  private keepSidecar(cachePath: string, store: ResultsStore): void {
-    writeStoreSidecar(cachePath, store).catch((error: unknown) =>
-      this.deps.log.warn(`Results panel: could not keep the table's columns beside ${cachePath}: ${String(error)}`),
-    );
-  }
-
   /** Every load failure can be retried: the file may come back, or be downloaded again. */
   private failLoad(message: string, error: unknown, canRetry = true): void {
     this.failure = message;
+    this.feed.dropPending();
     this.canRetry = canRetry;
     this.post({ type: 'loadError', message, canRetry });
     const pending = this.firstRender;

@@ -83,3 +83,44 @@ export function cellText(store: ResultsStore, id: FlatColumn, row: number): stri
     }
   }
 }
+
+/** The first `rows` rows of one column, as copies. */
+export function columnPrefix<C extends Column>(column: C, rows: number): C {
+  switch (column.kind) {
+    case 'text': {
+      const offsets = column.offsets.slice(0, rows + 1);
+      const prefix: TextColumn = { kind: 'text', bytes: column.bytes.slice(0, offsets[rows]), offsets };
+      if (column.present) prefix.present = column.present.slice(0, rows);
+      return prefix as C;
+    }
+    case 'dict':
+      return { kind: 'dict', codes: column.codes.slice(0, rows), values: column.values.slice() } as C;
+    case 'num': {
+      const prefix: NumColumn = { kind: 'num', values: column.values.slice(0, rows) };
+      if (column.given) prefix.given = columnPrefix(column.given, rows);
+      return prefix as C;
+    }
+  }
+}
+
+function prefixAll<K extends string, C extends Column>(columns: Record<K, C>, rows: number): Record<K, C> {
+  const out = {} as Record<K, C>;
+  for (const id of Object.keys(columns) as K[]) out[id] = columnPrefix(columns[id], rows);
+  return out;
+}
+
+/**
+ * The first `rows` rows of `store` (all of them when it has fewer) as a store of their own. It
+ * copies rather than views the buffers: `postMessage` clones a view's whole underlying buffer, so a
+ * view of a million-row column would cross to the webview whole and gain nothing.
+ */
+export function storePrefix(store: ResultsStore, rows: number): ResultsStore {
+  const count = Math.max(0, Math.min(rows, store.rowCount));
+  return {
+    ...store,
+    rowCount: count,
+    text: prefixAll(store.text, count),
+    dict: prefixAll(store.dict, count),
+    num: prefixAll(store.num, count),
+  };
+}

@@ -75,6 +75,34 @@ describe('Results table while the download streams', function () {
     const reopened = (await testing.describeResultsPanels()).find((p) => p.batchId === BATCH);
     assert.equal(reopened?.rows, 20_000);
     assert.deepEqual(reopened?.emails, done.emails, 'the same rows as the download showed');
+    assert.ok(reopened?.dataPosts.length, 'the reopened table was posted rows');
+  });
+
+  it('shows a big batch from the sidecar by its first rows, then whole', async () => {
+    // 20,000 rows are "big" once the prefix is 1,000: the order of posts is the same as at a million.
+    await vscode.commands.executeCommand('bouncer.showResultsTable', { batchId: BATCH });
+    const cacheName = path.join(batchDirName(BATCH), 'all.json');
+    await until(BATCH, () => listFiles(api.cacheRoot).some((f) => f.endsWith(cacheName + STORE_SUFFIX)));
+    await closeAllEditors();
+    testing.setTablePrefixRows(1000);
+    try {
+      await vscode.commands.executeCommand('bouncer.showResultsTable', { batchId: BATCH });
+      const panel = (await testing.describeResultsPanels()).find((p) => p.batchId === BATCH);
+      assert.ok(panel);
+      assert.equal(panel.rows, 20_000);
+      assert.deepEqual(
+        panel.dataPosts,
+        [
+          { rows: 1000, complete: false },
+          { rows: 20_000, complete: true },
+        ],
+        'the first rows went alone, marked as not the whole batch, and the whole batch after them',
+      );
+      assert.deepEqual(panel.dataRendered, panel.dataPosts, 'the webview showed each as posted');
+      assert.equal(panel.renderedComplete, true);
+    } finally {
+      testing.setTablePrefixRows(undefined);
+    }
   });
 
   it('says a download that broke off did not finish, and keeps none of its rows', async () => {

@@ -1,0 +1,111 @@
+import type * as vscode from 'vscode';
+import type { OpenTrace } from '../core/openTrace';
+import { storePrefix, type ResultsStore } from '../model/store';
+import type { HostMessage } from '../shared/protocol';
+import { PARTIAL_ROWS } from './panelLoader';
+
+/** One `data` message as posted: its rows and whether they were the whole batch. */
+export interface DataPost {
+  rows: number;
+  complete: boolean;
+}
+
+/** Rows posted ahead of a complete store that the webview has nothing of yet; tests lower it. */
+let prefixRows = PARTIAL_ROWS;
+
+/** For the integration tests: a prefix of a few rows shows the order of posts on a small batch. */
+export function setPrefixRowsForTests(rows: number | undefined): void {
+  prefixRows = rows ?? PARTIAL_ROWS;
+}
+
+/**
+ * What one panel's webview has been sent and has reported on screen. Messages wait for the ready
+ * handshake (earlier ones would be lost), and a complete store the page has nothing of goes in two
+ * steps: its first rows, then, once those are painted, the whole. Taking in a million rows at once
+ * kept the webview busy for many seconds before its first cell.
+ */
+export class PanelDataFeed {
+  private ready = false;
+  /** `data` messages posted to the current page, and how many of them it reported on screen. */
+  private posted: DataPost[] = [];
+  /** What the page reported on screen for each of them: its rows shown, and whether they were the whole batch. */
+  private reports: DataPost[] = [];
+  /** The whole store waiting for its first rows to be painted. */
+  private pendingWhole: ResultsStore | undefined;
+  renderedRows: number | undefined;
+  renderedComplete: boolean | undefined;
+
+  constructor(
+    private readonly webview: vscode.Webview,
+    private readonly trace: () => OpenTrace | undefined,
+  ) {}
+
+  get isReady(): boolean {
+    return this.ready;
+  }
+
+  /** Every `data` message posted to the current page has been reported on screen. */
+  get onScreen(): boolean {
+    return this.reports.length >= this.posted.length && !this.pendingWhole;
+  }
+
+  /** The `data` messages posted to the current page, in order. */
+  get posts(): DataPost[] {
+    return this.posted.slice();
+  }
+
+  /** The page's reports of rows on screen, one per `data` message painted, in order. */
+  get renders(): DataPost[] {
+    return this.reports.slice();
+  }
+
+  /** A new page said ready: what went to the page before it (hidden, then dropped) is not pending. */
+  newPage(): void {
+    this.ready = true;
+    this.posted = [];
+    this.reports = [];
+    this.pendingWhole = undefined;
+  }
+
+  /** Posts to the webview once it has said ready. */
+  post(message: HostMessage): void {
+    if (!this.ready) return;
+    if (message.type === 'data') {
+      this.posted.push({ rows: message.store.rowCount, complete: message.complete });
+      this.trace()?.mark('firstDataPosted');
+      if (message.complete) this.trace()?.mark('completePosted');
+    }
+    void this.webview.postMessage(message);
+  }
+
+  /**
+   * Posts rows; a complete store bigger than the prefix, to a page that shows none yet, goes first as
+   * its opening rows (marked incomplete), and whole once those are painted.
+   */
+  postStore(store: ResultsStore, complete: boolean): void {
+    this.pendingWhole = undefined;
+    if (!this.ready) return;
+    if (complete && this.posted.length === 0 && store.rowCount > prefixRows) {
+      this.post({ type: 'data', store: storePrefix(store, prefixRows), complete: false });
+      this.pendingWhole = store;
+      return;
+    }
+    this.post({ type: 'data', store, complete });
+  }
+
+  /** The page painted a `data` message; the whole store follows its first rows now. */
+  onRendered(rows: number, complete: boolean): void {
+    this.reports.push({ rows, complete });
+    this.renderedRows = rows;
+    this.renderedComplete = complete;
+    const whole = this.pendingWhole;
+    if (!whole || this.reports.length < this.posted.length) return;
+    this.pendingWhole = undefined;
+    this.post({ type: 'data', store: whole, complete: true });
+  }
+
+  /** Rows posted but not complete stay unfinished: nothing more follows them. */
+  dropPending(): void {
+    this.pendingWhole = undefined;
+  }
+}
