@@ -49,6 +49,12 @@ export type BouncerErrorReason =
   | BatchInputProblem
   /** The text given as a batch ID is the API key itself (pasted into the wrong box). */
   | { code: 'apiKeyAsBatchId' }
+  /** Why `bouncer.apiBaseUrl` is not usable (see `normalizeApiOrigin`). */
+  | { code: 'baseUrlNotUrl' }
+  | { code: 'baseUrlScheme'; scheme: string }
+  | { code: 'baseUrlHttpRemote' }
+  | { code: 'baseUrlCredentials' }
+  | { code: 'baseUrlNotOrigin' }
   /** The download passed `limitBytes` (counted after decompression when `encoded`). */
   | { code: 'sizeLimit'; limitBytes: number; encoded: boolean };
 

@@ -32,7 +32,7 @@ export function describeError(error: BouncerError, batchId: string | undefined):
       return { text: vscode.l10n.t('The command argument is not valid: {0}', error.message), actions: [] };
     case 'invalidBaseUrl':
       return {
-        text: vscode.l10n.t('The Bouncer API URL setting is not usable: {0}', error.message),
+        text: vscode.l10n.t('The Bouncer API URL setting is not usable: {0}', baseUrlText(error)),
         actions: ['openSettings'],
         setting: 'bouncer.apiBaseUrl',
       };
@@ -190,13 +190,38 @@ function badCharText(found: BadChar): string {
   }
 }
 
+function baseUrlText(error: BouncerError): string {
+  switch (error.reason?.code) {
+    case 'baseUrlNotUrl':
+      return vscode.l10n.t('The API base URL is not a valid absolute URL.');
+    case 'baseUrlScheme':
+      return vscode.l10n.t('The API base URL must use https (got {0}).', error.reason.scheme);
+    case 'baseUrlHttpRemote':
+      return vscode.l10n.t('The API base URL must use https unless it points at this machine (localhost).');
+    case 'baseUrlCredentials':
+      return vscode.l10n.t('The API base URL must not contain a user name or password.');
+    case 'baseUrlNotOrigin':
+      return vscode.l10n.t('The API base URL must be an origin only, such as {0}.', 'https://api.usebouncer.com');
+    default:
+      return error.message;
+  }
+}
+
 function invalidBatchIdText(error: BouncerError): string {
   const reason = error.reason;
-  if (reason === undefined || reason.code === 'sizeLimit') return error.message;
-  if (reason.code === 'apiKeyAsBatchId') {
-    return vscode.l10n.t('That is your API key, not a batch ID. Paste the batch ID instead.');
+  switch (reason?.code) {
+    case 'apiKeyAsBatchId':
+      return vscode.l10n.t('That is your API key, not a batch ID. Paste the batch ID instead.');
+    case 'notText':
+    case 'empty':
+    case 'tooLong':
+    case 'badChar':
+    case 'badLink':
+    case 'noIdInLink':
+      return batchInputProblemText(reason);
+    default:
+      return error.message;
   }
-  return batchInputProblemText(reason);
 }
 
 function sizeLimitText(reason: { limitBytes: number; encoded: boolean }): string {

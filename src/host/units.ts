@@ -4,8 +4,8 @@ import { waitSpan } from '../core/retryPolicy';
 
 /** A byte count for a message, e.g. `12.3 MB`, with the number and the unit in the user's language. */
 export function localBytes(bytes: number): string {
-  const { value, unit } = byteSize(bytes);
-  const n = value.toLocaleString(vscode.env.language, { maximumFractionDigits: 1 });
+  const { value, unit, digits } = byteSize(bytes);
+  const n = value.toLocaleString(vscode.env.language, { minimumFractionDigits: digits, maximumFractionDigits: digits });
   switch (unit) {
     case 'B':
       return vscode.l10n.t('{0} B', n);

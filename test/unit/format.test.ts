@@ -13,9 +13,10 @@ describe('formatBytes', () => {
 
 describe('byteSize', () => {
   it('gives the number and the unit apart, for the host to word the unit', () => {
-    assert.deepEqual(byteSize(1023), { value: 1023, unit: 'B' });
-    assert.deepEqual(byteSize(1536), { value: 1.5, unit: 'KB' });
-    assert.deepEqual(byteSize(35 * 1024 * 1024), { value: 35, unit: 'MB' });
-    assert.deepEqual(byteSize(3.5 * 1024 ** 3), { value: 3.5, unit: 'GB' });
+    assert.deepEqual(byteSize(1023), { value: 1023, unit: 'B', digits: 0 });
+    assert.deepEqual(byteSize(1536), { value: 1.5, unit: 'KB', digits: 1 });
+    assert.deepEqual(byteSize(1024 * 1024), { value: 1, unit: 'MB', digits: 1 });
+    assert.deepEqual(byteSize(35 * 1024 * 1024), { value: 35, unit: 'MB', digits: 0 });
+    assert.deepEqual(byteSize(3.5 * 1024 ** 3), { value: 3.5, unit: 'GB', digits: 1 });
   });
 });
