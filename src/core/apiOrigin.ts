@@ -28,25 +28,34 @@ export function normalizeApiOrigin(raw: string): string {
   try {
     url = new URL(text);
   } catch {
-    throw new BouncerError('invalidBaseUrl', 'The API base URL is not a valid absolute URL.');
+    throw new BouncerError('invalidBaseUrl', 'The API base URL is not a valid absolute URL.', {
+      reason: { code: 'baseUrlNotUrl' },
+    });
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new BouncerError('invalidBaseUrl', `The API base URL must use https (got ${url.protocol.replace(':', '')}).`);
+    const scheme = url.protocol.replace(':', '');
+    throw new BouncerError('invalidBaseUrl', `The API base URL must use https (got ${scheme}).`, {
+      reason: { code: 'baseUrlScheme', scheme },
+    });
   }
   if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
     throw new BouncerError(
       'invalidBaseUrl',
       'The API base URL must use https unless it points at this machine (localhost).',
+      { reason: { code: 'baseUrlHttpRemote' } },
     );
   }
   if (url.username !== '' || url.password !== '') {
-    throw new BouncerError('invalidBaseUrl', 'The API base URL must not contain a user name or password.');
+    throw new BouncerError('invalidBaseUrl', 'The API base URL must not contain a user name or password.', {
+      reason: { code: 'baseUrlCredentials' },
+    });
   }
   const hasPath = url.pathname !== '/' && url.pathname !== '';
   if (hasPath || url.search !== '' || url.hash !== '' || text.endsWith('?') || text.endsWith('#')) {
     throw new BouncerError(
       'invalidBaseUrl',
       'The API base URL must be an origin only, such as https://api.usebouncer.com.',
+      { reason: { code: 'baseUrlNotOrigin' } },
     );
   }
   return url.origin;

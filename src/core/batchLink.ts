@@ -1,4 +1,4 @@
-import { validateBatchId } from './batchId';
+import { validateBatchId, type BatchIdProblem } from './batchId';
 
 /** Real batch IDs: 24 hex digits. In a link, a segment like this is the batch, wherever the app puts it. */
 const OBJECT_ID = /^[0-9a-f]{24}$/i;
@@ -7,7 +7,11 @@ const BATCH_SEGMENTS = new Set(['batch', 'batches', 'list', 'lists', 'verificati
 /** Query parameters a link may carry the batch in. */
 const BATCH_PARAMS = ['batchId', 'batch', 'batch_id', 'id'];
 
-export type BatchInput = { ok: true; id: string; fromLink: boolean } | { ok: false; message: string };
+/** Why typed or pasted text names no batch: a bad ID, or a link the ID cannot be read from. */
+export type BatchInputProblem = BatchIdProblem | { code: 'badLink' } | { code: 'noIdInLink' };
+
+export type BatchInput =
+  { ok: true; id: string; fromLink: boolean } | { ok: false; problem: BatchInputProblem; message: string };
 
 /**
  * What a person typed or pasted where a batch ID goes: the ID itself, or a link to the batch (from
@@ -24,12 +28,17 @@ export function parseBatchInput(raw: string): BatchInput {
   try {
     url = new URL(text);
   } catch {
-    return { ok: false, message: 'That link is not a valid URL. Paste the whole link, or type the batch ID.' };
+    return {
+      ok: false,
+      problem: { code: 'badLink' },
+      message: 'That link is not a valid URL. Paste the whole link, or type the batch ID.',
+    };
   }
   const id = idInLink(url);
   if (id === undefined) {
     return {
       ok: false,
+      problem: { code: 'noIdInLink' },
       message: "That link holds no batch ID. Copy the link of the batch's page in Bouncer, or type its ID.",
     };
   }

@@ -176,7 +176,9 @@ export class BouncerClient {
   batchIdForUrl(batchId: string): string {
     const id = assertValidBatchId(batchId);
     if (id === this.options.apiKey) {
-      throw new BouncerError('invalidBatchId', 'That is your API key, not a batch ID. Paste the batch ID instead.');
+      throw new BouncerError('invalidBatchId', 'That is your API key, not a batch ID. Paste the batch ID instead.', {
+        reason: { code: 'apiKeyAsBatchId' },
+      });
     }
     return id;
   }

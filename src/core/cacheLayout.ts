@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { PART_SUFFIX, tempPathFor } from './atomicFile';
-import { validateBatchId } from './batchId';
+import { invalidBatchIdError, validateBatchId } from './batchId';
 import { BouncerError } from './errors';
 import { DOWNLOAD_FILTERS, isDownloadFilter, type DownloadFilter } from './records';
 import { isResultsFormat, RESULTS_FORMATS, type ResultsFormat, type ResultsKey } from './resultsKey';
@@ -56,7 +56,9 @@ export class CacheLayout {
     const checked = validateBatchId(batchId);
     // Exactly valid, not valid once trimmed: ` abc` must not name the folder of `abc`.
     if (!checked.ok || checked.id !== batchId) {
-      throw new BouncerError('invalidBatchId', checked.ok ? 'A batch ID has no surrounding spaces.' : checked.message);
+      throw checked.ok
+        ? new BouncerError('invalidBatchId', 'A batch ID has no surrounding spaces.')
+        : invalidBatchIdError(checked.problem);
     }
     return path.join(this.root, safeSegment(originKey), batchDirName(batchId));
   }

@@ -1,3 +1,5 @@
+import type { BatchInputProblem } from './batchLink';
+
 /**
  * Every failure the pure layer reports is a `BouncerError` with a `kind`. The host maps
  * kinds to one short, localised sentence with a next step; `detail` goes only to the log.
@@ -39,6 +41,23 @@ export type BouncerErrorKind =
   /** The user cancelled. Shown to nobody. */
   | 'cancelled';
 
+/**
+ * Why, as a code with parameters, for the failures whose message the host words itself in the
+ * user's language rather than embedding the English `message`.
+ */
+export type BouncerErrorReason =
+  | BatchInputProblem
+  /** The text given as a batch ID is the API key itself (pasted into the wrong box). */
+  | { code: 'apiKeyAsBatchId' }
+  /** Why `bouncer.apiBaseUrl` is not usable (see `normalizeApiOrigin`). */
+  | { code: 'baseUrlNotUrl' }
+  | { code: 'baseUrlScheme'; scheme: string }
+  | { code: 'baseUrlHttpRemote' }
+  | { code: 'baseUrlCredentials' }
+  | { code: 'baseUrlNotOrigin' }
+  /** The download passed `limitBytes` (counted after decompression when `encoded`). */
+  | { code: 'sizeLimit'; limitBytes: number; encoded: boolean };
+
 export interface BouncerErrorDetails {
   httpStatus?: number;
   /** The `message` field of the server's error body, when there was one. */
@@ -49,6 +68,8 @@ export interface BouncerErrorDetails {
   retryAt?: number;
   /** On a 402 for a creation: credits the account lacks for it, when they could be counted. */
   creditsMissing?: number;
+  /** Why, for the host to word; `message` stays the English sentence for the log. */
+  reason?: BouncerErrorReason;
   cause?: unknown;
 }
 
@@ -58,6 +79,7 @@ export class BouncerError extends Error {
   readonly detail?: string;
   readonly retryAt?: number;
   readonly creditsMissing?: number;
+  readonly reason?: BouncerErrorReason;
 
   constructor(
     readonly kind: BouncerErrorKind,
@@ -71,6 +93,7 @@ export class BouncerError extends Error {
     this.detail = details.detail;
     this.retryAt = details.retryAt;
     this.creditsMissing = details.creditsMissing;
+    this.reason = details.reason;
   }
 }
 

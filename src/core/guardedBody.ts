@@ -61,6 +61,9 @@ function tooLarge(maxBytes: number, encoded: boolean): BouncerError {
     encoded
       ? `The compressed download expands to more than the ${limit} download size limit.`
       : `The download is larger than the ${limit} download size limit.`,
-    { detail: `stopped after ${maxBytes} bytes${encoded ? ' (decompressed)' : ''}` },
+    {
+      detail: `stopped after ${maxBytes} bytes${encoded ? ' (decompressed)' : ''}`,
+      reason: { code: 'sizeLimit', limitBytes: maxBytes, encoded },
+    },
   );
 }

@@ -10,7 +10,7 @@
  * Every part is checked on the way in and on the way out: an address edited by hand, or restored
  * from an older version, parses to a clear error instead of a cache path.
  */
-import { validateBatchId } from './batchId';
+import { invalidBatchIdError, validateBatchId } from './batchId';
 import { BouncerError } from './errors';
 import { isDownloadFilter, type DownloadFilter } from './records';
 import { isResultsFormat, type ResultsFormat } from './resultsKey';
@@ -89,7 +89,9 @@ function checkKey(key: { originKey: unknown; batchId: unknown; filter: unknown; 
   const id = validateBatchId(typeof key.batchId === 'string' ? key.batchId : '');
   // Trimming is for typed input: an address holds the exact ID or is not ours.
   if (!id.ok || id.id !== key.batchId) {
-    throw new BouncerError('invalidBatchId', id.ok ? 'The batch ID has surrounding spaces.' : id.message);
+    throw id.ok
+      ? new BouncerError('invalidBatchId', 'The batch ID has surrounding spaces.')
+      : invalidBatchIdError(id.problem);
   }
   // The filter and format are not echoed: a hand-made address may hold anything, even the key.
   if (!isDownloadFilter(key.filter)) {

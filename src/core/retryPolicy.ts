@@ -57,15 +57,26 @@ export function retryAfterExceedsCap(retryAfterMs: number | undefined, options: 
   return retryAfterMs !== undefined && retryAfterMs > options.maxDelayMs;
 }
 
-/** A wait for people: `45 s`, `12 min`, `2 h 5 min`, rounded up so "try again then" is never early. */
-export function formatWait(ms: number): string {
+/**
+ * A wait for people, rounded up so "try again then" is never early: seconds under 90 s, minutes
+ * under 90 min, else hours and minutes. The host words it in the user's language (`host/units.ts`).
+ */
+export type WaitSpan = { seconds: number } | { minutes: number } | { hours: number; minutes: number };
+
+export function waitSpan(ms: number): WaitSpan {
   const seconds = Math.max(0, Math.ceil(ms / 1000));
-  if (seconds < 90) return `${seconds} s`;
+  if (seconds < 90) return { seconds };
   const minutes = Math.ceil(seconds / 60);
-  if (minutes < 90) return `${minutes} min`;
-  const hours = Math.floor(minutes / 60);
-  const rest = minutes % 60;
-  return rest === 0 ? `${hours} h` : `${hours} h ${rest} min`;
+  if (minutes < 90) return { minutes };
+  return { hours: Math.floor(minutes / 60), minutes: minutes % 60 };
+}
+
+/** {@link waitSpan} in English, for logs: `45 s`, `12 min`, `2 h 5 min`. */
+export function formatWait(ms: number): string {
+  const span = waitSpan(ms);
+  if ('seconds' in span) return `${span.seconds} s`;
+  if (!('hours' in span)) return `${span.minutes} min`;
+  return span.minutes === 0 ? `${span.hours} h` : `${span.hours} h ${span.minutes} min`;
 }
 
 /**

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { statusGroups, type BatchEntry } from '../core/batchHistory';
 import { remainingMs, type BatchProgress } from '../core/batchProgress';
-import { formatBytes } from '../core/format';
+import { localBytes } from './units';
 import { isDownloadFilter, type DownloadFilter } from '../core/records';
 import type { ResultsFormat } from '../core/resultsKey';
 import type { CommandId } from './commands';
@@ -204,7 +204,7 @@ function batchTooltip(entry: BatchEntry, cache: BatchCacheState, now: number): s
   if (cache.kind === 'cached') {
     lines.push(vscode.l10n.t('Fetched {0}', describeAge(now - cache.fetchedAt)));
     lines.push(vscode.l10n.t('Cached in {0}', cache.dir));
-    for (const file of cache.files) lines.push(`  ${file.filter}.${file.format} (${formatBytes(file.size)})`);
+    for (const file of cache.files) lines.push(`  ${file.filter}.${file.format} (${localBytes(file.size)})`);
   } else {
     lines.push(
       cache.damaged

@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
-import { validateBatchId } from '../core/batchId';
-import { BouncerError } from '../core/errors';
+import { invalidBatchIdError, validateBatchId } from '../core/batchId';
 import type { DownloadFilter } from '../core/records';
 import type { ResultsRepository } from '../core/resultsRepository';
 import type { BatchEntry, BatchHistoryStore } from './batchHistoryStore';
@@ -68,7 +67,7 @@ export class BatchesView implements vscode.Disposable {
     }
     if (typeof raw !== 'string') return undefined;
     const result = validateBatchId(raw);
-    if (!result.ok) throw new BouncerError('invalidBatchId', result.message);
+    if (!result.ok) throw invalidBatchIdError(result.problem);
     return result.id;
   }
 

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { formatBytes } from '../core/format';
+import { localBytes } from './units';
 import type { ResultsRepository } from '../core/resultsRepository';
 import type { BatchHistoryStore } from './batchHistoryStore';
 import type { BatchesView } from './batchesView';
@@ -61,10 +62,10 @@ export class CacheCommands implements vscode.Disposable {
       limitMB > 0
         ? vscode.l10n.t(
             'Cached Bouncer results use {0} of at most {1}.',
-            formatBytes(size),
-            formatBytes(limitMB * 1024 * 1024),
+            localBytes(size),
+            localBytes(limitMB * 1024 * 1024),
           )
-        : vscode.l10n.t('Cached Bouncer results use {0} (no size limit).', formatBytes(size)),
+        : vscode.l10n.t('Cached Bouncer results use {0} (no size limit).', localBytes(size)),
       clear,
     );
     if (choice === clear) await this.clear();
@@ -84,7 +85,7 @@ export class CacheCommands implements vscode.Disposable {
     await this.deps.cache.clear();
     this.deps.log.info(`Cleared the results cache (${formatBytes(size)}).`);
     this.deps.view.scheduleRefresh();
-    vscode.window.setStatusBarMessage(vscode.l10n.t('Cleared {0} of cached Bouncer results', formatBytes(size)), 3000);
+    vscode.window.setStatusBarMessage(vscode.l10n.t('Cleared {0} of cached Bouncer results', localBytes(size)), 3000);
   }
 
   dispose(): void {

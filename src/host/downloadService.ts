@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { BouncerClient } from '../core/bouncerClient';
 import { waitForCompletion, type BatchStatus } from '../core/batchStatus';
 import { BouncerError } from '../core/errors';
-import { formatBytes } from '../core/format';
+import { localBytes } from './units';
 import { describeOddRecords, type OddRecords } from '../core/recordSchema';
 import type { ResultsKey } from '../core/resultsKey';
 import type { CachedResults, EnsureProgress, ResultsRepository } from '../core/resultsRepository';
@@ -220,5 +220,5 @@ export class DownloadService implements vscode.Disposable {
 function progressMessage(progress: EnsureProgress): string {
   return progress.kind === 'waiting'
     ? vscode.l10n.t('waiting for another VS Code window downloading the same results')
-    : vscode.l10n.t('{0} · {1} records', formatBytes(progress.bytes), progress.records.toLocaleString());
+    : vscode.l10n.t('{0} · {1} records', localBytes(progress.bytes), progress.records.toLocaleString());
 }

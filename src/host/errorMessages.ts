@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
+import type { BadChar } from '../core/batchId';
+import type { BatchInputProblem } from '../core/batchLink';
 import type { BouncerError } from '../core/errors';
-import { formatWait } from '../core/retryPolicy';
+import { localBytes, localWait } from './units';
 
 /** What the user can do next, offered as a button on an error message. */
 export type ErrorAction = 'setApiKey' | 'retry' | 'waitForCompletion' | 'openSettings' | 'showLog' | 'openResults';
@@ -22,12 +24,15 @@ export function describeError(error: BouncerError, batchId: string | undefined):
   const id = batchId ?? '';
   switch (error.kind) {
     case 'invalidBatchId':
-      return { text: vscode.l10n.t('That batch ID is not valid: {0}', error.message), actions: ['openResults'] };
+      return {
+        text: vscode.l10n.t('That batch ID is not valid: {0}', invalidBatchIdText(error)),
+        actions: ['openResults'],
+      };
     case 'invalidArgument':
       return { text: vscode.l10n.t('The command argument is not valid: {0}', error.message), actions: [] };
     case 'invalidBaseUrl':
       return {
-        text: vscode.l10n.t('The Bouncer API URL setting is not usable: {0}', error.message),
+        text: vscode.l10n.t('The Bouncer API URL setting is not usable: {0}', baseUrlText(error)),
         actions: ['openSettings'],
         setting: 'bouncer.apiBaseUrl',
       };
@@ -136,7 +141,7 @@ export function describeError(error: BouncerError, batchId: string | undefined):
         text: vscode.l10n.t(
           'The download of batch {0} was stopped: {1} Nothing was saved and earlier results were kept. If the results really are this large, raise "bouncer.download.maxSizeMB" and try again.',
           id,
-          error.message,
+          error.reason?.code === 'sizeLimit' ? sizeLimitText(error.reason) : error.message,
         ),
         actions: ['openSettings', 'retry'],
         setting: 'bouncer.download.maxSizeMB',
@@ -146,10 +151,90 @@ export function describeError(error: BouncerError, batchId: string | undefined):
   }
 }
 
+/**
+ * Why typed or pasted text is not a batch ID, in the user's language: under the input box while
+ * typing, and inside the "not valid" notification.
+ */
+export function batchInputProblemText(problem: BatchInputProblem): string {
+  switch (problem.code) {
+    case 'notText':
+      return vscode.l10n.t('The batch ID must be text.');
+    case 'empty':
+      return vscode.l10n.t('Enter a batch ID.');
+    case 'tooLong':
+      return vscode.l10n.t('A batch ID is at most {0} characters long.', problem.max);
+    case 'badChar':
+      return vscode.l10n.t(
+        'A batch ID may contain only letters A–Z, digits, "-" and "_" (found {0}).',
+        badCharText(problem.found),
+      );
+    case 'badLink':
+      return vscode.l10n.t('That link is not a valid URL. Paste the whole link, or type the batch ID.');
+    case 'noIdInLink':
+      return vscode.l10n.t(
+        "That link holds no batch ID. Copy the link of the batch's page in Bouncer, or type its ID.",
+      );
+  }
+}
+
+function badCharText(found: BadChar): string {
+  switch (found.kind) {
+    case 'control':
+      return vscode.l10n.t('a control character (U+{0})', found.codePoint);
+    case 'space':
+      return vscode.l10n.t('a space');
+    case 'whitespace':
+      return vscode.l10n.t('whitespace');
+    case 'char':
+      return vscode.l10n.t('"{0}"', found.char);
+  }
+}
+
+function baseUrlText(error: BouncerError): string {
+  switch (error.reason?.code) {
+    case 'baseUrlNotUrl':
+      return vscode.l10n.t('The API base URL is not a valid absolute URL.');
+    case 'baseUrlScheme':
+      return vscode.l10n.t('The API base URL must use https (got {0}).', error.reason.scheme);
+    case 'baseUrlHttpRemote':
+      return vscode.l10n.t('The API base URL must use https unless it points at this machine (localhost).');
+    case 'baseUrlCredentials':
+      return vscode.l10n.t('The API base URL must not contain a user name or password.');
+    case 'baseUrlNotOrigin':
+      return vscode.l10n.t('The API base URL must be an origin only, such as {0}.', 'https://api.usebouncer.com');
+    default:
+      return error.message;
+  }
+}
+
+function invalidBatchIdText(error: BouncerError): string {
+  const reason = error.reason;
+  switch (reason?.code) {
+    case 'apiKeyAsBatchId':
+      return vscode.l10n.t('That is your API key, not a batch ID. Paste the batch ID instead.');
+    case 'notText':
+    case 'empty':
+    case 'tooLong':
+    case 'badChar':
+    case 'badLink':
+    case 'noIdInLink':
+      return batchInputProblemText(reason);
+    default:
+      return error.message;
+  }
+}
+
+function sizeLimitText(reason: { limitBytes: number; encoded: boolean }): string {
+  const limit = localBytes(reason.limitBytes);
+  return reason.encoded
+    ? vscode.l10n.t('The compressed download expands to more than the {0} download size limit.', limit)
+    : vscode.l10n.t('The download is larger than the {0} download size limit.', limit);
+}
+
 /** How long the server asked to wait (its Retry-After), and until when on the user's clock. */
 function waitAsked(error: BouncerError): { length: string; until: string } | undefined {
   if (error.retryAt === undefined) return undefined;
-  return { length: formatWait(error.retryAt - Date.now()), until: localClock(error.retryAt) };
+  return { length: localWait(error.retryAt - Date.now()), until: localClock(error.retryAt) };
 }
 
 /** The wall-clock time to come back, in the user's locale; with the date when it is not today. */

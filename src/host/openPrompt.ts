@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { parseBatchInput } from '../core/batchLink';
+import { batchInputProblemText } from './errorMessages';
 import type { BatchEntry } from '../core/batchHistory';
 import type { ResultsView } from '../core/openArgs';
 import { DOWNLOAD_FILTERS, isDownloadFilter, type DownloadFilter } from '../core/records';
@@ -118,7 +119,7 @@ function batchStep(recent: readonly BatchEntry[], totalSteps: number, previous?:
     value: previous && !recent.some((e) => e.batchId === previous) ? previous : undefined,
     typed: (text) => {
       const parsed = parseBatchInput(text);
-      if (!parsed.ok) return parsed;
+      if (!parsed.ok) return { ok: false, message: batchInputProblemText(parsed.problem) };
       const label = parsed.fromLink
         ? vscode.l10n.t('Open batch {0} (from the link)', parsed.id)
         : vscode.l10n.t('Open batch {0}', parsed.id);

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { assertValidBatchId } from '../core/batchId';
-import { formatBytes } from '../core/format';
+import { localBytes } from './units';
 import { OpenTrace } from '../core/openTrace';
 import { parseOpenArgs, type OpenArgs, type ResultsView } from '../core/openArgs';
 import type { DownloadFilter } from '../core/records';
@@ -183,7 +183,7 @@ export class ResultsOpener {
     }
     const { layout, bytes } = await openResultsDocument({ ...cached, format: view }, cached.path);
     if (view === 'json' && layout === 'recordPerLine') {
-      const size = formatBytes(bytes);
+      const size = localBytes(bytes);
       const showTable = vscode.l10n.t('Show Table');
       void vscode.window
         .showInformationMessage(

@@ -15,7 +15,7 @@ import { looksLikeEmail } from '../core/emailColumn';
 import { BouncerError, isCancellation } from '../core/errors';
 import { isObject } from '../core/guards';
 import type { EmailRecord } from '../core/records';
-import { formatWait } from '../core/retryPolicy';
+import { localWait } from './units';
 import type { BatchHistoryStore } from './batchHistoryStore';
 import type { ApiTarget } from './downloadService';
 import type { ErrorReporter } from './errorReporter';
@@ -260,7 +260,7 @@ export class VerifyCommands {
                 message: vscode.l10n.t(
                   '{0}: Bouncer allows 60 new batches a minute and asks to wait {1}',
                   step,
-                  formatWait(ms),
+                  localWait(ms),
                 ),
               }),
           });

@@ -55,6 +55,14 @@ describe('apiOrigin', () => {
     rejects('https://example.com?');
   });
 
+  it("names each refusal with a code the host words in the user's language", () => {
+    assert.deepEqual(rejects('api.usebouncer.com').reason, { code: 'baseUrlNotUrl' });
+    assert.deepEqual(rejects('ftp://example.com').reason, { code: 'baseUrlScheme', scheme: 'ftp' });
+    assert.deepEqual(rejects('http://api.usebouncer.com').reason, { code: 'baseUrlHttpRemote' });
+    assert.deepEqual(rejects('https://user:pw@example.com').reason, { code: 'baseUrlCredentials' });
+    assert.deepEqual(rejects('https://example.com/v1.1').reason, { code: 'baseUrlNotOrigin' });
+  });
+
   it('refuses text that is not an absolute URL', () => {
     for (const raw of ['', '   ', 'api.usebouncer.com', '//example.com', 'https://']) rejects(raw);
   });

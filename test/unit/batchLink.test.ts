@@ -28,7 +28,12 @@ describe('parseBatchInput', () => {
   it('says what to do when a link holds no batch ID', () => {
     const result = parseBatchInput('https://app.usebouncer.com/dashboard');
     assert.equal(result.ok, false);
-    assert.match(!result.ok ? result.message : '', /holds no batch ID.*type its ID/);
+    assert.deepEqual(!result.ok ? result.problem : undefined, { code: 'noIdInLink' });
+  });
+
+  it('says when a link is not a URL at all', () => {
+    const result = parseBatchInput('https://[not a host/batch/abc');
+    assert.deepEqual(!result.ok ? result.problem : undefined, { code: 'badLink' });
   });
 
   it('does not guess between two ID-shaped segments', () => {
@@ -41,12 +46,12 @@ describe('parseBatchInput', () => {
     assert.equal(result.ok, false);
     const query = parseBatchInput('https://app.usebouncer.com/results?batchId=a%2Fb');
     assert.equal(query.ok, false);
-    assert.match(!query.ok ? query.message : '', /"\/"/);
+    assert.deepEqual(!query.ok ? query.problem : undefined, { code: 'badChar', found: { kind: 'char', char: '/' } });
   });
 
   it('keeps the ID validator message for other text', () => {
     const result = parseBatchInput('abc def');
     assert.equal(result.ok, false);
-    assert.match(!result.ok ? result.message : '', /a space/);
+    assert.deepEqual(!result.ok ? result.problem : undefined, { code: 'badChar', found: { kind: 'space' } });
   });
 });

@@ -3,6 +3,7 @@ import {
   abortableSleep,
   DEFAULT_RETRY_OPTIONS,
   formatWait,
+  waitSpan,
   isRetryableStatus,
   parseRetryAfter,
   retryAfterExceedsCap,
@@ -86,5 +87,14 @@ describe('retryPolicy', () => {
     await assert.rejects(sleeping, /stop/);
     await assert.rejects(abortableSleep(1, controller.signal), /stop/);
     await abortableSleep(1, new AbortController().signal);
+  });
+});
+
+describe('waitSpan', () => {
+  it('gives the parts of a wait, rounded up, for the host to word', () => {
+    assert.deepEqual(waitSpan(45_000), { seconds: 45 });
+    assert.deepEqual(waitSpan(90_000), { minutes: 2 });
+    assert.deepEqual(waitSpan(5_399_000), { hours: 1, minutes: 30 });
+    assert.deepEqual(waitSpan(7_200_000), { hours: 2, minutes: 0 });
   });
 });
