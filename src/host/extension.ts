@@ -169,7 +169,8 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
     originKey,
     neutralizeFormulas: () => readConfig().neutralizeFormulas,
     results: (batchId) => downloads.ensureCached({ batchId, filter: 'all', format: 'json' }),
-    createBatch: createBatchThroughVerifyEmails,
+    createBatch: (emails, name, confirm) =>
+      confirm ? verify.confirmAndCreate(emails, name) : createBatchThroughVerifyEmails(emails, name),
     follow: (batchId, info) => poller.follow(batchId, info),
   });
   const batches = new BatchCommands({
@@ -216,6 +217,7 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
         void errors.show(error, { batchId });
       }),
     onBatchChanged: (batchId, change) => poller.batchChanged(batchId, change),
+    seam,
   });
 
   context.subscriptions.push(

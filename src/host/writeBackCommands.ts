@@ -18,6 +18,7 @@ import {
   type ResultsIndex,
   type WriteBackSummary,
 } from '../core/writeBack';
+import type { PanelSource } from '../shared/protocol';
 import type { BatchHistoryStore } from './batchHistoryStore';
 import type { BatchesView } from './batchesView';
 import type { CachedResults } from './downloadService';
@@ -35,10 +36,11 @@ export interface WriteBackDeps {
   /** The batch's full results in the cache (JSON), downloading them first when missing. */
   results(batchId: string): Promise<CachedResults>;
   /**
-   * Creates a batch from addresses and follows it: the creation engineer's `bouncer.verifyEmails`
-   * with `{ emails, name }`. Resolves to the new batch IDs.
+   * Creates a batch from addresses and follows it: `bouncer.verifyEmails` with `{ emails, name }`,
+   * or, with `confirm`, after the same confirmation Verify Emails shows. Resolves to the new batch
+   * IDs, or undefined when the person stopped.
    */
-  createBatch(emails: string[], name: string): Promise<string[]>;
+  createBatch(emails: string[], name: string, confirm: boolean): Promise<string[] | undefined>;
   /** Follows a batch (marks it in the history with where it came from). */
   follow(batchId: string, info: { verifiedAgainFrom?: string; source?: string }): Promise<void>;
 }
@@ -131,15 +133,41 @@ export class WriteBackCommands {
         'There are no addresses to verify again (the batch has no unknown ones).',
       );
     }
+    const batchIds = await this.createAgain(emails, from, false);
+    return batchIds && { batchIds };
+  }
+
+  /**
+   * Verify Selected Rows Again, from the results table: the emails the page sent (already checked
+   * by the protocol), confirmed like Verify Emails. The new batch is linked to the table's batch
+   * when that is a batch of the current API; a file opened in the table is no batch to link to.
+   */
+  async verifyFromTable(emails: string[], table: PanelSource): Promise<string[] | undefined> {
+    const addresses = emails.map((e) => e.trim()).filter(looksLikeEmail);
+    if (addresses.length === 0) {
+      void vscode.window.showInformationMessage(
+        vscode.l10n.t('The selected rows hold no email addresses to verify again. Select rows with addresses.'),
+      );
+      return undefined;
+    }
+    const linked = table.originKey === this.deps.originKey() ? table.batchId : undefined;
+    return this.createAgain(addresses, linked, true);
+  }
+
+  private async createAgain(
+    emails: string[],
+    from: string | undefined,
+    confirm: boolean,
+  ): Promise<string[] | undefined> {
     const name = from
       ? vscode.l10n.t('{0} (again)', this.deps.history.entry(this.deps.originKey(), from)?.name ?? from)
       : vscode.l10n.t('Verify again');
-    const batchIds = await this.deps.createBatch(emails, name);
-    if (from) {
+    const batchIds = await this.deps.createBatch(emails, name, confirm);
+    if (batchIds && from) {
       const source = this.deps.history.entry(this.deps.originKey(), from)?.source;
       for (const batchId of batchIds) await this.deps.follow(batchId, { verifiedAgainFrom: from, source });
     }
-    return { batchIds };
+    return batchIds;
   }
 
   /**
