@@ -114,13 +114,18 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
     log,
     dialogs,
     setApiKey: () => apiKey.set(),
-    waitForCompletion: (batchId) => downloads.waitForCompletion(batchId),
+    // The shared poller follows it (the tree shows its progress), then the failed open runs again.
+    waitForCompletion: (batchId) =>
+      Promise.resolve(
+        vscode.window.withProgress({ location: { viewId: 'bouncer.batches' } }, () => poller.waitFor(batchId)),
+      ),
   });
   const panels = new ResultsPanelManager(context, {
     log,
     errors,
     neutralizeFormulas: () => readConfig().neutralizeFormulas,
     locate: (source) => locateCachedResults(cache, source),
+    verifyAgain: (emails, from) => writeBack.verifyFromTable(emails, from),
   });
   const fileTable = new ResultsTableEditor({ panels, log });
   const documents = new ResultsFileSystem({

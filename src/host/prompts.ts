@@ -27,6 +27,8 @@ export class TestSeam {
   readonly replaceApiKeyQuestions: string[] = [];
   /** Every error message shown, exactly as shown, with the labels of its buttons. */
   readonly shownErrors: { text: string; buttons: string[] }[] = [];
+  /** Button labels to press on the next error messages, in order, instead of waiting for a person. */
+  readonly errorAnswers: string[] = [];
   /**
    * Answers to the open prompt's steps (batch, filter, view), taken in order. While this holds any,
    * an `open*` command without arguments answers from here instead of showing the quick input.

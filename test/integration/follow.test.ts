@@ -92,6 +92,21 @@ describe('Following batches', function () {
     assert.fail(`batch ${batchId} did not complete`);
   }
 
+  it('"Wait for It" on a batch not completed follows it with the shared poller, then opens its results', async () => {
+    const batchId = 'pending-4';
+    const { seam } = testingApi(api);
+    seam.errorAnswers.push('Wait for It');
+    await assert.rejects(
+      Promise.resolve(vscode.commands.executeCommand('bouncer.openResultsAsJson', { batchId })),
+      /not completed/,
+    );
+    assert.equal(seam.errorAnswers.length, 0, 'the button was pressed');
+    // Only the rounds asked for here poll (the base interval is an hour): the poller is the one waiting.
+    await pollUntilCompleted(batchId);
+    // Completed: the open that failed runs again and downloads the results.
+    while ((await item(batchId))?.contextValue !== 'batch-cached') await new Promise((r) => setTimeout(r, 20));
+  });
+
   it('follows a batch created from a CSV, writes its results back beside it, and verifies its unknown ones again', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bouncer-follow-'));
     try {
