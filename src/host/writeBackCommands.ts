@@ -1,3 +1,4 @@
+import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { writeAtomically } from '../core/atomicFile';
@@ -72,19 +73,20 @@ export class WriteBackCommands {
 
     const cached = await this.deps.results(batchId);
     const results = await indexResults(readRecords(cached.path));
-    const text = await readSource(source);
     const name = path.basename(writeBackPath(source.fsPath, onlyDeliverable));
     const target = vscode.Uri.joinPath(source, '..', name);
     const summary = emptySummary();
     if (isCsvSource(source.fsPath)) {
       const chunks = joinCsv(
-        text,
+        await sourceChunks(source),
         results,
         { columns, neutralizeFormulas: this.deps.neutralizeFormulas(), onlyDeliverable },
         summary,
       );
       await writeChunks(target, chunks);
     } else {
+      // A plain list is read whole: only its deliverable addresses are kept, one short line each.
+      const text = (await collectText(await sourceChunks(source))).join('');
       await writeChunks(target, [deliverableAddresses(text, results, summary)]);
     }
     this.deps.log.info(`Wrote ${target.fsPath} from batch ${batchId}: ${JSON.stringify(summary)}`);
@@ -253,30 +255,68 @@ function toUri(value: unknown): vscode.Uri | undefined {
   return undefined;
 }
 
-/** The source as the editor has it (unsaved edits included), else from disk; a BOM is kept. */
-async function readSource(uri: vscode.Uri): Promise<string> {
+/** The source file is read this many bytes at a time. */
+const READ_CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * The source as text chunks: the editor's text when it has unsaved edits, else the file streamed
+ * from disk (UTF-8 decoded across chunk ends; a BOM is kept), so a large list is never one string.
+ * A file that cannot be opened fails at the first chunk, before the output is in place.
+ */
+async function sourceChunks(uri: vscode.Uri): Promise<AsyncIterable<string> | Iterable<string>> {
   const open = vscode.workspace.textDocuments.find((doc) => doc.uri.toString() === uri.toString());
-  if (open?.isDirty) return open.getText();
-  let bytes: Uint8Array;
-  try {
-    bytes = await vscode.workspace.fs.readFile(uri);
-  } catch (error) {
-    throw new BouncerError('invalidArgument', `The source file ${uri.fsPath} cannot be read. Check that it exists.`, {
+  if (open?.isDirty) return [open.getText()];
+  const unreadable = (error: unknown) =>
+    new BouncerError('invalidArgument', `The source file ${uri.fsPath} cannot be read. Check that it exists.`, {
       cause: error,
     });
+  if (uri.scheme !== 'file') {
+    try {
+      return [new TextDecoder('utf-8', { ignoreBOM: true }).decode(await vscode.workspace.fs.readFile(uri))];
+    } catch (error) {
+      throw unreadable(error);
+    }
   }
-  return new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
+  const file = uri.fsPath;
+  return (async function* () {
+    // Opened here, not before: a reader that is never started would never close it.
+    let handle: fs.FileHandle;
+    try {
+      handle = await fs.open(file, 'r');
+    } catch (error) {
+      throw unreadable(error);
+    }
+    const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+    const buffer = Buffer.alloc(READ_CHUNK_BYTES);
+    try {
+      for (;;) {
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+        if (bytesRead === 0) break;
+        yield decoder.decode(buffer.subarray(0, bytesRead), { stream: true });
+      }
+      yield decoder.decode();
+    } finally {
+      await handle.close();
+    }
+  })();
+}
+
+async function collectText(chunks: AsyncIterable<string> | Iterable<string>): Promise<string[]> {
+  const all: string[] = [];
+  for await (const chunk of chunks) all.push(chunk);
+  return all;
 }
 
 /** Writes the chunks to `target`: atomically on disk (the old file stays until the new one is whole). */
-async function writeChunks(target: vscode.Uri, chunks: Iterable<string>): Promise<void> {
+async function writeChunks(target: vscode.Uri, chunks: AsyncIterable<string> | Iterable<string>): Promise<void> {
   if (target.scheme !== 'file') {
-    await vscode.workspace.fs.writeFile(target, Buffer.from([...chunks].join(''), 'utf8'));
+    const text = (await collectText(chunks)).join('');
+    await vscode.workspace.fs.writeFile(target, Buffer.from(text, 'utf8'));
     return;
   }
   await writeAtomically(target.fsPath, async (writer) => {
     let pending = '';
-    for (const chunk of chunks) {
+    for await (const chunk of chunks) {
       pending += chunk;
       if (pending.length >= WRITE_CHUNK_CHARS) {
         await writer.write(pending);
