@@ -104,11 +104,22 @@ export async function* joinCsv(
   summary: WriteBackSummary = emptySummary(),
 ): AsyncGenerator<string> {
   // Taken one `next()` at a time: a `for` loop that breaks would close the reader for good.
-  const records = rawRecordsOf(source);
-  const first = await records.next();
-  const hasBom = !first.done && first.value.raw.startsWith(BOM);
-  const headerRaw = first.done ? '' : hasBom ? first.value.raw.slice(BOM.length) : first.value.raw;
-  if (first.done || headerRaw.trim() === '') {
+  const batches = rawRecordsOf(source);
+  let batch: RawRecord[] = [];
+  let taken = 0;
+  const nextRecord = async (): Promise<RawRecord | undefined> => {
+    while (taken >= batch.length) {
+      const next = await batches.next();
+      if (next.done) return undefined;
+      batch = next.value;
+      taken = 0;
+    }
+    return batch[taken++];
+  };
+  const first = await nextRecord();
+  const hasBom = first !== undefined && first.raw.startsWith(BOM);
+  const headerRaw = first === undefined ? '' : hasBom ? first.raw.slice(BOM.length) : first.raw;
+  if (first === undefined || headerRaw.trim() === '') {
     throw new BouncerError('invalidArgument', 'The file is empty or its first line (the header) is blank.');
   }
   const delimiter = detectDelimiter(headerRaw);
@@ -118,10 +129,10 @@ export async function* joinCsv(
   const buffered: RawRecord[] = [];
   let emailColumn = findEmailColumn(headerCells);
   while (emailColumn < 0 && sample.length < 50) {
-    const next = await records.next();
-    if (next.done) break;
-    buffered.push(next.value);
-    if (next.value.raw !== '') sample.push(parseCells(next.value.raw, delimiter));
+    const record = await nextRecord();
+    if (record === undefined) break;
+    buffered.push(record);
+    if (record.raw !== '') sample.push(parseCells(record.raw, delimiter));
   }
   if (emailColumn < 0) emailColumn = findEmailColumn(headerCells, sample);
   if (emailColumn < 0) {
@@ -133,23 +144,17 @@ export async function* joinCsv(
   const columns: FlatColumn[] = options.columns.includes('status')
     ? [...options.columns]
     : ['status', ...options.columns];
-  const taken = new Set(headerCells.map((cell) => cell.trim().toLowerCase()));
-  const names = columns.map((id) => (taken.has(id.toLowerCase()) ? `bouncer.${id}` : id));
+  const named = new Set(headerCells.map((cell) => cell.trim().toLowerCase()));
+  const names = columns.map((id) => (named.has(id.toLowerCase()) ? `bouncer.${id}` : id));
   // A file without any line end gets LF after its header, the commonest choice.
-  const eol = first.value.eol || '\n';
+  const eol = first.eol || '\n';
   const cell = (value: string | number | undefined) => encodeCell(value, delimiter, options.neutralizeFormulas);
 
   yield `${hasBom ? BOM : ''}${headerRaw}${delimiter}${names.map(cell).join(delimiter)}${eol}`;
   const seen = new Set<string>();
-  const rows = (async function* () {
-    yield* buffered;
-    yield* records;
-  })();
-  for await (const record of rows) {
-    if (record.raw === '') {
-      if (!options.onlyDeliverable) yield record.eol;
-      continue;
-    }
+  /** The output line of one record, or undefined when it is left out. */
+  const line = (record: RawRecord): string | undefined => {
+    if (record.raw === '') return options.onlyDeliverable ? undefined : record.eol;
     summary.rows++;
     const cells = parseCells(record.raw, delimiter);
     const address = (cells[emailColumn] ?? '').trim();
@@ -174,12 +179,23 @@ export async function* joinCsv(
         summary.notVerified++;
       }
     }
-    if (options.onlyDeliverable && result?.status !== 'deliverable') continue;
+    if (options.onlyDeliverable && result?.status !== 'deliverable') return undefined;
     const values = columns.map((id) => (result ? flatValue(result, id) : id === 'status' ? marker : undefined));
     const padding = delimiter.repeat(Math.max(0, headerCells.length - cells.length));
     summary.written++;
-    yield `${record.raw}${padding}${delimiter}${values.map(cell).join(delimiter)}${record.eol}`;
-  }
+    return `${record.raw}${padding}${delimiter}${values.map(cell).join(delimiter)}${record.eol}`;
+  };
+  /** One output chunk per batch of records read. */
+  const lines = (records: readonly RawRecord[]): string => {
+    const out: string[] = [];
+    for (const record of records) {
+      const text = line(record);
+      if (text !== undefined) out.push(text);
+    }
+    return out.join('');
+  };
+  yield lines([...buffered, ...batch.slice(taken)]);
+  for await (const records of batches) yield lines(records);
 }
 
 /**

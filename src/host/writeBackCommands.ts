@@ -265,7 +265,7 @@ const READ_CHUNK_BYTES = 1024 * 1024;
  */
 async function sourceChunks(uri: vscode.Uri): Promise<AsyncIterable<string> | Iterable<string>> {
   const open = vscode.workspace.textDocuments.find((doc) => doc.uri.toString() === uri.toString());
-  if (open?.isDirty) return [open.getText()];
+  if (open?.isDirty) return slices(open.getText());
   const unreadable = (error: unknown) =>
     new BouncerError('invalidArgument', `The source file ${uri.fsPath} cannot be read. Check that it exists.`, {
       cause: error,
@@ -299,6 +299,11 @@ async function sourceChunks(uri: vscode.Uri): Promise<AsyncIterable<string> | It
       await handle.close();
     }
   })();
+}
+
+/** Text already in memory, handed on a chunk at a time so the output is built a chunk at a time too. */
+function* slices(text: string): Generator<string> {
+  for (let at = 0; at < text.length; at += READ_CHUNK_BYTES) yield text.slice(at, at + READ_CHUNK_BYTES);
 }
 
 async function collectText(chunks: AsyncIterable<string> | Iterable<string>): Promise<string[]> {

@@ -48,6 +48,11 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   return all;
 }
 
+/** The records of every batch, in order. */
+async function recordsOf(chunks: string[]): Promise<RawRecord[]> {
+  return (await collect(rawRecordsOf(chunks))).flat();
+}
+
 async function join(text: string, options: Partial<CsvWriteBackOptions> = {}, results = RESULTS) {
   const summary = emptySummary();
   const out = (await collect(joinCsv([text], await indexOf(results), { ...DEFAULTS, ...options }, summary))).join('');
@@ -56,28 +61,28 @@ async function join(text: string, options: Partial<CsvWriteBackOptions> = {}, re
 
 describe('rawCsv', () => {
   it('splits records at line ends outside quotes and keeps each line end', async () => {
-    assert.deepEqual(await collect(rawRecordsOf(['a,"b\r\nc"\r\nd\ne\rf'])), [
+    assert.deepEqual(await recordsOf(['a,"b\r\nc"\r\nd\ne\rf']), [
       { raw: 'a,"b\r\nc"', eol: '\r\n' },
       { raw: 'd', eol: '\n' },
       { raw: 'e', eol: '\r' },
       { raw: 'f', eol: '' },
     ]);
-    assert.deepEqual(await collect(rawRecordsOf([''])), []);
-    assert.deepEqual(await collect(rawRecordsOf(['a\n'])), [{ raw: 'a', eol: '\n' }]);
+    assert.deepEqual(await recordsOf(['']), []);
+    assert.deepEqual(await recordsOf(['a\n']), [{ raw: 'a', eol: '\n' }]);
   });
 
   it('reads the same records from chunks split anywhere, even between \\r and \\n or inside quotes', async () => {
     const text = '\uFEFFa,"b\r\nc"\r\nd\ne\r\r\n"x""\ny",z\rf';
-    const whole: RawRecord[] = await collect(rawRecordsOf([text]));
+    const whole: RawRecord[] = await recordsOf([text]);
     for (let cut = 0; cut <= text.length; cut++) {
       for (let second = cut; second <= text.length; second++) {
         const chunks = [text.slice(0, cut), text.slice(cut, second), text.slice(second)];
-        assert.deepEqual(await collect(rawRecordsOf(chunks)), whole, JSON.stringify(chunks));
+        assert.deepEqual(await recordsOf(chunks), whole, JSON.stringify(chunks));
       }
     }
-    assert.deepEqual(await collect(rawRecordsOf(['a\r'])), [{ raw: 'a', eol: '\r' }]);
-    assert.deepEqual(await collect(rawRecordsOf(['a\r', ''])), [{ raw: 'a', eol: '\r' }]);
-    assert.deepEqual(await collect(rawRecordsOf([])), []);
+    assert.deepEqual(await recordsOf(['a\r']), [{ raw: 'a', eol: '\r' }]);
+    assert.deepEqual(await recordsOf(['a\r', '']), [{ raw: 'a', eol: '\r' }]);
+    assert.deepEqual(await recordsOf([]), []);
   });
 
   it('finds the delimiter of the header outside quotes', () => {
