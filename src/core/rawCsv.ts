@@ -20,25 +20,43 @@ const DELIMITERS = [',', ';', '\t', '|'] as const;
 export const BOM = '\uFEFF';
 
 /**
- * The source's records in order. A quoted cell may hold line breaks: they belong to the record.
- * An empty text has no records; a final line end does not start an empty record.
+ * The source's records in order, from text that arrives in chunks (a file read as a stream), so a
+ * large source never has to be one string: only the records of one chunk are held. They come as
+ * one array per chunk (records end where they end, not where chunks do), since a step of an async
+ * generator per record would cost more than reading them. A quoted cell may hold line breaks: they
+ * belong to the record. A chunk may end anywhere, inside quotes or between the `\r` and `\n` of one
+ * line end; the records are those of the joined text. An empty text has no records; a final line
+ * end does not start an empty record.
  */
-export function* rawRecords(text: string): Generator<RawRecord> {
-  let start = 0;
+export async function* rawRecordsOf(chunks: AsyncIterable<string> | Iterable<string>): AsyncGenerator<RawRecord[]> {
+  let text = '';
+  /** Where scanning resumes in `text` (everything before it belongs to the current record). */
+  let at = 0;
   let quoted = false;
-  const n = text.length;
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x22) {
-      quoted = !quoted; // A doubled quote flips twice: still inside.
-    } else if (!quoted && (c === 0x0a || c === 0x0d)) {
-      const eol = c === 0x0d && text.charCodeAt(i + 1) === 0x0a ? '\r\n' : c === 0x0d ? '\r' : '\n';
-      yield { raw: text.slice(start, i), eol };
-      i += eol.length - 1;
-      start = i + 1;
+  for await (const chunk of chunks) {
+    text += chunk;
+    const records: RawRecord[] = [];
+    let start = 0;
+    let i = at;
+    for (; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 0x22) {
+        quoted = !quoted;
+      } else if (!quoted && (c === 0x0a || c === 0x0d)) {
+        // A `\r` last in the chunk: whether `\n` follows is for the next chunk to say.
+        if (c === 0x0d && i + 1 === text.length) break;
+        const eol = c === 0x0d && text.charCodeAt(i + 1) === 0x0a ? '\r\n' : c === 0x0d ? '\r' : '\n';
+        records.push({ raw: text.slice(start, i), eol });
+        i += eol.length - 1;
+        start = i + 1;
+      }
     }
+    text = text.slice(start);
+    at = i - start;
+    if (records.length > 0) yield records;
   }
-  if (start < n) yield { raw: text.slice(start), eol: '' };
+  if (at < text.length) yield [{ raw: text.slice(0, at), eol: '\r' }];
+  else if (text.length > 0) yield [{ raw: text, eol: '' }];
 }
 
 /**

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { findEmailColumn, looksLikeEmail } from './emailColumn';
 import { BouncerError } from './errors';
-import { BOM, detectDelimiter, encodeCell, parseCells, rawRecords } from './rawCsv';
+import { BOM, detectDelimiter, encodeCell, parseCells, rawRecordsOf, type RawRecord } from './rawCsv';
 import { COLUMN_DEFS, flatValue, type FlatColumn } from './recordColumns';
 import type { EmailRecord } from './records';
 
@@ -89,41 +89,52 @@ export function emptySummary(): WriteBackSummary {
 }
 
 /**
- * The source CSV with result columns appended, as text chunks in order. Every original record
- * keeps its raw text (quoting, spacing) and line end; the new header cells and values use the
- * source's delimiter, and a BOM stays. A row shorter than the header is padded with empty cells
- * so the new values land under their headers; blank lines pass through. `summary` is filled as
- * the chunks are taken.
+ * The source CSV with result columns appended, as text chunks in order. The source comes as text
+ * chunks too (a file streamed, or the editor's text as one chunk), so neither side has to hold a
+ * large file whole. Every original record keeps its raw text (quoting, spacing) and line end; the
+ * new header cells and values use the source's delimiter, and a BOM stays. A row shorter than the
+ * header is padded with empty cells so the new values land under their headers; blank lines pass
+ * through. `summary` is filled as the chunks are taken.
  * @throws BouncerError('invalidArgument') when the file is empty or no column holds addresses.
  */
-export function* joinCsv(
-  text: string,
+export async function* joinCsv(
+  source: AsyncIterable<string> | Iterable<string>,
   results: ResultsIndex,
   options: CsvWriteBackOptions,
   summary: WriteBackSummary = emptySummary(),
-): Generator<string> {
-  const hasBom = text.startsWith(BOM);
-  const body = hasBom ? text.slice(BOM.length) : text;
-  const records = rawRecords(body);
-  const first = records.next();
-  if (first.done || first.value.raw.trim() === '') {
+): AsyncGenerator<string> {
+  // Taken one `next()` at a time: a `for` loop that breaks would close the reader for good.
+  const batches = rawRecordsOf(source);
+  let batch: RawRecord[] = [];
+  let taken = 0;
+  const nextRecord = async (): Promise<RawRecord | undefined> => {
+    while (taken >= batch.length) {
+      const next = await batches.next();
+      if (next.done) return undefined;
+      batch = next.value;
+      taken = 0;
+    }
+    return batch[taken++];
+  };
+  const first = await nextRecord();
+  const hasBom = first !== undefined && first.raw.startsWith(BOM);
+  const headerRaw = first === undefined ? '' : hasBom ? first.raw.slice(BOM.length) : first.raw;
+  if (first === undefined || headerRaw.trim() === '') {
     throw new BouncerError('invalidArgument', 'The file is empty or its first line (the header) is blank.');
   }
-  const header = first.value;
-  const delimiter = detectDelimiter(header.raw);
-  const headerCells = parseCells(header.raw, delimiter);
+  const delimiter = detectDelimiter(headerRaw);
+  const headerCells = parseCells(headerRaw, delimiter);
   const sample: string[][] = [];
   // Sampling needs rows before the output starts; they are kept and written from memory.
-  const buffered: { raw: string; eol: string }[] = [];
+  const buffered: RawRecord[] = [];
   let emailColumn = findEmailColumn(headerCells);
-  if (emailColumn < 0) {
-    for (const record of records) {
-      buffered.push(record);
-      if (record.raw !== '') sample.push(parseCells(record.raw, delimiter));
-      if (sample.length >= 50) break;
-    }
-    emailColumn = findEmailColumn(headerCells, sample);
+  while (emailColumn < 0 && sample.length < 50) {
+    const record = await nextRecord();
+    if (record === undefined) break;
+    buffered.push(record);
+    if (record.raw !== '') sample.push(parseCells(record.raw, delimiter));
   }
+  if (emailColumn < 0) emailColumn = findEmailColumn(headerCells, sample);
   if (emailColumn < 0) {
     throw new BouncerError(
       'invalidArgument',
@@ -133,23 +144,17 @@ export function* joinCsv(
   const columns: FlatColumn[] = options.columns.includes('status')
     ? [...options.columns]
     : ['status', ...options.columns];
-  const taken = new Set(headerCells.map((cell) => cell.trim().toLowerCase()));
-  const names = columns.map((id) => (taken.has(id.toLowerCase()) ? `bouncer.${id}` : id));
+  const named = new Set(headerCells.map((cell) => cell.trim().toLowerCase()));
+  const names = columns.map((id) => (named.has(id.toLowerCase()) ? `bouncer.${id}` : id));
   // A file without any line end gets LF after its header, the commonest choice.
-  const eol = header.eol || '\n';
+  const eol = first.eol || '\n';
   const cell = (value: string | number | undefined) => encodeCell(value, delimiter, options.neutralizeFormulas);
 
-  yield `${hasBom ? BOM : ''}${header.raw}${delimiter}${names.map(cell).join(delimiter)}${eol}`;
+  yield `${hasBom ? BOM : ''}${headerRaw}${delimiter}${names.map(cell).join(delimiter)}${eol}`;
   const seen = new Set<string>();
-  const rows = (function* () {
-    yield* buffered;
-    yield* records;
-  })();
-  for (const record of rows) {
-    if (record.raw === '') {
-      if (!options.onlyDeliverable) yield record.eol;
-      continue;
-    }
+  /** The output line of one record, or undefined when it is left out. */
+  const line = (record: RawRecord): string | undefined => {
+    if (record.raw === '') return options.onlyDeliverable ? undefined : record.eol;
     summary.rows++;
     const cells = parseCells(record.raw, delimiter);
     const address = (cells[emailColumn] ?? '').trim();
@@ -174,12 +179,23 @@ export function* joinCsv(
         summary.notVerified++;
       }
     }
-    if (options.onlyDeliverable && result?.status !== 'deliverable') continue;
+    if (options.onlyDeliverable && result?.status !== 'deliverable') return undefined;
     const values = columns.map((id) => (result ? flatValue(result, id) : id === 'status' ? marker : undefined));
     const padding = delimiter.repeat(Math.max(0, headerCells.length - cells.length));
     summary.written++;
-    yield `${record.raw}${padding}${delimiter}${values.map(cell).join(delimiter)}${record.eol}`;
-  }
+    return `${record.raw}${padding}${delimiter}${values.map(cell).join(delimiter)}${record.eol}`;
+  };
+  /** One output chunk per batch of records read. */
+  const lines = (records: readonly RawRecord[]): string => {
+    const out: string[] = [];
+    for (const record of records) {
+      const text = line(record);
+      if (text !== undefined) out.push(text);
+    }
+    return out.join('');
+  };
+  yield lines([...buffered, ...batch.slice(taken)]);
+  for await (const records of batches) yield lines(records);
 }
 
 /**

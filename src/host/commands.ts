@@ -74,6 +74,7 @@ export function createCommands(p: CommandParts) {
     'bouncer.table.filterToValue': (cell) => p.tableContext.run('filterToValue', cell),
     'bouncer.table.excludeValue': (cell) => p.tableContext.run('excludeValue', cell),
     'bouncer.table.showRowDetails': (cell) => p.tableContext.run('showRowDetails', cell),
+    'bouncer.table.verifyAgain': (cell) => p.tableContext.run('verifyAgain', cell),
   } satisfies Record<string, CommandHandler>;
 }
 

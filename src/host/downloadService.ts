@@ -1,7 +1,6 @@
 import fetch from 'node-fetch';
 import * as vscode from 'vscode';
 import { BouncerClient } from '../core/bouncerClient';
-import { waitForCompletion, type BatchStatus } from '../core/batchStatus';
 import { BouncerError } from '../core/errors';
 import { localBytes } from './units';
 import { describeOddRecords, type OddRecords } from '../core/recordSchema';
@@ -43,8 +42,9 @@ export interface DownloadServiceDeps {
 }
 
 /**
- * Gets a batch's results into the cache with a cancellable progress notification, and
- * waits for unfinished batches. Throws BouncerError; presenting errors is the caller's job.
+ * Gets a batch's results into the cache with a cancellable progress notification (unfinished
+ * batches are waited for by the shared poller). Throws BouncerError; presenting errors is the
+ * caller's job.
  */
 export class DownloadService implements vscode.Disposable {
   private readonly running = new Map<string, Set<AbortController>>();
@@ -95,31 +95,6 @@ export class DownloadService implements vscode.Disposable {
       }
       throw error;
     }
-  }
-
-  /** Polls the batch's status until it completes, with a cancellable progress notification. */
-  async waitForCompletion(batchId: string): Promise<BatchStatus> {
-    const target = this.deps.target();
-    const client = await this.client(target);
-    client.batchIdForUrl(batchId); // Before the history records it: it may be the key itself.
-    await this.deps.history.markPending(target.originKey, batchId, true);
-    const status = await this.withCancellableProgress(
-      batchId,
-      vscode.l10n.t('Bouncer: waiting for batch {0} to complete', batchId),
-      (signal, report) =>
-        waitForCompletion(client, batchId, {
-          signal,
-          onProgress: (s) =>
-            report(
-              s.quantity
-                ? vscode.l10n.t('{0} of {1} processed ({2})', s.processed ?? 0, s.quantity, s.status)
-                : String(s.status),
-            ),
-        }),
-    );
-    await this.deps.history.markPending(target.originKey, batchId, false);
-    this.deps.log.info(`Batch ${batchId} completed.`);
-    return status;
   }
 
   /** Key of the configured API origin; throws BouncerError('invalidBaseUrl'). */

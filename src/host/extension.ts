@@ -117,13 +117,18 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
     log,
     dialogs,
     setApiKey: () => apiKey.set(),
-    waitForCompletion: (batchId) => downloads.waitForCompletion(batchId),
+    // The shared poller follows it (the tree shows its progress), then the failed open runs again.
+    waitForCompletion: (batchId) =>
+      Promise.resolve(
+        vscode.window.withProgress({ location: { viewId: 'bouncer.batches' } }, () => poller.waitFor(batchId)),
+      ),
   });
   const panels = new ResultsPanelManager(context, {
     log,
     errors,
     neutralizeFormulas: () => readConfig().neutralizeFormulas,
     locate: (source) => locateCachedResults(cache, source),
+    verifyAgain: (emails, from) => writeBack.verifyFromTable(emails, from),
   });
   const fileTable = new ResultsTableEditor({ panels, log });
   const documents = new ResultsFileSystem({
@@ -172,7 +177,8 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
     originKey,
     neutralizeFormulas: () => readConfig().neutralizeFormulas,
     results: (batchId) => downloads.ensureCached({ batchId, filter: 'all', format: 'json' }),
-    createBatch: createBatchThroughVerifyEmails,
+    createBatch: (emails, name, confirm) =>
+      confirm ? verify.confirmAndCreate(emails, name) : createBatchThroughVerifyEmails(emails, name),
     follow: (batchId, info) => poller.follow(batchId, info),
   });
   const batches = new BatchCommands({
@@ -219,6 +225,7 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
         void errors.show(error, { batchId });
       }),
     onBatchChanged: (batchId, change) => poller.batchChanged(batchId, change),
+    seam,
   });
 
   context.subscriptions.push(

@@ -27,6 +27,8 @@ export class TestSeam {
   readonly replaceApiKeyQuestions: string[] = [];
   /** Every error message shown, exactly as shown, with the labels of its buttons. */
   readonly shownErrors: { text: string; buttons: string[] }[] = [];
+  /** Button labels to press on the next error messages, in order, instead of waiting for a person. */
+  readonly errorAnswers: string[] = [];
   /**
    * Answers to the open prompt's steps (batch, filter, view), taken in order. While this holds any,
    * an `open*` command without arguments answers from here instead of showing the quick input.
@@ -34,7 +36,22 @@ export class TestSeam {
   readonly openAnswers: OpenAnswer[] = [];
   /** Each step of the open prompt shown while answering from `openAnswers`. */
   readonly openSteps: OpenStepSeen[] = [];
+  /**
+   * Answers to Verify Emails' questions (a CSV's column, then the confirmation), taken in order.
+   * While this holds any, those questions are answered here instead of on screen.
+   */
+  readonly verifyAnswers: VerifyAnswer[] = [];
+  /** Each question Verify Emails asked while answering from `verifyAnswers`. */
+  readonly verifySteps: VerifyStepSeen[] = [];
 }
+
+/** Pick a CSV column by its label (the preselected one when absent), confirm, or close the question. */
+export type VerifyAnswer = { type: 'column'; label?: string } | { type: 'confirm' } | { type: 'cancel' };
+
+/** A question of Verify Emails as shown: the column pick with its rows, or the confirmation's text. */
+export type VerifyStepSeen =
+  | { kind: 'column'; labels: string[]; preselected: string | undefined }
+  | { kind: 'confirm'; message: string; detail: string };
 
 /** One answer to a step of the open prompt: type text, pick a row by its label, go Back, or close. */
 export type OpenAnswer =
@@ -82,6 +99,7 @@ export function createDialogs(redact: (text: string) => string, seam: TestSeam |
       // A server can echo the key in its own words, and a user can paste it where a batch ID goes.
       const shown = redact(text);
       seam?.shownErrors.push({ text: shown, buttons: items });
+      if (seam && seam.errorAnswers.length > 0) return Promise.resolve(seam.errorAnswers.shift());
       return vscode.window.showErrorMessage(shown, ...items);
     },
   };

@@ -317,6 +317,9 @@ export class ResultsPanel implements vscode.Disposable, DownloadPanel {
         markWalkthroughStep(WalkthroughKey.usedTable);
         return;
       }
+      case 'verifyAgain':
+        await this.deps.verifyAgain(message.emails, this.publicSource);
+        return;
     }
   }
 

@@ -20,6 +20,8 @@ export interface ResultsPanelDeps {
   /** Finds the cached download for a restored panel; undefined when it is gone. */
   locate(state: { batchId: string; filter: DownloadFilter; originKey: string }): Promise<ResultsSource | undefined>;
   neutralizeFormulas(): boolean;
+  /** Verify Selected Rows Again: confirm, then create a batch of these emails linked to `from`. */
+  verifyAgain(emails: string[], from: PanelSource): Promise<unknown>;
 }
 
 /** What one open table holds, for the integration tests (`BouncerExtensionApi.testing`). */

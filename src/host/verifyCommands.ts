@@ -20,6 +20,7 @@ import type { BatchHistoryStore } from './batchHistoryStore';
 import type { ApiTarget } from './downloadService';
 import type { ErrorReporter } from './errorReporter';
 import type { BouncerLog } from './log';
+import type { TestSeam } from './prompts';
 
 /** A list file larger than this is not a contacts list anyone meant to verify in one go. */
 const MAX_LIST_FILE_BYTES = 256 * 1024 * 1024;
@@ -41,6 +42,8 @@ export interface VerifyCommandsDeps {
   onBatchCreated(batchId: string, created: CreatedBatch, source?: vscode.Uri): Promise<void> | void;
   /** Called after Finish Now or Delete from Bouncer changed a batch, so a poller can look again or stop. */
   onBatchChanged(batchId: string, change: 'finished' | 'deleted'): void;
+  /** Integration tests answer the column pick and the confirmation here (test mode only). */
+  seam?: TestSeam;
 }
 
 /** Where the addresses come from, once the command's argument or the editor was read. */
@@ -193,11 +196,25 @@ export class VerifyCommands {
     return record;
   }
 
+  /**
+   * Asks as Verify Emails does (counts, credits, name), then creates. For addresses a person picked
+   * elsewhere, such as rows of the results table. Resolves to the new batch IDs, or undefined when
+   * the person stopped.
+   */
+  async confirmAndCreate(emails: string[], name: string): Promise<string[] | undefined> {
+    const list = collectAddresses(emails);
+    if (list.emails.length === 0) {
+      throw new BouncerError('invalidArgument', 'There are no email addresses to verify in what was selected.');
+    }
+    const confirmed = await this.confirm(list, name);
+    return confirmed === undefined ? undefined : this.create(list, confirmed);
+  }
+
   private async verifyInteractively(uri: vscode.Uri | undefined): Promise<{ batchIds: string[] } | undefined> {
     const source = await sourceFromEditorOrFile(uri);
     if (source === undefined) return undefined;
     if (source.format === 'csv') {
-      const column = await pickCsvColumn(source.text);
+      const column = await pickCsvColumn(source.text, this.deps.seam);
       if (column === undefined) return undefined;
       source.column = column;
     }
@@ -217,8 +234,14 @@ export class VerifyCommands {
       );
       return undefined;
     }
-    const target = this.deps.target();
-    const api = await this.deps.connect(target);
+    const name = await this.confirm(list, source.label);
+    if (name === undefined) return undefined;
+    return { batchIds: await this.create(list, name, source.uri) };
+  }
+
+  /** The one confirmation, with the credits left read first; resolves to the batch name. */
+  private async confirm(list: AddressList, label: string): Promise<string | undefined> {
+    const api = await this.deps.connect(this.deps.target());
     let credits: number | undefined;
     try {
       credits = await api.credits(AbortSignal.timeout(15_000));
@@ -226,9 +249,7 @@ export class VerifyCommands {
       // The count helps the decision but is not needed for it; a 402 still explains itself.
       this.deps.log.warn(`Credits not read before creating: ${error instanceof Error ? error.message : String(error)}`);
     }
-    const name = await confirmCreation(list, source.label, credits);
-    if (name === undefined) return undefined;
-    return { batchIds: await this.create(list, name, source.uri) };
+    return confirmCreation(list, label, credits, this.deps.seam);
   }
 
   /** Creates one batch per 100,000 addresses, recording each in the history as soon as it exists. */
@@ -419,7 +440,7 @@ async function readListFile(uri: vscode.Uri): Promise<string> {
 }
 
 /** The email column, preselected as recognised; the person may pick another. */
-async function pickCsvColumn(text: string): Promise<string | undefined> {
+async function pickCsvColumn(text: string, seam: TestSeam | undefined): Promise<string | undefined> {
   const rows = csvRows(text);
   const layout = csvLayout(rows);
   if (layout.header.length === 0) return undefined;
@@ -436,6 +457,12 @@ async function pickCsvColumn(text: string): Promise<string | undefined> {
       ? [items[layout.emailColumn], ...items.filter((i) => i.index !== layout.emailColumn)]
       : items;
   if (ordered.length === 1) return ordered[0].name;
+  if (seam && seam.verifyAnswers.length > 0) {
+    seam.verifySteps.push({ kind: 'column', labels: ordered.map((i) => i.label), preselected: ordered[0]?.label });
+    const answer = seam.verifyAnswers.shift();
+    if (answer?.type !== 'column') return undefined;
+    return (answer.label === undefined ? ordered[0] : ordered.find((i) => i.label === answer.label))?.name;
+  }
   const pick = await vscode.window.showQuickPick(ordered, {
     title: vscode.l10n.t('Verify Emails: which column holds the addresses?'),
     placeHolder:
@@ -450,6 +477,7 @@ async function confirmCreation(
   list: AddressList,
   label: string,
   credits: number | undefined,
+  seam: TestSeam | undefined,
 ): Promise<string | undefined> {
   let name = label;
   const count = list.emails.length;
@@ -479,8 +507,13 @@ async function confirmCreation(
     ];
     const verify = vscode.l10n.t('Verify {0} Addresses', count.toLocaleString());
     const rename = vscode.l10n.t('Change Name…');
+    const message = vscode.l10n.t('Verify {0} addresses with Bouncer?', count.toLocaleString());
+    if (seam && seam.verifyAnswers.length > 0) {
+      seam.verifySteps.push({ kind: 'confirm', message, detail: lines.join('\n') });
+      return seam.verifyAnswers.shift()?.type === 'confirm' ? name : undefined;
+    }
     const choice = await vscode.window.showInformationMessage(
-      vscode.l10n.t('Verify {0} addresses with Bouncer?', count.toLocaleString()),
+      message,
       { modal: true, detail: lines.join('\n') },
       verify,
       rename,

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { writeAtomically } from '../core/atomicFile';
@@ -18,6 +19,7 @@ import {
   type ResultsIndex,
   type WriteBackSummary,
 } from '../core/writeBack';
+import type { PanelSource } from '../shared/protocol';
 import type { BatchHistoryStore } from './batchHistoryStore';
 import type { BatchesView } from './batchesView';
 import type { CachedResults } from './downloadService';
@@ -35,10 +37,11 @@ export interface WriteBackDeps {
   /** The batch's full results in the cache (JSON), downloading them first when missing. */
   results(batchId: string): Promise<CachedResults>;
   /**
-   * Creates a batch from addresses and follows it: the creation engineer's `bouncer.verifyEmails`
-   * with `{ emails, name }`. Resolves to the new batch IDs.
+   * Creates a batch from addresses and follows it: `bouncer.verifyEmails` with `{ emails, name }`,
+   * or, with `confirm`, after the same confirmation Verify Emails shows. Resolves to the new batch
+   * IDs, or undefined when the person stopped.
    */
-  createBatch(emails: string[], name: string): Promise<string[]>;
+  createBatch(emails: string[], name: string, confirm: boolean): Promise<string[] | undefined>;
   /** Follows a batch (marks it in the history with where it came from). */
   follow(batchId: string, info: { verifiedAgainFrom?: string; source?: string }): Promise<void>;
 }
@@ -70,19 +73,20 @@ export class WriteBackCommands {
 
     const cached = await this.deps.results(batchId);
     const results = await indexResults(readRecords(cached.path));
-    const text = await readSource(source);
     const name = path.basename(writeBackPath(source.fsPath, onlyDeliverable));
     const target = vscode.Uri.joinPath(source, '..', name);
     const summary = emptySummary();
     if (isCsvSource(source.fsPath)) {
       const chunks = joinCsv(
-        text,
+        await sourceChunks(source),
         results,
         { columns, neutralizeFormulas: this.deps.neutralizeFormulas(), onlyDeliverable },
         summary,
       );
       await writeChunks(target, chunks);
     } else {
+      // A plain list is read whole: only its deliverable addresses are kept, one short line each.
+      const text = (await collectText(await sourceChunks(source))).join('');
       await writeChunks(target, [deliverableAddresses(text, results, summary)]);
     }
     this.deps.log.info(`Wrote ${target.fsPath} from batch ${batchId}: ${JSON.stringify(summary)}`);
@@ -131,15 +135,41 @@ export class WriteBackCommands {
         'There are no addresses to verify again (the batch has no unknown ones).',
       );
     }
+    const batchIds = await this.createAgain(emails, from, false);
+    return batchIds && { batchIds };
+  }
+
+  /**
+   * Verify Selected Rows Again, from the results table: the emails the page sent (already checked
+   * by the protocol), confirmed like Verify Emails. The new batch is linked to the table's batch
+   * when that is a batch of the current API; a file opened in the table is no batch to link to.
+   */
+  async verifyFromTable(emails: string[], table: PanelSource): Promise<string[] | undefined> {
+    const addresses = emails.map((e) => e.trim()).filter(looksLikeEmail);
+    if (addresses.length === 0) {
+      void vscode.window.showInformationMessage(
+        vscode.l10n.t('The selected rows hold no email addresses to verify again. Select rows with addresses.'),
+      );
+      return undefined;
+    }
+    const linked = table.originKey === this.deps.originKey() ? table.batchId : undefined;
+    return this.createAgain(addresses, linked, true);
+  }
+
+  private async createAgain(
+    emails: string[],
+    from: string | undefined,
+    confirm: boolean,
+  ): Promise<string[] | undefined> {
     const name = from
       ? vscode.l10n.t('{0} (again)', this.deps.history.entry(this.deps.originKey(), from)?.name ?? from)
       : vscode.l10n.t('Verify again');
-    const batchIds = await this.deps.createBatch(emails, name);
-    if (from) {
+    const batchIds = await this.deps.createBatch(emails, name, confirm);
+    if (batchIds && from) {
       const source = this.deps.history.entry(this.deps.originKey(), from)?.source;
       for (const batchId of batchIds) await this.deps.follow(batchId, { verifiedAgainFrom: from, source });
     }
-    return { batchIds };
+    return batchIds;
   }
 
   /**
@@ -225,30 +255,73 @@ function toUri(value: unknown): vscode.Uri | undefined {
   return undefined;
 }
 
-/** The source as the editor has it (unsaved edits included), else from disk; a BOM is kept. */
-async function readSource(uri: vscode.Uri): Promise<string> {
+/** The source file is read this many bytes at a time. */
+const READ_CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * The source as text chunks: the editor's text when it has unsaved edits, else the file streamed
+ * from disk (UTF-8 decoded across chunk ends; a BOM is kept), so a large list is never one string.
+ * A file that cannot be opened fails at the first chunk, before the output is in place.
+ */
+async function sourceChunks(uri: vscode.Uri): Promise<AsyncIterable<string> | Iterable<string>> {
   const open = vscode.workspace.textDocuments.find((doc) => doc.uri.toString() === uri.toString());
-  if (open?.isDirty) return open.getText();
-  let bytes: Uint8Array;
-  try {
-    bytes = await vscode.workspace.fs.readFile(uri);
-  } catch (error) {
-    throw new BouncerError('invalidArgument', `The source file ${uri.fsPath} cannot be read. Check that it exists.`, {
+  if (open?.isDirty) return slices(open.getText());
+  const unreadable = (error: unknown) =>
+    new BouncerError('invalidArgument', `The source file ${uri.fsPath} cannot be read. Check that it exists.`, {
       cause: error,
     });
+  if (uri.scheme !== 'file') {
+    try {
+      return [new TextDecoder('utf-8', { ignoreBOM: true }).decode(await vscode.workspace.fs.readFile(uri))];
+    } catch (error) {
+      throw unreadable(error);
+    }
   }
-  return new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
+  const file = uri.fsPath;
+  return (async function* () {
+    // Opened here, not before: a reader that is never started would never close it.
+    let handle: fs.FileHandle;
+    try {
+      handle = await fs.open(file, 'r');
+    } catch (error) {
+      throw unreadable(error);
+    }
+    const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+    const buffer = Buffer.alloc(READ_CHUNK_BYTES);
+    try {
+      for (;;) {
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+        if (bytesRead === 0) break;
+        yield decoder.decode(buffer.subarray(0, bytesRead), { stream: true });
+      }
+      yield decoder.decode();
+    } finally {
+      await handle.close();
+    }
+  })();
+}
+
+/** Text already in memory, handed on a chunk at a time so the output is built a chunk at a time too. */
+function* slices(text: string): Generator<string> {
+  for (let at = 0; at < text.length; at += READ_CHUNK_BYTES) yield text.slice(at, at + READ_CHUNK_BYTES);
+}
+
+async function collectText(chunks: AsyncIterable<string> | Iterable<string>): Promise<string[]> {
+  const all: string[] = [];
+  for await (const chunk of chunks) all.push(chunk);
+  return all;
 }
 
 /** Writes the chunks to `target`: atomically on disk (the old file stays until the new one is whole). */
-async function writeChunks(target: vscode.Uri, chunks: Iterable<string>): Promise<void> {
+async function writeChunks(target: vscode.Uri, chunks: AsyncIterable<string> | Iterable<string>): Promise<void> {
   if (target.scheme !== 'file') {
-    await vscode.workspace.fs.writeFile(target, Buffer.from([...chunks].join(''), 'utf8'));
+    const text = (await collectText(chunks)).join('');
+    await vscode.workspace.fs.writeFile(target, Buffer.from(text, 'utf8'));
     return;
   }
   await writeAtomically(target.fsPath, async (writer) => {
     let pending = '';
-    for (const chunk of chunks) {
+    for await (const chunk of chunks) {
       pending += chunk;
       if (pending.length >= WRITE_CHUNK_CHARS) {
         await writer.write(pending);

@@ -49,6 +49,7 @@ export const TABLE_CONTEXT_ACTIONS = [
   'filterToValue',
   'excludeValue',
   'showRowDetails',
+  'verifyAgain',
 ] as const;
 export type TableContextAction = (typeof TABLE_CONTEXT_ACTIONS)[number];
 
@@ -159,11 +160,25 @@ export interface RetryMessage {
   type: 'retry';
 }
 
+/**
+ * Verify Selected Rows Again: the emails of the selected rows (or the right-clicked one), in view
+ * order. The host confirms and creates a new batch linked to the table's batch.
+ */
+export interface VerifyAgainMessage {
+  type: 'verifyAgain';
+  emails: string[];
+}
+
 export type WebviewMessage =
-  ReadyMessage | RenderedMessage | CopyMessage | CopyTextMessage | ExportMessage | RetryMessage;
+  ReadyMessage | RenderedMessage | CopyMessage | CopyTextMessage | ExportMessage | RetryMessage | VerifyAgainMessage;
 
 /** A single cell copied is at most this long; a cell is never near it, a hostile page might try. */
 export const MAX_COPY_TEXT = 1 << 20;
+
+/** One Verify Again from the table is at most one Bouncer batch; the page sends no more. */
+export const MAX_VERIFY_AGAIN_EMAILS = 100_000;
+/** Longer than any address (64 + @ + 255); a longer cell is not one and the page leaves it out. */
+export const MAX_EMAIL_LENGTH = 320;
 
 // ---- validation -----------------------------------------------------------------------------
 
@@ -381,6 +396,14 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
       return typeof value.text === 'string' && value.text.length <= MAX_COPY_TEXT
         ? { type: 'copyText', text: value.text }
         : undefined;
+    case 'verifyAgain': {
+      const { emails } = value;
+      return isStringArray(emails, MAX_VERIFY_AGAIN_EMAILS) &&
+        emails.length > 0 &&
+        emails.every((e) => e.length <= MAX_EMAIL_LENGTH)
+        ? { type: 'verifyAgain', emails: [...emails] }
+        : undefined;
+    }
     case 'rendered':
       return isCount(value.rows) && typeof value.complete === 'boolean'
         ? { type: 'rendered', rows: value.rows, complete: value.complete }

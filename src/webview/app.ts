@@ -8,12 +8,14 @@ import { SearchIndex } from '../model/search';
 import { nextSort, sortRows } from '../model/sort';
 import { summarize, type Summary } from '../model/stats';
 import { cellText, type ResultsStore } from '../model/store';
-import type {
-  ContextActionMessage,
-  DownloadProgressMessage,
-  HostMessage,
-  PanelSource,
-  UiState,
+import {
+  MAX_EMAIL_LENGTH,
+  MAX_VERIFY_AGAIN_EMAILS,
+  type ContextActionMessage,
+  type DownloadProgressMessage,
+  type HostMessage,
+  type PanelSource,
+  type UiState,
 } from '../shared/protocol';
 import { navigate } from './cellNavigation';
 import { ColumnChooser } from './columnChooser';
@@ -39,6 +41,7 @@ const TEXT = {
   soFar: (shown: string, rows: string) => t('{0} of {1} rows so far', shown, rows),
   arriving: () => t('still arriving: sort, filter and search cover the rows so far and re-apply as more arrive'),
   read: (rows: string) => t('loading… {0} read', rows),
+  tooManyAgain: (most: string) => t('Select at most {0} rows to verify again: that is one batch.', most),
 };
 
 interface Loaded {
@@ -494,7 +497,29 @@ export class TableApp {
       case 'showRowDetails':
         this.details.show(data.store, row);
         return;
+      case 'verifyAgain':
+        this.verifyAgain(data.selection.selected[row] === 1 ? data.selection.rowsForCopy(data.view.rows) : [row]);
+        return;
     }
+  }
+
+  /**
+   * Sends the rows' addresses to the host, which confirms and creates the batch. Empty and overlong
+   * cells are not addresses; more than one batch's worth is refused here with a line saying so.
+   */
+  private verifyAgain(rows: ArrayLike<number>): void {
+    const data = this.data;
+    if (!data) return;
+    if (rows.length > MAX_VERIFY_AGAIN_EMAILS) {
+      this.statusLine.textContent = TEXT.tooManyAgain(formatCount(MAX_VERIFY_AGAIN_EMAILS));
+      return;
+    }
+    const emails: string[] = [];
+    for (let i = 0; i < rows.length; i++) {
+      const email = cellText(data.store, 'email', rows[i]).trim();
+      if (email !== '' && email.length <= MAX_EMAIL_LENGTH) emails.push(email);
+    }
+    if (emails.length > 0) this.api.postMessage({ type: 'verifyAgain', emails });
   }
 
   private copyCell(position: number, columnIndex: number): void {

@@ -92,6 +92,26 @@ describe('Following batches', function () {
     assert.fail(`batch ${batchId} did not complete`);
   }
 
+  it('"Wait for It" on a batch not completed follows it with the shared poller, then opens its results', async () => {
+    const batchId = 'pending-4';
+    const { seam } = testingApi(api);
+    seam.errorAnswers.push('Wait for It');
+    await assert.rejects(
+      Promise.resolve(vscode.commands.executeCommand('bouncer.openResultsAsJson', { batchId })),
+      /not completed/,
+    );
+    assert.equal(seam.errorAnswers.length, 0, 'the button was pressed');
+    // The emulator completes it on the 4th status poll. The rounds asked for here reach it only
+    // if the shared poller follows it (its own timer waits an hour); another waiter would not.
+    const polls = () => emulator.requests.filter((r) => r.path.endsWith(`/batch/${batchId}`)).length;
+    // The button's work runs after the rejection: wait for its first status request.
+    while (polls() === 0) await new Promise((r) => setTimeout(r, 20));
+    for (let round = 0; round < 10 && polls() < 4; round++) await testingApi(api).poller.pollNow();
+    assert.ok(polls() >= 4, `the poller's rounds asked for its status (${polls()} polls)`);
+    // Completed: the open that failed runs again and downloads the results.
+    while ((await item(batchId))?.contextValue !== 'batch-cached') await new Promise((r) => setTimeout(r, 20));
+  });
+
   it('follows a batch created from a CSV, writes its results back beside it, and verifies its unknown ones again', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bouncer-follow-'));
     try {

@@ -314,6 +314,34 @@ describe('results grid in Chromium: layout, keyboard, columns, filters, l10n', f
     );
   });
 
+  it('Verify Selected Rows Again sends the emails of the selection, or of the clicked row alone', async () => {
+    const rows = page.locator('.grid-row:not([hidden])');
+    await rows.nth(0).click();
+    await rows.nth(2).click({ modifiers: ['Shift'] });
+    // The store rows of the selection, in view order, as the copy request names them.
+    await page.click('button[aria-label="Copy emails"]');
+    const copy = (await lastMessage(page)) as { rows: Record<string, number> };
+    const selected = Object.values(copy.rows);
+    assert.equal(selected.length, 3);
+    await postFromHost(page, { type: 'contextAction', action: 'verifyAgain', row: selected[1], column: 'status' });
+    await page.waitForFunction(() => {
+      const inbox = (globalThis as unknown as { __harness: Harness }).__harness.inbox;
+      return (inbox.at(-1) as { type?: string }).type === 'verifyAgain';
+    });
+    assert.deepEqual(await lastMessage(page), {
+      type: 'verifyAgain',
+      emails: selected.map((row) => records[row].email),
+    });
+    const outside = [0, 1, 2, 3].find((row) => !selected.includes(row)) ?? 0;
+    await postFromHost(page, { type: 'contextAction', action: 'verifyAgain', row: outside, column: 'email' });
+    await page.waitForFunction(() => {
+      const inbox = (globalThis as unknown as { __harness: Harness }).__harness.inbox;
+      return ((inbox.at(-1) as { emails?: string[] }).emails ?? []).length === 1;
+    });
+    assert.deepEqual(await lastMessage(page), { type: 'verifyAgain', emails: [records[outside].email] });
+    await page.keyboard.press('Escape');
+  });
+
   it('opens the context menu from the keyboard on the active cell (Shift+F10)', async () => {
     await page.evaluate(() => {
       const seen: string[] = [];

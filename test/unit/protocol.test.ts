@@ -7,6 +7,8 @@ import {
   parseUiState,
   parseWebviewMessage,
   MAX_COPY_TEXT,
+  MAX_EMAIL_LENGTH,
+  MAX_VERIFY_AGAIN_EMAILS,
   rowsInRange,
   type UiState,
 } from '../../src/shared/protocol';
@@ -47,6 +49,12 @@ describe('protocol: webview → host', () => {
     const exp = parseWebviewMessage({ type: 'export', format: 'json', target: 'tab', rows: [1, 2] });
     assert.deepEqual(exp, { type: 'export', format: 'json', target: 'tab', rows: new Uint32Array([1, 2]) });
     assert.deepEqual(parseWebviewMessage({ type: 'copyText', text: 'a@b.c' }), { type: 'copyText', text: 'a@b.c' });
+    assert.deepEqual(parseWebviewMessage({ type: 'verifyAgain', emails: ['a@b.c', 'd@e.f'] }), {
+      type: 'verifyAgain',
+      emails: ['a@b.c', 'd@e.f'],
+    });
+    const most = Array.from({ length: MAX_VERIFY_AGAIN_EMAILS }, (_, i) => `a${i}@b.c`);
+    assert.equal(parseWebviewMessage({ type: 'verifyAgain', emails: most })?.type, 'verifyAgain');
   });
 
   it('rejects malformed messages', () => {
@@ -67,6 +75,12 @@ describe('protocol: webview → host', () => {
       { type: 'export', format: 'csv', target: 'file', rows: new Float64Array([1]) },
       { type: 'copyText', text: 5 },
       { type: 'copyText', text: 'x'.repeat(MAX_COPY_TEXT + 1) },
+      { type: 'verifyAgain' },
+      { type: 'verifyAgain', emails: [] },
+      { type: 'verifyAgain', emails: 'a@b.c' },
+      { type: 'verifyAgain', emails: ['a@b.c', 5] },
+      { type: 'verifyAgain', emails: [`${'x'.repeat(MAX_EMAIL_LENGTH)}@b.c`] },
+      { type: 'verifyAgain', emails: Array.from({ length: MAX_VERIFY_AGAIN_EMAILS + 1 }, () => 'a@b.c') },
     ];
     for (const message of bad) assert.equal(parseWebviewMessage(message), undefined, JSON.stringify(message));
   });

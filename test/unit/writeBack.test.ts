@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { BouncerError } from '../../src/core/errors';
-import { detectDelimiter, parseCells, rawRecords } from '../../src/core/rawCsv';
+import { detectDelimiter, parseCells, rawRecordsOf, type RawRecord } from '../../src/core/rawCsv';
 import type { EmailRecord } from '../../src/core/records';
 import {
   DEFAULT_WRITE_BACK_COLUMNS,
@@ -42,25 +42,47 @@ const RESULTS = [
 
 const DEFAULTS: CsvWriteBackOptions = { columns: DEFAULT_WRITE_BACK_COLUMNS, neutralizeFormulas: true };
 
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const item of items) all.push(item);
+  return all;
+}
+
+/** The records of every batch, in order. */
+async function recordsOf(chunks: string[]): Promise<RawRecord[]> {
+  return (await collect(rawRecordsOf(chunks))).flat();
+}
+
 async function join(text: string, options: Partial<CsvWriteBackOptions> = {}, results = RESULTS) {
   const summary = emptySummary();
-  const out = [...joinCsv(text, await indexOf(results), { ...DEFAULTS, ...options }, summary)].join('');
+  const out = (await collect(joinCsv([text], await indexOf(results), { ...DEFAULTS, ...options }, summary))).join('');
   return { out, summary };
 }
 
 describe('rawCsv', () => {
-  it('splits records at line ends outside quotes and keeps each line end', () => {
-    assert.deepEqual(
-      [...rawRecords('a,"b\r\nc"\r\nd\ne\rf')],
-      [
-        { raw: 'a,"b\r\nc"', eol: '\r\n' },
-        { raw: 'd', eol: '\n' },
-        { raw: 'e', eol: '\r' },
-        { raw: 'f', eol: '' },
-      ],
-    );
-    assert.deepEqual([...rawRecords('')], []);
-    assert.deepEqual([...rawRecords('a\n')], [{ raw: 'a', eol: '\n' }]);
+  it('splits records at line ends outside quotes and keeps each line end', async () => {
+    assert.deepEqual(await recordsOf(['a,"b\r\nc"\r\nd\ne\rf']), [
+      { raw: 'a,"b\r\nc"', eol: '\r\n' },
+      { raw: 'd', eol: '\n' },
+      { raw: 'e', eol: '\r' },
+      { raw: 'f', eol: '' },
+    ]);
+    assert.deepEqual(await recordsOf(['']), []);
+    assert.deepEqual(await recordsOf(['a\n']), [{ raw: 'a', eol: '\n' }]);
+  });
+
+  it('reads the same records from chunks split anywhere, even between \\r and \\n or inside quotes', async () => {
+    const text = '\uFEFFa,"b\r\nc"\r\nd\ne\r\r\n"x""\ny",z\rf';
+    const whole: RawRecord[] = await recordsOf([text]);
+    for (let cut = 0; cut <= text.length; cut++) {
+      for (let second = cut; second <= text.length; second++) {
+        const chunks = [text.slice(0, cut), text.slice(cut, second), text.slice(second)];
+        assert.deepEqual(await recordsOf(chunks), whole, JSON.stringify(chunks));
+      }
+    }
+    assert.deepEqual(await recordsOf(['a\r']), [{ raw: 'a', eol: '\r' }]);
+    assert.deepEqual(await recordsOf(['a\r', '']), [{ raw: 'a', eol: '\r' }]);
+    assert.deepEqual(await recordsOf([]), []);
   });
 
   it('finds the delimiter of the header outside quotes', () => {
@@ -77,6 +99,30 @@ describe('rawCsv', () => {
 });
 
 describe('joinCsv', () => {
+  it('keeps every row when the email column is found by sampling rows (no "email" header)', async () => {
+    const lines = ['Name,Contact'];
+    for (let i = 0; i < 120; i++) lines.push(`n${i},u${i}@example.com`);
+    const { out, summary } = await join(`${lines.join('\n')}\n`);
+    const written = out.split('\n').slice(0, -1);
+    assert.equal(written.length, 121, 'the header and all 120 rows');
+    assert.equal(written[120], 'n119,u119@example.com,not verified,,');
+    assert.equal(summary.written, 120);
+  });
+
+  it('writes the same file from a source read in chunks as from one string', async () => {
+    const text =
+      '\uFEFFName;E-Mail\r\n"Doe; Ann";ann@example.com\r\n"multi\r\nline";bob@example.com\r\n;\r\nCy;cy@example.com';
+    const { out } = await join(text);
+    const index = await indexOf(RESULTS);
+    for (const size of [1, 2, 3, 7]) {
+      const chunks = Array.from({ length: Math.ceil(text.length / size) }, (_, i) =>
+        text.slice(i * size, (i + 1) * size),
+      );
+      const chunked = (await collect(joinCsv(chunks, index, DEFAULTS))).join('');
+      assert.equal(chunked, out, `chunks of ${size}`);
+    }
+  });
+
   it('keeps every original column and row in order and appends status, reason, score', async () => {
     const source =
       'id,Name,E-mail Address,notes\n1,"Doe, Ann",ann@example.com,"said ""hi"""\n2,Bob,BOB@Example.com ,\n';
