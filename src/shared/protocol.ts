@@ -132,7 +132,12 @@ export interface RenderedMessage {
   rows: number;
   /** Whether the rendered data was the whole batch. */
   complete: boolean;
+  /** The header's labels, in screen order: what a person sees, for the integration tests. */
+  columns?: string[];
 }
+
+/** Bounds on `rendered.columns`: every record column and every extra one, each label at most this long. */
+const MAX_RENDERED_COLUMNS = 100;
 
 /** Copy rows to the clipboard as CSV (with header) or as emails, one per line. */
 export interface CopyMessage {
@@ -395,10 +400,15 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
       return typeof value.text === 'string' && value.text.length <= MAX_COPY_TEXT
         ? { type: 'copyText', text: value.text }
         : undefined;
-    case 'rendered':
-      return isCount(value.rows) && typeof value.complete === 'boolean'
-        ? { type: 'rendered', rows: value.rows, complete: value.complete }
-        : undefined;
+    case 'rendered': {
+      if (!isCount(value.rows) || typeof value.complete !== 'boolean') return undefined;
+      const message: RenderedMessage = { type: 'rendered', rows: value.rows, complete: value.complete };
+      const { columns } = value;
+      if (columns === undefined) return message;
+      const fits = (label: unknown) => typeof label === 'string' && label.length <= MAX_EXTRA_LABEL;
+      if (!Array.isArray(columns) || columns.length > MAX_RENDERED_COLUMNS || !columns.every(fits)) return undefined;
+      return { ...message, columns: [...(columns as string[])] };
+    }
     case 'copy': {
       const rows = parseRows(value.rows);
       if (!rows || (value.what !== 'csv' && value.what !== 'emails')) return undefined;

@@ -254,8 +254,9 @@ export class TableApp {
     }
     // Two frames: the rows have been laid out and painted when the host hears about it.
     const rows = this.data.view.rows.length;
+    const columns = ui.columns.map(columnLabel);
     requestAnimationFrame(() =>
-      requestAnimationFrame(() => this.api.postMessage({ type: 'rendered', rows, complete })),
+      requestAnimationFrame(() => this.api.postMessage({ type: 'rendered', rows, complete, columns })),
     );
   }
 

@@ -20,7 +20,7 @@ import {
   type ColumnId,
   type ResultsStore,
 } from '../../src/model/store';
-import { parseStore, parseUiState, type UiState } from '../../src/shared/protocol';
+import { parseStore, parseUiState, parseWebviewMessage, type UiState } from '../../src/shared/protocol';
 
 // A CSV file's own columns (`Company`, a note) come into the table as text columns after the record's.
 
@@ -126,6 +126,14 @@ describe('extra columns: the protocol', () => {
     const notArray = (await fresh()) as unknown as { extra: unknown };
     notArray.extra = { 0: one };
     assert.equal(parseStore(notArray), undefined);
+  });
+
+  it('takes the header labels the webview reports on screen, bounded', () => {
+    const rendered = { type: 'rendered', rows: 3, complete: true, columns: ['Email', 'Company'] };
+    assert.deepEqual(parseWebviewMessage(rendered), rendered);
+    assert.equal(parseWebviewMessage({ ...rendered, columns: ['x'.repeat(MAX_EXTRA_LABEL + 1)] }), undefined);
+    assert.equal(parseWebviewMessage({ ...rendered, columns: Array<string>(101).fill('a') }), undefined);
+    assert.equal(parseWebviewMessage({ ...rendered, columns: [1] }), undefined);
   });
 
   it('saves UI state naming extra columns, inside the bounds only', () => {
