@@ -38,6 +38,8 @@ export class ResultsPanel implements vscode.Disposable, DownloadPanel {
   private canRetry = true;
   private loading: AbortController | undefined;
   private readonly feed: PanelDataFeed;
+  /** The header labels the webview last reported on screen. */
+  private renderedColumns: string[] | undefined;
   /** The download being shown as it arrives, if any. */
   private download: DownloadFeed | undefined;
   private downloadProgress: EnsureProgress | undefined;
@@ -184,6 +186,7 @@ export class ResultsPanel implements vscode.Disposable, DownloadPanel {
       emails: Array.from({ length: count }, (_, row) => textAt(store!.text.email, row)),
       renderedRows: this.feed.renderedRows,
       renderedComplete: this.feed.renderedComplete,
+      renderedColumns: this.renderedColumns,
       dataPosts: this.feed.posts,
       dataRendered: this.feed.renders,
       trace: this.trace?.timing(),
@@ -277,6 +280,7 @@ export class ResultsPanel implements vscode.Disposable, DownloadPanel {
         return;
       case 'rendered': {
         this.feed.onRendered(message.rows, message.complete);
+        this.renderedColumns = message.columns;
         this.trace?.mark('firstRowsPainted');
         if (message.complete && this.trace && !this.trace.has('completePainted')) {
           this.trace.mark('completePainted');

@@ -34,6 +34,8 @@ export interface PanelSnapshot extends PanelSource {
   renderedRows: number | undefined;
   /** Whether those rows were the whole batch. */
   renderedComplete: boolean | undefined;
+  /** The header labels the webview last reported on screen. */
+  renderedColumns?: string[];
   /** The `data` messages posted to the webview's current page, in order. */
   dataPosts: DataPost[];
   /** What the webview reported on screen for each of them. */

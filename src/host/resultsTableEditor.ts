@@ -118,10 +118,13 @@ export class ResultsTableEditor implements vscode.CustomReadonlyEditorProvider, 
     const name = path.posix.basename(uri.path);
     const started = Date.now();
     entry.report = undefined;
-    const read = readResultsFile(bytesOf(uri), format, { signal });
+    // A CSV's own columns go into the store beside each record, as text columns after the known ones.
+    let cells: readonly string[] | undefined;
+    const read = readResultsFile(bytesOf(uri), format, { signal, onExtraCells: (row) => (cells = row) });
+    const extra = { labels: () => read.report.extraColumns, cells: () => cells };
     let store: ResultsStore;
     try {
-      store = await buildStore(read.records, options);
+      store = await buildStore(read.records, { ...options, extra });
     } catch (error) {
       if (error instanceof NotBouncerResultsError) {
         this.deps.log.info(`Results table: ${name} is not Bouncer results: ${error.message}`);

@@ -1,4 +1,4 @@
-import type { FlatColumn } from '../core/recordColumns';
+import type { ColumnId } from '../model/store';
 import { isObject } from '../core/guards';
 import { isColumnId } from '../model/columns';
 import type { TableContextAction } from '../shared/protocol';
@@ -6,7 +6,7 @@ import type { BouncerLog } from './log';
 
 /** A table that can act on a context-menu entry (a results panel; the table editor too). */
 export interface TableContextTarget {
-  contextAction(action: TableContextAction, row: number, column: FlatColumn): void;
+  contextAction(action: TableContextAction, row: number, column: ColumnId): void;
 }
 
 /**
@@ -38,7 +38,7 @@ export class TableContextCommands {
 }
 
 /** The cell a context menu was opened on, from the webview's (untrusted) context object. */
-export function parseCellContext(value: unknown): { row: number; column: FlatColumn } | undefined {
+export function parseCellContext(value: unknown): { row: number; column: ColumnId } | undefined {
   if (!isObject(value)) return undefined;
   const { row, column } = value;
   if (typeof row !== 'number' || !Number.isInteger(row) || row < 0 || !isColumnId(column)) return undefined;

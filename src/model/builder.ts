@@ -10,7 +10,15 @@ import {
   type TextColumnId,
 } from '../core/recordColumns';
 import type { EmailRecord } from '../core/records';
-import type { Codes, DictColumn, NumColumn, ResultsStore, TextColumn } from './store';
+import {
+  MAX_EXTRA_COLUMNS,
+  MAX_EXTRA_LABEL,
+  type Codes,
+  type DictColumn,
+  type NumColumn,
+  type ResultsStore,
+  type TextColumn,
+} from './store';
 
 const encoder = new TextEncoder();
 
@@ -165,14 +173,28 @@ export class StoreBuilder {
   private readonly dict = buildersOf<DictColumnId, DictBuilder>(DICT_COLUMN_IDS, () => new DictBuilder());
   private readonly num = buildersOf<NumColumnId, NumBuilder>(NUM_COLUMN_IDS, () => new NumBuilder());
   private rows = 0;
+  private extraLabels: string[] = [];
+  private extra: TextBuilder[] = [];
+
+  /**
+   * Declares extra text columns (a CSV file's own columns) before the first row; beyond
+   * `MAX_EXTRA_COLUMNS` they are left out, and a label is cut at `MAX_EXTRA_LABEL` characters.
+   */
+  setExtraColumns(labels: readonly string[]): void {
+    if (this.rows > 0) throw new Error('Extra columns are declared before the first row.');
+    this.extraLabels = labels.slice(0, MAX_EXTRA_COLUMNS).map((label) => label.slice(0, MAX_EXTRA_LABEL));
+    this.extra = this.extraLabels.map(() => new TextBuilder(false));
+  }
 
   /** Number of records added so far. */
   get rowCount(): number {
     return this.rows;
   }
 
-  /** Appends one record. */
-  add(record: EmailRecord): void {
+  /** Appends one record, with its extra columns' cells in declared order (missing ones read as ''). */
+  add(record: EmailRecord, extraCells?: readonly string[]): void {
+    const extra = this.extra;
+    for (let k = 0; k < extra.length; k++) extra[k].add(extraCells?.[k] ?? '');
     // One loop per kind, so each calls one builder class: this runs for every field of a million records.
     const text = this.text.list;
     const textReads = this.text.reads;
@@ -188,13 +210,17 @@ export class StoreBuilder {
 
   /** The columns so far, as copies: the builder may go on adding rows afterwards. */
   finish(): ResultsStore {
-    return {
+    const store: ResultsStore = {
       rowCount: this.rows,
       hasName: this.text.byId.name.anyPresent,
       text: finishAll(this.text.byId),
       dict: finishAll(this.dict.byId),
       num: finishAll(this.num.byId),
     };
+    if (this.extra.length > 0) {
+      store.extra = this.extra.map((builder, k) => ({ label: this.extraLabels[k], column: builder.finish() }));
+    }
+    return store;
   }
 }
 
@@ -214,6 +240,16 @@ export interface BuildOptions {
    */
   onPartial?: (store: ResultsStore) => void;
   partialAfter?: number;
+  /** Text columns beside the record's own (a CSV file's unknown columns). */
+  extra?: ExtraCells;
+}
+
+/** Where extra columns come from while records are read (see `readResultsFile`'s `onExtraCells`). */
+export interface ExtraCells {
+  /** The labels; asked once, when the first record has arrived (a file's header comes before it). */
+  labels(): readonly string[];
+  /** The cells of the record just handed out. */
+  cells(): readonly string[] | undefined;
 }
 
 /** Builds a store from any iterable of records (sync or async). */
@@ -221,10 +257,11 @@ export async function buildStore(
   records: Iterable<EmailRecord> | AsyncIterable<EmailRecord>,
   options: BuildOptions = {},
 ): Promise<ResultsStore> {
-  const { onProgress, onPartial, partialAfter = Infinity } = options;
+  const { onProgress, onPartial, partialAfter = Infinity, extra } = options;
   const builder = new StoreBuilder();
   const step = (record: EmailRecord): void => {
-    builder.add(record);
+    if (extra && builder.rowCount === 0) builder.setExtraColumns(extra.labels());
+    builder.add(record, extra?.cells());
     const rows = builder.rowCount;
     if (onProgress && (rows & 0xffff) === 0) onProgress(rows);
     if (onPartial && rows === partialAfter) onPartial(builder.finish());

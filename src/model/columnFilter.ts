@@ -1,12 +1,11 @@
-import type { FlatColumn } from '../core/recordColumns';
-import { columnOf, type Codes, type ResultsStore, type TextColumn } from './store';
+import { columnOf, type Codes, type ColumnId, type ResultsStore, type TextColumn } from './store';
 
 /**
  * A text filter on one column: rows whose cell contains `text` (case-insensitive), or equals the
  * rest of it when it starts with `=`; `exclude` keeps the other rows instead.
  */
 export interface ColumnFilter {
-  column: FlatColumn;
+  column: ColumnId;
   text: string;
   exclude?: boolean;
 }

@@ -1,5 +1,4 @@
-import type { FlatColumn } from '../core/recordColumns';
-import { columnOf, type DictColumn, type NumColumn, type ResultsStore, type TextColumn } from './store';
+import { columnOf, type ColumnId, type DictColumn, type NumColumn, type ResultsStore, type TextColumn } from './store';
 
 /**
  * A column reduced to one rank per row: equal values share a rank, 0 means "missing", present
@@ -163,7 +162,7 @@ function equalFolded(bytes: Uint8Array, a: number, ea: number, b: number, eb: nu
 }
 
 /** Computes the ranks of a column. */
-export function computeRanks(store: ResultsStore, id: FlatColumn): Ranks {
+export function computeRanks(store: ResultsStore, id: ColumnId): Ranks {
   const column = columnOf(store, id);
   switch (column.kind) {
     case 'dict':
@@ -177,11 +176,11 @@ export function computeRanks(store: ResultsStore, id: FlatColumn): Ranks {
 
 /** Ranks per column, computed on first use: the email ranks cost one sort, later sorts reuse them. */
 export class RankCache {
-  private readonly cache = new Map<FlatColumn, Ranks>();
+  private readonly cache = new Map<ColumnId, Ranks>();
 
   constructor(readonly store: ResultsStore) {}
 
-  get(id: FlatColumn): Ranks {
+  get(id: ColumnId): Ranks {
     let ranks = this.cache.get(id);
     if (!ranks) {
       ranks = computeRanks(this.store, id);

@@ -1,9 +1,9 @@
-import type { FlatColumn } from '../core/recordColumns';
+import type { ColumnId } from './store';
 import type { RankCache } from './ranks';
 
 /** One sort key; the first key in a list is the primary one. */
 export interface SortKey {
-  column: FlatColumn;
+  column: ColumnId;
   descending: boolean;
 }
 
@@ -52,7 +52,7 @@ export function sortRows(
  * The next sort after a header click: a plain click sorts by that column alone (toggling direction
  * when it already was the primary key); a shift-click adds it as a further key or toggles it there.
  */
-export function nextSort(current: readonly SortKey[], column: FlatColumn, additive: boolean, maxKeys = 3): SortKey[] {
+export function nextSort(current: readonly SortKey[], column: ColumnId, additive: boolean, maxKeys = 3): SortKey[] {
   const existing = current.find((key) => key.column === column);
   if (!additive) {
     const descending = current.length > 0 && current[0].column === column ? !current[0].descending : false;

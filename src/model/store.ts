@@ -40,6 +40,31 @@ export interface NumColumn {
 
 export type Column = TextColumn | DictColumn | NumColumn;
 
+/** A column the record has no field for (a CSV file's own column), shown as text after the known ones. */
+export interface ExtraColumn {
+  /** As the file's header names it. */
+  label: string;
+  column: TextColumn;
+}
+
+/** The id of extra column `i`: a prefix no record column id has, so the two never collide. */
+export type ExtraColumnId = `extra:${number}`;
+/** Any column of a store: a record column, or an extra one. */
+export type ColumnId = FlatColumn | ExtraColumnId;
+
+/** Bounds on extra columns, so a hostile or odd file cannot flood the grid or the saved state. */
+export const MAX_EXTRA_COLUMNS = 64;
+export const MAX_EXTRA_LABEL = 200;
+
+export function extraColumnId(index: number): ExtraColumnId {
+  return `extra:${index}`;
+}
+
+/** The extra column's index, or -1 for a record column id. */
+export function extraIndex(id: ColumnId): number {
+  return id.startsWith('extra:') ? Number(id.slice(6)) : -1;
+}
+
 /**
  * The whole batch as columns: about a third of the memory of record objects, and every buffer can be
  * handed to the webview by `postMessage` without per-row serialisation.
@@ -51,11 +76,30 @@ export interface ResultsStore {
   text: Record<TextColumnId, TextColumn>;
   dict: Record<DictColumnId, DictColumn>;
   num: Record<NumColumnId, NumColumn>;
+  /** Columns beyond the record's, in file order; absent when there are none. */
+  extra?: ExtraColumn[];
 }
 
-/** Looks up a column of any kind by its flat id. */
-export function columnOf(store: ResultsStore, id: FlatColumn): Column {
-  return (store[COLUMN_DEFS[id].kind] as Record<string, Column>)[id];
+/** Whether the store has this column (a saved state may name an extra column this file lacks). */
+export function hasColumn(store: ResultsStore, id: ColumnId): boolean {
+  const extra = extraIndex(id);
+  return extra < 0 ? Object.hasOwn(COLUMN_DEFS, id) : extra < (store.extra?.length ?? 0);
+}
+
+/** The extra columns' ids, in file order. */
+export function extraColumnIds(store: ResultsStore): ExtraColumnId[] {
+  return (store.extra ?? []).map((_, index) => extraColumnId(index));
+}
+
+/** Looks up a column of any kind by its id; an extra column the store lacks reads as empty text. */
+export function columnOf(store: ResultsStore, id: ColumnId): Column {
+  const extra = extraIndex(id);
+  if (extra >= 0) return store.extra?.[extra]?.column ?? emptyText(store.rowCount);
+  return (store[COLUMN_DEFS[id as FlatColumn].kind] as Record<string, Column>)[id];
+}
+
+function emptyText(rows: number): TextColumn {
+  return { kind: 'text', bytes: new Uint8Array(0), offsets: new Uint32Array(rows + 1) };
 }
 
 const decoder = new TextDecoder();
@@ -68,7 +112,7 @@ export function textAt(column: TextColumn, row: number): string {
 }
 
 /** The display text of a cell; missing fields read as ''. */
-export function cellText(store: ResultsStore, id: FlatColumn, row: number): string {
+export function cellText(store: ResultsStore, id: ColumnId, row: number): string {
   const column = columnOf(store, id);
   switch (column.kind) {
     case 'text':

@@ -8,19 +8,21 @@
  * `progress`* and `data` (or `loadError`). The webview posts `rendered` once rows are on screen.
  */
 import { isObject } from '../core/guards';
-import {
-  DICT_COLUMN_IDS,
-  FLAG_COLUMNS,
-  NUM_COLUMN_IDS,
-  TEXT_COLUMN_IDS,
-  type FlagColumn,
-  type FlatColumn,
-} from '../core/recordColumns';
+import { DICT_COLUMN_IDS, FLAG_COLUMNS, NUM_COLUMN_IDS, TEXT_COLUMN_IDS, type FlagColumn } from '../core/recordColumns';
 import { DOWNLOAD_FILTERS, type DownloadFilter } from '../core/records';
 import { isColumnId } from '../model/columns';
 import type { ColumnFilter, FilterState } from '../model/filter';
 import type { SortKey } from '../model/sort';
-import type { Codes, DictColumn, NumColumn, ResultsStore, TextColumn } from '../model/store';
+import {
+  MAX_EXTRA_COLUMNS,
+  MAX_EXTRA_LABEL,
+  type Codes,
+  type ColumnId,
+  type DictColumn,
+  type NumColumn,
+  type ResultsStore,
+  type TextColumn,
+} from '../model/store';
 
 /** Which batch download a panel shows; enough for the host to find the cache again after a reload. */
 export interface PanelSource {
@@ -32,13 +34,13 @@ export interface PanelSource {
 /** Everything the webview persists with `setState` (and VS Code hands back to the serializer). */
 export interface UiState {
   source: PanelSource;
-  columns: FlatColumn[];
+  columns: ColumnId[];
   sort: SortKey[];
   filter: FilterState;
   /** View position of the first visible row. */
   scrollRow: number;
   /** Column widths the user set by dragging or fitting, in CSS pixels; others use their default. */
-  widths?: Partial<Record<FlatColumn, number>>;
+  widths?: Partial<Record<ColumnId, number>>;
 }
 
 /** What the grid's context menu acted on: VS Code passes the `data-vscode-context` of the clicked cell. */
@@ -73,7 +75,7 @@ export interface ContextActionMessage {
   action: TableContextAction;
   /** Store row index of the clicked cell. */
   row: number;
-  column: FlatColumn;
+  column: ColumnId;
 }
 
 /** Rows read from the cache so far, while loading. */
@@ -131,7 +133,12 @@ export interface RenderedMessage {
   rows: number;
   /** Whether the rendered data was the whole batch. */
   complete: boolean;
+  /** The header's labels, in screen order: what a person sees, for the integration tests. */
+  columns?: string[];
 }
+
+/** Bounds on `rendered.columns`: every record column and every extra one, each label at most this long. */
+const MAX_RENDERED_COLUMNS = 100;
 
 /** Copy rows to the clipboard as CSV (with header) or as emails, one per line. */
 export interface CopyMessage {
@@ -257,9 +264,9 @@ function parseColumnFilters(value: unknown): ColumnFilter[] | undefined {
   return filters;
 }
 
-function parseWidths(value: unknown): Partial<Record<FlatColumn, number>> | undefined {
+function parseWidths(value: unknown): Partial<Record<ColumnId, number>> | undefined {
   if (!isObject(value)) return undefined;
-  const widths: Partial<Record<FlatColumn, number>> = {};
+  const widths: Partial<Record<ColumnId, number>> = {};
   for (const [id, width] of Object.entries(value)) {
     if (!isColumnId(id) || typeof width !== 'number' || !Number.isFinite(width) || width < 0 || width > 10_000) {
       return undefined;
@@ -317,6 +324,17 @@ function validNum(value: unknown, rows: number): value is NumColumn {
   return value.values.length === rows && (value.given === undefined || validDict(value.given, rows));
 }
 
+function validExtra(value: unknown, rows: number): boolean {
+  if (!Array.isArray(value) || value.length === 0 || value.length > MAX_EXTRA_COLUMNS) return false;
+  return value.every(
+    (extra: unknown) =>
+      isObject(extra) &&
+      typeof extra.label === 'string' &&
+      extra.label.length <= MAX_EXTRA_LABEL &&
+      validText(extra.column, rows),
+  );
+}
+
 /** Checks a posted store end to end: shapes, lengths, offsets in bounds, codes inside their dictionaries. */
 export function parseStore(value: unknown): ResultsStore | undefined {
   if (!isObject(value) || !isCount(value.rowCount) || typeof value.hasName !== 'boolean') return undefined;
@@ -326,6 +344,7 @@ export function parseStore(value: unknown): ResultsStore | undefined {
   if (!TEXT_COLUMN_IDS.every((id) => validText(text[id], rows))) return undefined;
   if (!DICT_COLUMN_IDS.every((id) => validDict(dict[id], rows))) return undefined;
   if (!NUM_COLUMN_IDS.every((id) => validNum(num[id], rows))) return undefined;
+  if (value.extra !== undefined && !validExtra(value.extra, rows)) return undefined;
   return value as unknown as ResultsStore;
 }
 
@@ -404,10 +423,15 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
         ? { type: 'verifyAgain', emails: [...emails] }
         : undefined;
     }
-    case 'rendered':
-      return isCount(value.rows) && typeof value.complete === 'boolean'
-        ? { type: 'rendered', rows: value.rows, complete: value.complete }
-        : undefined;
+    case 'rendered': {
+      if (!isCount(value.rows) || typeof value.complete !== 'boolean') return undefined;
+      const message: RenderedMessage = { type: 'rendered', rows: value.rows, complete: value.complete };
+      const { columns } = value;
+      if (columns === undefined) return message;
+      const fits = (label: unknown) => typeof label === 'string' && label.length <= MAX_EXTRA_LABEL;
+      if (!Array.isArray(columns) || columns.length > MAX_RENDERED_COLUMNS || !columns.every(fits)) return undefined;
+      return { ...message, columns: [...(columns as string[])] };
+    }
     case 'copy': {
       const rows = parseRows(value.rows);
       if (!rows || (value.what !== 'csv' && value.what !== 'emails')) return undefined;

@@ -1,5 +1,5 @@
 import { formatBytes } from '../core/format';
-import type { FlagColumn, FlatColumn } from '../core/recordColumns';
+import type { FlagColumn } from '../core/recordColumns';
 import { defaultColumns } from '../model/columns';
 import { ColumnFilterIndex } from '../model/columnFilter';
 import { applyFilter, emptyFilter, type ColumnFilter, type FilterState, type ViewResult } from '../model/filter';
@@ -7,7 +7,7 @@ import { RankCache } from '../model/ranks';
 import { SearchIndex } from '../model/search';
 import { nextSort, sortRows } from '../model/sort';
 import { summarize, type Summary } from '../model/stats';
-import { cellText, type ResultsStore } from '../model/store';
+import { cellText, extraColumnIds, hasColumn, type ColumnId, type ResultsStore } from '../model/store';
 import {
   MAX_EMAIL_LENGTH,
   MAX_VERIFY_AGAIN_EMAILS,
@@ -19,7 +19,7 @@ import {
 } from '../shared/protocol';
 import { navigate } from './cellNavigation';
 import { ColumnChooser } from './columnChooser';
-import { columnLabel } from './gridHeader';
+import { columnLabel, useExtraLabels } from './gridHeader';
 import { DetailsPane } from './detailsPane';
 import { button, el } from './dom';
 import { FiltersBar } from './filtersBar';
@@ -117,7 +117,7 @@ export class TableApp {
       },
     });
     const actions = toolbar({
-      columns: () => this.data && this.ui && this.chooser.toggle(this.ui.columns, this.data.store.hasName),
+      columns: () => this.data && this.ui && this.chooser.toggle(this.ui.columns, this.data.store),
       copy: (what) => this.copy(what),
       exportView: (format, target) => this.exportView(format, target),
     });
@@ -218,8 +218,10 @@ export class TableApp {
     if (complete) this.download = undefined;
     // Marks rows still arriving for the style sheet and for tests; the status line says it in words.
     document.body.dataset.complete = String(complete);
-    if (ui.columns.length === 0) ui.columns = defaultColumns(store.hasName);
+    useExtraLabels(store);
+    if (ui.columns.length === 0) ui.columns = [...defaultColumns(store.hasName), ...extraColumnIds(store)];
     if (complete && !store.hasName) ui.columns = ui.columns.filter((id) => id !== 'name');
+    keepColumnsOf(store, ui);
     const empty: ViewResult = {
       rows: new Uint32Array(0),
       statusCounts: new Uint32Array(0),
@@ -255,8 +257,9 @@ export class TableApp {
     }
     // Two frames: the rows have been laid out and painted when the host hears about it.
     const rows = this.data.view.rows.length;
+    const columns = ui.columns.map(columnLabel);
     requestAnimationFrame(() =>
-      requestAnimationFrame(() => this.api.postMessage({ type: 'rendered', rows, complete })),
+      requestAnimationFrame(() => this.api.postMessage({ type: 'rendered', rows, complete, columns })),
     );
   }
 
@@ -351,7 +354,7 @@ export class TableApp {
     this.refresh(false);
   }
 
-  private sortBy(column: FlatColumn, additive: boolean): void {
+  private sortBy(column: ColumnId, additive: boolean): void {
     if (!this.ui) return;
     this.ui.sort = nextSort(this.ui.sort, column, additive);
     this.grid.setColumns(this.ui.columns, this.ui.sort, this.ui.widths);
@@ -359,14 +362,14 @@ export class TableApp {
   }
 
   /** While dragging only the widths change; the end of a drag (or a fit) is saved. */
-  private resizeColumn(column: FlatColumn, width: number, done: boolean): void {
+  private resizeColumn(column: ColumnId, width: number, done: boolean): void {
     if (!this.ui) return;
     this.ui.widths = { ...this.ui.widths, [column]: width };
     this.grid.setWidths(this.ui.widths);
     if (done) this.saved.save();
   }
 
-  private moveColumn(column: FlatColumn, to: number): void {
+  private moveColumn(column: ColumnId, to: number): void {
     if (!this.ui) return;
     const columns = this.ui.columns.filter((id) => id !== column);
     if (columns.length === this.ui.columns.length) return;
@@ -374,7 +377,7 @@ export class TableApp {
     this.setColumns(columns);
   }
 
-  private setColumns(columns: FlatColumn[]): void {
+  private setColumns(columns: ColumnId[]): void {
     if (!this.ui || !this.data) return;
     this.ui.columns = columns;
     this.grid.setColumns(columns, this.ui.sort, this.ui.widths);
@@ -472,7 +475,7 @@ export class TableApp {
   /** An entry of VS Code's context menu, picked on the cell at store row `row`, column `column`. */
   private contextAction(message: ContextActionMessage): void {
     const { data, ui } = this;
-    if (!data || !ui || message.row >= data.store.rowCount) return;
+    if (!data || !ui || message.row >= data.store.rowCount || !hasColumn(data.store, message.column)) return;
     const { row, column } = message;
     const value = cellText(data.store, column, row);
     switch (message.action) {
@@ -564,5 +567,21 @@ export class TableApp {
         }),
       );
     }
+  }
+}
+
+/**
+ * Drops what saved state says about extra columns this store lacks (a file edited since, or state
+ * written for another file): a sort or filter on a column that is not there would read it as empty.
+ */
+function keepColumnsOf(store: ResultsStore, ui: UiState): void {
+  const has = (id: ColumnId) => hasColumn(store, id);
+  if (!ui.columns.every(has)) ui.columns = ui.columns.filter(has);
+  if (!ui.sort.every((key) => has(key.column))) ui.sort = ui.sort.filter((key) => has(key.column));
+  const columns = ui.filter.columns;
+  if (columns && !columns.every((filter) => has(filter.column))) {
+    const kept = columns.filter((filter) => has(filter.column));
+    ui.filter = { ...ui.filter, columns: kept };
+    if (kept.length === 0) delete ui.filter.columns;
   }
 }

@@ -1,5 +1,5 @@
-import { COLUMN_DEFS, type FlatColumn } from '../core/recordColumns';
 import { ALL_COLUMNS } from '../model/columns';
+import { extraColumnIds, type ColumnId, type ResultsStore } from '../model/store';
 import type { ColumnFilter } from '../model/filter';
 import { el, icon } from './dom';
 import { columnLabel } from './gridHeader';
@@ -41,7 +41,7 @@ export class ColumnFiltersView {
   private filters: ColumnFilter[] = [];
 
   constructor(private readonly events: ColumnFilterEvents) {
-    for (const id of ALL_COLUMNS) this.column.append(el('option', { text: columnLabel(id), attrs: { value: id } }));
+    this.setColumns([]);
     this.text.addEventListener('keydown', (event) => {
       if (event.key !== 'Enter') return;
       event.preventDefault();
@@ -89,16 +89,30 @@ export class ColumnFiltersView {
     this.events.onChange([...rest, filter]);
   }
 
+  /** Offers the record's columns and the store's extra ones, after its labels are in use. */
+  setStore(store: ResultsStore): void {
+    this.setColumns(extraColumnIds(store));
+  }
+
+  private setColumns(extra: readonly ColumnId[]): void {
+    const picked = this.column.value;
+    this.column.replaceChildren(
+      ...[...ALL_COLUMNS, ...extra].map((id) => el('option', { text: columnLabel(id), attrs: { value: id } })),
+    );
+    if ([...this.column.options].some((option) => option.value === picked)) this.column.value = picked;
+  }
+
   /** Points the form at a column and focuses its text (from a header, via the keyboard). */
-  focusForm(column: FlatColumn): void {
+  focusForm(column: ColumnId): void {
     this.column.value = column;
     this.text.focus();
   }
 
   private addFromForm(): void {
     const column = this.column.value;
-    if (!Object.hasOwn(COLUMN_DEFS, column) || this.text.value === '') return;
-    this.add({ column: column as FlatColumn, text: this.text.value });
+    // Only a column the form offers: the select's value is the page's own, but stays checked.
+    if (![...this.column.options].some((option) => option.value === column) || this.text.value === '') return;
+    this.add({ column: column as ColumnId, text: this.text.value });
     this.text.value = '';
   }
 }

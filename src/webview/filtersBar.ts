@@ -90,6 +90,7 @@ export class FiltersBar {
 
   /** Builds the flag selects from the values present in the store. */
   setStore(store: ResultsStore): void {
+    this.columnFilters.setStore(store);
     this.selects.clear();
     this.flags.replaceChildren(
       ...FLAG_COLUMNS.map((id) => {

@@ -1,7 +1,7 @@
-import { COLUMN_DEFS, type FlatColumn } from '../core/recordColumns';
 import { STATUSES } from '../core/records';
 import type { SortKey } from '../model/sort';
-import { cellText, type ResultsStore } from '../model/store';
+import { defaultWidth } from '../model/columns';
+import { cellText, type ColumnId, type ResultsStore } from '../model/store';
 import { el } from './dom';
 import { columnLabel, GridHeader, MIN_COLUMN_WIDTH, type HeaderEvents } from './gridHeader';
 import { t } from './l10n';
@@ -51,13 +51,13 @@ export class Grid {
   private readonly viewport: HTMLDivElement;
   private readonly spacer: HTMLDivElement;
   private slots: RowSlot[] = [];
-  private columns: FlatColumn[] = [];
+  private columns: ColumnId[] = [];
   private store: ResultsStore | undefined;
   private view: Uint32Array = new Uint32Array(0);
   private selected: Uint8Array = new Uint8Array(0);
   private active = -1;
   private activeColumn = 0;
-  private widths: Partial<Record<FlatColumn, number>> = {};
+  private widths: Partial<Record<ColumnId, number>> = {};
   private version = 0;
   private scrollRange = 0;
   private spacerHeight = 0;
@@ -118,7 +118,7 @@ export class Grid {
   }
 
   /** Sets the columns, their widths and the sort shown in the header. */
-  setColumns(columns: FlatColumn[], sort: readonly SortKey[], widths: Partial<Record<FlatColumn, number>> = {}): void {
+  setColumns(columns: ColumnId[], sort: readonly SortKey[], widths: Partial<Record<ColumnId, number>> = {}): void {
     this.columns = columns;
     this.activeColumn = Math.min(this.activeColumn, Math.max(0, columns.length - 1));
     this.element.setAttribute('aria-colcount', String(columns.length));
@@ -130,18 +130,18 @@ export class Grid {
   }
 
   /** Applies column widths without rebuilding anything (called on every pointer move of a resize). */
-  setWidths(widths: Partial<Record<FlatColumn, number>>): void {
+  setWidths(widths: Partial<Record<ColumnId, number>>): void {
     this.widths = widths;
-    const px = this.columns.map((id) => widths[id] ?? COLUMN_DEFS[id].width);
+    const px = this.columns.map((id) => widths[id] ?? defaultWidth(id));
     this.element.style.setProperty('--grid-columns', px.map((w) => `${w}px`).join(' '));
     this.element.style.setProperty('--grid-width', `${px.reduce((sum, w) => sum + w, 0)}px`);
   }
 
   /** The width that shows a column's header and values (the visible rows and a sample of the rest). */
-  fitWidth(id: FlatColumn): number {
+  fitWidth(id: ColumnId): number {
     const probe = this.viewport.querySelector('.grid-cell') ?? this.element;
     const context = document.createElement('canvas').getContext('2d');
-    if (!context) return COLUMN_DEFS[id].width;
+    if (!context) return defaultWidth(id);
     const style = getComputedStyle(probe);
     context.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
     const headerStyle = getComputedStyle(this.header.element.querySelector('.grid-hcell') ?? this.element);
@@ -183,8 +183,8 @@ export class Grid {
 
   private scrollToColumn(index: number): void {
     let left = 0;
-    for (let c = 0; c < index; c++) left += this.widths[this.columns[c]] ?? COLUMN_DEFS[this.columns[c]].width;
-    const width = this.widths[this.columns[index]] ?? COLUMN_DEFS[this.columns[index]].width;
+    for (let c = 0; c < index; c++) left += this.widths[this.columns[c]] ?? defaultWidth(this.columns[c]);
+    const width = this.widths[this.columns[index]] ?? defaultWidth(this.columns[index]);
     const view = this.element;
     if (left < view.scrollLeft) view.scrollLeft = left;
     else if (left + width > view.scrollLeft + view.clientWidth) view.scrollLeft = left + width - view.clientWidth;

@@ -1,4 +1,6 @@
 import { COLUMN_DEFS, type FlatColumn } from '../core/recordColumns';
+import { defaultWidth } from '../model/columns';
+import { extraIndex, type ColumnId, type ResultsStore } from '../model/store';
 import type { SortKey } from '../model/sort';
 import { el, icon } from './dom';
 import { t } from './l10n';
@@ -8,18 +10,28 @@ export const MIN_COLUMN_WIDTH = 40;
 const KEY_RESIZE_STEP = 16;
 
 export interface HeaderEvents {
-  onSort(column: FlatColumn, additive: boolean): void;
+  onSort(column: ColumnId, additive: boolean): void;
   /** A width while dragging (`done` false) and once more when the drag ends (`done` true, to persist). */
-  onResize(column: FlatColumn, width: number, done: boolean): void;
-  onFit(column: FlatColumn): void;
-  onMove(column: FlatColumn, toIndex: number): void;
+  onResize(column: ColumnId, width: number, done: boolean): void;
+  onFit(column: ColumnId): void;
+  onMove(column: ColumnId, toIndex: number): void;
   /** ArrowDown from a header: back to the cells, in this column. */
   onLeave(columnIndex: number): void;
 }
 
-/** The label every part of the webview shows for a column. */
-export function columnLabel(id: FlatColumn): string {
-  return t(COLUMN_DEFS[id].label);
+/** The extra columns' labels of the store on screen: the page shows one store at a time. */
+let extraLabels: readonly string[] = [];
+
+/** Takes the labels of a store's extra columns, before anything shows them. */
+export function useExtraLabels(store: ResultsStore): void {
+  extraLabels = (store.extra ?? []).map((extra) => extra.label);
+}
+
+/** The label every part of the webview shows for a column; an extra column's is the file's, untranslated. */
+export function columnLabel(id: ColumnId): string {
+  const extra = extraIndex(id);
+  if (extra >= 0) return extraLabels[extra] ?? id;
+  return t(COLUMN_DEFS[id as FlatColumn].label);
 }
 
 /**
@@ -29,8 +41,8 @@ export function columnLabel(id: FlatColumn): string {
  */
 export class GridHeader {
   readonly element: HTMLDivElement;
-  private columns: FlatColumn[] = [];
-  private widths: Partial<Record<FlatColumn, number>> = {};
+  private columns: ColumnId[] = [];
+  private widths: Partial<Record<ColumnId, number>> = {};
   private focusIndex = 0;
 
   constructor(private readonly events: HeaderEvents) {
@@ -39,11 +51,11 @@ export class GridHeader {
   }
 
   /** The width a column is shown at. */
-  width(id: FlatColumn): number {
-    return this.widths[id] ?? COLUMN_DEFS[id].width;
+  width(id: ColumnId): number {
+    return this.widths[id] ?? defaultWidth(id);
   }
 
-  render(columns: FlatColumn[], sort: readonly SortKey[], widths: Partial<Record<FlatColumn, number>>): void {
+  render(columns: ColumnId[], sort: readonly SortKey[], widths: Partial<Record<ColumnId, number>>): void {
     const hadFocus = this.element.contains(document.activeElement);
     this.columns = columns;
     this.widths = widths;
@@ -61,7 +73,7 @@ export class GridHeader {
     (cells[this.focusIndex] as HTMLElement).focus();
   }
 
-  private cell(id: FlatColumn, index: number, sort: readonly SortKey[]): HTMLElement {
+  private cell(id: ColumnId, index: number, sort: readonly SortKey[]): HTMLElement {
     const keyIndex = sort.findIndex((key) => key.column === id);
     const key = sort[keyIndex];
     const label = columnLabel(id);
@@ -97,7 +109,7 @@ export class GridHeader {
     return cell;
   }
 
-  private resizable(cell: HTMLElement, handle: HTMLElement, id: FlatColumn): void {
+  private resizable(cell: HTMLElement, handle: HTMLElement, id: ColumnId): void {
     handle.addEventListener('pointerdown', (event) => {
       event.preventDefault();
       event.stopPropagation();
@@ -130,7 +142,7 @@ export class GridHeader {
     });
   }
 
-  private reorderable(cell: HTMLElement, id: FlatColumn): void {
+  private reorderable(cell: HTMLElement, id: ColumnId): void {
     cell.addEventListener('dragstart', (event) => {
       event.dataTransfer?.setData('application/x-bouncer-column', id);
       if (event.dataTransfer) event.dataTransfer.effectAllowed = 'move';
@@ -147,7 +159,7 @@ export class GridHeader {
       const moved = event.dataTransfer?.getData('application/x-bouncer-column');
       if (!moved || moved === id) return;
       event.preventDefault();
-      this.events.onMove(moved as FlatColumn, this.columns.indexOf(id));
+      this.events.onMove(moved as ColumnId, this.columns.indexOf(id));
     });
   }
 

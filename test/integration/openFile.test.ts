@@ -76,6 +76,9 @@ describe('Open in Bouncer Results Table', function () {
     assert.equal(report?.malformed, 1);
     assert.equal(report?.firstMalformed, 10);
     assert.deepEqual(report?.extraColumns, ['Company']);
+    // The file's own column is on screen, after the record's columns.
+    assert.equal(panel.renderedColumns?.at(-1), 'Company');
+    assert.ok(panel.renderedColumns?.includes('Email'), String(panel.renderedColumns));
   });
 
   it('shows every record of a Bouncer JSON file', async () => {

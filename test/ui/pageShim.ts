@@ -21,6 +21,8 @@ export interface HarnessConfig {
   /** What the host passes as `vscode.l10n.bundle` and `vscode.env.language`. */
   l10n?: Record<string, string>;
   language?: string;
+  /** Extra text columns, as a CSV file's own columns come: row n gets `cells[n % cells.length]`. */
+  extraColumns?: { labels: string[]; cells: string[][] };
   /** Answer `ready` with `init` only: the test posts rows as a streaming download would (`postRows`). */
   manual?: boolean;
 }
@@ -107,12 +109,15 @@ const config = page.__harnessConfig;
 function build(limit: number): ResultsStore {
   const started = performance.now();
   const builder = new StoreBuilder();
+  const extra = config.extraColumns;
+  if (extra) builder.setExtraColumns(extra.labels);
+  const cellsOf = (row: number) => extra?.cells[row % extra.cells.length];
   let n = 0;
   for (const record of generateRecords(config.rows, config.seed)) {
-    if (n++ >= limit) break;
-    builder.add(record);
+    if (n >= limit) break;
+    builder.add(record, cellsOf(n++));
   }
-  if (limit >= config.rows) for (const record of config.extra) builder.add(record);
+  if (limit >= config.rows) for (const record of config.extra) builder.add(record, cellsOf(n++));
   const built = builder.finish();
   harness.buildMs = performance.now() - started;
   return built;
