@@ -160,11 +160,15 @@ function prefixAll<K extends string, C extends Column>(columns: Record<K, C>, ro
  */
 export function storePrefix(store: ResultsStore, rows: number): ResultsStore {
   const count = Math.max(0, Math.min(rows, store.rowCount));
-  return {
+  const prefix: ResultsStore = {
     ...store,
     rowCount: count,
     text: prefixAll(store.text, count),
     dict: prefixAll(store.dict, count),
     num: prefixAll(store.num, count),
   };
+  if (store.extra) {
+    prefix.extra = store.extra.map(({ label, column }) => ({ label, column: columnPrefix(column, count) }));
+  }
+  return prefix;
 }

@@ -17,6 +17,7 @@ import {
   hasColumn,
   MAX_EXTRA_COLUMNS,
   MAX_EXTRA_LABEL,
+  storePrefix,
   type ColumnId,
   type ResultsStore,
 } from '../../src/model/store';
@@ -68,6 +69,16 @@ describe('extra columns: a CSV file’s own columns in the store', () => {
     assert.deepEqual(partial && column(partial, 'extra:0'), ['Zeta Ltd', 'Big, Inc']);
     assert.ok(hasColumn(store, 'extra:1'));
     assert.ok(!hasColumn(store, 'extra:2'));
+  });
+
+  // A big table goes to the webview as its opening rows first: the extras must be cut with the rest,
+  // or the prefix would fail the webview's check and show nothing.
+  it('cuts them with the other columns in a prefix, which passes the protocol check', async () => {
+    const { store } = await storeOfCsv(CSV);
+    const prefix = storePrefix(store, 2);
+    assert.deepEqual(column(prefix, 'extra:0'), ['Zeta Ltd', 'Big, Inc']);
+    assert.equal(prefix.extra?.[1]?.column.offsets.length, 3);
+    assert.ok(parseStore(prefix), 'the prefix is a valid store');
   });
 
   it('has no extra columns for a store of records alone', async () => {
