@@ -25,6 +25,7 @@ import { readResultsFile, type ResultsFileFormat } from '../src/core/fileResults
 import { buildStore } from '../src/model/builder';
 import type { Harness } from '../test/ui/pageShim';
 import { buildBundles, launchChromium, openTable, startPageServer, type PageDocument } from '../test/ui/tablePage';
+import { runInRealVsCode } from './realVsCode';
 import { fmtStat, mark, markdownTable, MIB, RESULT_PREFIX, stat, type Stat } from './stats';
 
 declare const document: PageDocument;
@@ -292,51 +293,22 @@ async function closeAllEditors(vscode: typeof vscodeApi): Promise<void> {
   }
 }
 
-/** Runs {@link run} in a real VS Code server driven by headless Chromium (as bench/vscodeTabs.ts does). */
+/** Runs {@link run} in a real VS Code server driven by headless Chromium. */
 async function runInVsCode(
   entry: string,
   files: readonly { path: string }[],
   runs: number,
 ): Promise<Record<string, number[]>> {
-  const { loadTestDeps, repoRoot } = await import('../test/harness/testDeps.js');
-  const { createSandbox, startVsCodeServer, testPageUrl } = await import('../test/harness/vscodeServer.js');
-  const { launchBrowser } = await import('../test/harness/browser.js');
-  const { formatAutomationLog } = await import('../test/harness/automationLog.js');
-  const { withTimeout } = await import('../test/harness/processes.js');
-  if (!fs.existsSync(path.join(repoRoot, 'dist/extension.js'))) {
-    throw new Error('dist/extension.js is missing: run npm run build');
-  }
-  const deps = loadTestDeps();
-  const sandbox = createSandbox('bouncer-bench-files');
-  fs.writeFileSync(
-    path.join(sandbox.workspaceDir, CONFIG_FILE),
-    JSON.stringify({ runs, files: files.map((f) => f.path) }),
-  );
-  const server = await startVsCodeServer(deps, sandbox, { smokeTestDriver: true });
-  const browser = await launchBrowser(deps);
-  try {
-    const page = await browser.newPage();
-    let result: Record<string, number[]> | undefined;
-    let reportExit: (code: number) => void = () => undefined;
-    const exited = new Promise<number>((resolve) => (reportExit = resolve));
-    const errors: string[] = [];
-    await page.exposeFunction('codeAutomationLog', (type: string, logged: unknown[]) => {
-      const line = formatAutomationLog(logged);
-      if (line.startsWith(RESULT_PREFIX)) result = JSON.parse(line.slice(RESULT_PREFIX.length)) as typeof result;
-      else if (type === 'error') errors.push(line);
-    });
-    await page.exposeFunction('codeAutomationExit', (code: number) => reportExit(code));
-    await page.goto(testPageUrl(server, sandbox.workspaceDir, repoRoot, entry));
-    const code = await withTimeout(exited, 600_000, 'the VS Code file bench did not finish within 10 minutes');
-    if (code !== 0 || result === undefined) {
-      throw new Error(`the extension host exited ${code} without figures: ${errors.slice(-3).join(' | ')}`);
-    }
-    return result;
-  } finally {
-    await browser.close().catch(() => undefined);
-    await server.stop();
-    fs.rmSync(sandbox.root, { recursive: true, force: true });
-  }
+  const { repoRoot } = await import('../test/harness/testDeps.js');
+  return runInRealVsCode<Record<string, number[]>>({
+    entry,
+    extensionPath: repoRoot,
+    sandbox: 'bouncer-bench-files',
+    configFile: CONFIG_FILE,
+    config: { runs, files: files.map((f) => f.path) },
+    timeoutMs: 600_000,
+    what: 'the VS Code file bench',
+  });
 }
 
 if (require.main === module) {

@@ -18,6 +18,7 @@ import * as path from 'node:path';
 import type * as vscodeApi from 'vscode';
 import { startEmulator } from '../emulator/server';
 import { describeTiming, OPEN_PHASES, type OpenTiming } from '../src/core/openTrace';
+import { runInRealVsCode } from './realVsCode';
 import { fmtStat, mark, markdownTable, RESULT_PREFIX, stat } from './stats';
 
 const CONFIG_FILE = 'bench-open-config.json';
@@ -131,43 +132,16 @@ async function closeAllEditors(vscode: typeof vscodeApi): Promise<void> {
 }
 
 /** Runs {@link run} in a real VS Code with the extension at `extensionPath`; returns the host's figures. */
-async function measure(entry: string, extensionPath: string, config: OpenConfig): Promise<HostResult> {
-  const { loadTestDeps } = await import('../test/harness/testDeps.js');
-  const { createSandbox, startVsCodeServer, testPageUrl } = await import('../test/harness/vscodeServer.js');
-  const { launchBrowser } = await import('../test/harness/browser.js');
-  const { formatAutomationLog } = await import('../test/harness/automationLog.js');
-  const { withTimeout } = await import('../test/harness/processes.js');
-  if (!fs.existsSync(path.join(extensionPath, 'dist/extension.js'))) {
-    throw new Error(`${extensionPath}/dist/extension.js is missing: build it first`);
-  }
-  const deps = loadTestDeps();
-  const sandbox = createSandbox('bouncer-bench-open');
-  fs.writeFileSync(path.join(sandbox.workspaceDir, CONFIG_FILE), JSON.stringify(config));
-  const server = await startVsCodeServer(deps, sandbox, { smokeTestDriver: true });
-  const browser = await launchBrowser(deps);
-  try {
-    const page = await browser.newPage();
-    let result: HostResult | undefined;
-    let reportExit: (code: number) => void = () => undefined;
-    const exited = new Promise<number>((resolve) => (reportExit = resolve));
-    const errors: string[] = [];
-    await page.exposeFunction('codeAutomationLog', (type: string, args: unknown[]) => {
-      const line = formatAutomationLog(args);
-      if (line.startsWith(RESULT_PREFIX)) result = JSON.parse(line.slice(RESULT_PREFIX.length)) as HostResult;
-      else if (type === 'error') errors.push(line);
-    });
-    await page.exposeFunction('codeAutomationExit', (code: number) => reportExit(code));
-    await page.goto(testPageUrl(server, sandbox.workspaceDir, extensionPath, entry));
-    const code = await withTimeout(exited, 900_000, 'the VS Code open bench did not finish within 15 minutes');
-    if (code !== 0 || result === undefined) {
-      throw new Error(`the extension host exited ${code} without figures: ${errors.slice(-3).join(' | ')}`);
-    }
-    return result;
-  } finally {
-    await browser.close().catch(() => undefined);
-    await server.stop();
-    fs.rmSync(sandbox.root, { recursive: true, force: true });
-  }
+function measure(entry: string, extensionPath: string, config: OpenConfig): Promise<HostResult> {
+  return runInRealVsCode<HostResult>({
+    entry,
+    extensionPath,
+    sandbox: 'bouncer-bench-open',
+    configFile: CONFIG_FILE,
+    config,
+    timeoutMs: 900_000,
+    what: 'the VS Code open bench',
+  });
 }
 
 /** Targets of issue 12 in ms on a day when the baseline takes 250 ms; `download` adds the download's own time. */

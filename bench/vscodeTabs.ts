@@ -21,6 +21,7 @@ import * as path from 'node:path';
 import type * as vscodeApi from 'vscode';
 import { startEmulator } from '../emulator/server';
 import { batchDirName } from '../src/core/cacheLayout';
+import { runInRealVsCode } from './realVsCode';
 import { fmtStat, markdownTable, RESULT_PREFIX, stat } from './stats';
 
 const BATCH_ID = 'gen-10000';
@@ -225,55 +226,25 @@ function largeTabs(large: LargeTab[]): string[] {
  * returns a markdown table of the timings. `entry` is this bundle's path.
  */
 export async function runVsCodeTabs(entry: string, runs: number, large: number[] = []): Promise<string> {
-  const { loadTestDeps, repoRoot } = await import('../test/harness/testDeps.js');
-  const { createSandbox, startVsCodeServer, testPageUrl } = await import('../test/harness/vscodeServer.js');
-  const { launchBrowser } = await import('../test/harness/browser.js');
-  const { formatAutomationLog } = await import('../test/harness/automationLog.js');
-  const { withTimeout } = await import('../test/harness/processes.js');
-  if (!fs.existsSync(path.join(repoRoot, 'dist/extension.js'))) {
-    throw new Error('dist/extension.js is missing: run npm run build');
-  }
-  const deps = loadTestDeps();
-  const sandbox = createSandbox('bouncer-bench');
-  fs.writeFileSync(path.join(sandbox.workspaceDir, CONFIG_FILE), JSON.stringify({ runs, large } satisfies BenchConfig));
-  const server = await startVsCodeServer(deps, sandbox, { smokeTestDriver: true });
-  const browser = await launchBrowser(deps);
-  try {
-    const page = await browser.newPage();
-    let result: HostResult | undefined;
-    let reportExit: (code: number) => void = () => undefined;
-    const exited = new Promise<number>((resolve) => (reportExit = resolve));
-    const errors: string[] = [];
-    await page.exposeFunction('codeAutomationLog', (type: string, args: unknown[]) => {
-      const line = formatAutomationLog(args);
-      if (line.startsWith(RESULT_PREFIX)) result = JSON.parse(line.slice(RESULT_PREFIX.length)) as HostResult;
-      else if (type === 'error') errors.push(line);
-    });
-    await page.exposeFunction('codeAutomationExit', (code: number) => reportExit(code));
-    await page.goto(testPageUrl(server, sandbox.workspaceDir, repoRoot, entry));
-    const minutes = 5 + large.reduce((sum, n) => sum + 3 * Math.ceil(n / 100_000), 0);
-    const code = await withTimeout(
-      exited,
-      minutes * 60_000,
-      `the VS Code bench did not finish within ${minutes} minutes`,
-    );
-    if (code !== 0 || result === undefined) {
-      throw new Error(`the extension host exited ${code} without figures: ${errors.slice(-3).join(' | ')}`);
-    }
-    const measured = result;
-    const rows = ROWS.map(([key, label]) => [label, fmtStat(stat(measured.timings[key] ?? []), 0)]);
-    return [
-      `${BATCH_ID}: ${(measured.jsonChars / 2 ** 20).toFixed(1)} MB of pretty JSON text, ` +
-        `${(measured.csvChars / 2 ** 20).toFixed(1)} MB of CSV (language ${measured.csvLanguage}); median of ${runs}, min–max, ` +
-        'after one untimed warm-up open of each kind. Timed in the extension host from the command call until it resolves ' +
-        'with the editor shown. The emulator runs inside the extension host, so "download again" includes serving.',
-      '',
-      markdownTable(['Measurement', 'ms'], rows),
-      ...largeTabs(measured.large),
-    ].join('\n');
-  } finally {
-    await browser.close().catch(() => undefined);
-    await server.stop();
-    fs.rmSync(sandbox.root, { recursive: true, force: true });
-  }
+  const { repoRoot } = await import('../test/harness/testDeps.js');
+  const minutes = 5 + large.reduce((sum, n) => sum + 3 * Math.ceil(n / 100_000), 0);
+  const measured = await runInRealVsCode<HostResult>({
+    entry,
+    extensionPath: repoRoot,
+    sandbox: 'bouncer-bench',
+    configFile: CONFIG_FILE,
+    config: { runs, large } satisfies BenchConfig,
+    timeoutMs: minutes * 60_000,
+    what: 'the VS Code bench',
+  });
+  const rows = ROWS.map(([key, label]) => [label, fmtStat(stat(measured.timings[key] ?? []), 0)]);
+  return [
+    `${BATCH_ID}: ${(measured.jsonChars / 2 ** 20).toFixed(1)} MB of pretty JSON text, ` +
+      `${(measured.csvChars / 2 ** 20).toFixed(1)} MB of CSV (language ${measured.csvLanguage}); median of ${runs}, min–max, ` +
+      'after one untimed warm-up open of each kind. Timed in the extension host from the command call until it resolves ' +
+      'with the editor shown. The emulator runs inside the extension host, so "download again" includes serving.',
+    '',
+    markdownTable(['Measurement', 'ms'], rows),
+    ...largeTabs(measured.large),
+  ].join('\n');
 }
