@@ -62,8 +62,7 @@ describe('Batch lifecycle from the editor and the tree: Verify Emails, Finish No
   it('Finish Now from the context menu asks first, then Bouncer stops the batch', async () => {
     const { workbench } = e2e();
     assert.ok(batchId, 'the batch was created');
-    await workbench.treeItem(NAME).click({ button: 'right' });
-    await workbench.page.locator('.context-view .action-item', { hasText: 'Finish Now' }).first().click();
+    await workbench.contextMenu(workbench.treeItem(NAME), 'Finish Now');
     const dialog = workbench.page.locator('.monaco-dialog-box');
     await dialog.waitFor({ state: 'visible', timeout: 30_000 });
     assert.match(await dialog.innerText(), /refunds the credits of the addresses not verified/);
@@ -75,8 +74,7 @@ describe('Batch lifecycle from the editor and the tree: Verify Emails, Finish No
 
   it('Delete from Bouncer from the context menu asks first, then the batch is gone from Bouncer and the list', async () => {
     const { workbench, emulator } = e2e();
-    await workbench.treeItem(NAME).click({ button: 'right' });
-    await workbench.page.locator('.context-view .action-item', { hasText: 'Delete from Bouncer' }).first().click();
+    await workbench.contextMenu(workbench.treeItem(NAME), 'Delete from Bouncer');
     const dialog = workbench.page.locator('.monaco-dialog-box');
     await dialog.waitFor({ state: 'visible', timeout: 30_000 });
     assert.match(await dialog.innerText(), /cannot be undone/);
