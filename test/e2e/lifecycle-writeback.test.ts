@@ -48,8 +48,14 @@ describe('From a CSV selection to results written back (issue 13)', () => {
 
     await workbench.showViewContainer('Bouncer');
     await workbench.treeItem(LABEL).waitFor({ timeout: 30_000 });
-    const row = (await workbench.treeRows()).find((r) => r.label === LABEL);
-    assert.match(row?.description ?? '', /^(queued|processing)/, 'shown with its progress');
+    // The batch is listed as soon as it is asked for, then shows its progress once Bouncer has
+    // answered the creation: wait (bounded) for that, rather than read the first description.
+    let description = '';
+    for (let i = 0; i < 300 && !/^(queued|processing)/.test(description); i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 100));
+      description = (await workbench.treeRows()).find((r) => r.label === LABEL)?.description ?? '';
+    }
+    assert.match(description, /^(queued|processing)/, 'shown with its progress');
     await workbench.screenshot('writeback-batch-following');
 
     const toast = workbench.page
