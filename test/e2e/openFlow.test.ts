@@ -5,15 +5,20 @@ import { enterBatch, setApiKey } from './flows';
 // Opening a batch is one quick input of three steps, with a counter and a Back button: what a person
 // sees and clicks, against the emulator.
 describe('Open Batch Results, step by step', () => {
-  /** The status filter of each download of `batchId` the emulator served, in order. */
+  /** Requests the emulator served before this suite: other suites open the same batches. */
+  let before0 = 0;
+
+  /** The status filter of each download of `batchId` the emulator served in this suite, in order. */
   function downloads(batchId: string): string[] {
     return e2e()
-      .emulator.requests.filter((r) => r.path.endsWith(`/batch/${batchId}/download`))
+      .emulator.requests.slice(before0)
+      .filter((r) => r.path.endsWith(`/batch/${batchId}/download`))
       .map((r) => r.query.download ?? '');
   }
 
   before(async () => {
     const { workbench, emulator } = e2e();
+    before0 = emulator.requests.length;
     await setApiKey(workbench, emulator.apiKey);
     await workbench.clearNotifications();
   });
