@@ -175,6 +175,13 @@ export class Workbench {
   }
 
   /** Closes all editors, discarding unsaved results tabs. */
+  /** After a failed case: closes whatever menu, input or notification it left open, then every editor. */
+  async tidyAfterFailure(): Promise<void> {
+    for (let i = 0; i < 3; i++) await this.page.keyboard.press('Escape');
+    await this.clearNotifications();
+    await this.closeAllEditors();
+  }
+
   async closeAllEditors(): Promise<void> {
     // Untitled result tabs may be several; one at a time, until the editor area is empty.
     for (let i = 0; i < 20 && (await this.page.locator('.tabs-container .tab').count()) > 0; i++) {
@@ -309,9 +316,19 @@ export class Workbench {
 
   /** Opens the palette with `title` typed; returns the row whose label is exactly `title`, if listed in time. */
   private async openPaletteAt(title: string, timeoutMs = STEP_TIMEOUT_MS): Promise<Locator | undefined> {
-    await this.page.keyboard.press('F1');
     const input = this.quickInput.locator('.quick-input-box input');
-    await input.waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+    // Right after a window reload the workbench may not take keys yet, and that F1 is simply lost:
+    // press again until the palette opens, within the step's bound.
+    const deadline = Date.now() + STEP_TIMEOUT_MS;
+    for (;;) {
+      await this.page.keyboard.press('F1');
+      try {
+        await input.waitFor({ state: 'visible', timeout: 3_000 });
+        break;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+      }
+    }
     await input.fill(`>${title}`);
     const row = this.quickInput
       .locator('.monaco-list-row', {

@@ -15,6 +15,12 @@ export const mochaHooks = {
     if (test?.state === 'failed') {
       const file = await e2e().workbench.screenshot(`FAILED-${test.title}`);
       console.log(`      [e2e] screenshot of the failure: ${file}`);
+      // A failed case leaves its menus and tabs behind; clear them so the next case starts where
+      // every case expects (no editor open) and the failure is reported once, not once per later case.
+      this.timeout(120_000);
+      await e2e()
+        .workbench.tidyAfterFailure()
+        .catch((error: unknown) => console.log(`      [e2e] could not tidy up after the failure: ${String(error)}`));
     }
   },
   async afterAll(this: Context) {
