@@ -28,6 +28,7 @@ import { ResultsTableEditor, type FileTableSnapshot } from './resultsTableEditor
 import { createBatchThroughVerifyEmails, WriteBackCommands } from './writeBackCommands';
 import { markWalkthroughStep, refreshApiContext, WalkthroughKey } from './walkthroughContext';
 import { TableContextCommands } from './tableContextCommands';
+import { TableDataServer } from '../core/tableDataServer';
 
 /** What the extension returns from `activate`: nothing secret, just what tests and other extensions may read. */
 export interface BouncerExtensionApi {
@@ -123,8 +124,13 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
         vscode.window.withProgress({ location: { viewId: 'bouncer.batches' } }, () => poller.waitFor(batchId)),
       ),
   });
+  // Big tables reach their webview over loopback; until it listens (or if it cannot), they are posted.
+  const tableData = new TableDataServer();
+  context.subscriptions.push({ dispose: () => tableData.dispose() });
+  tableData.start().catch((error: unknown) => log.warn(`Table data server not started: ${String(error)}`));
   const panels = new ResultsPanelManager(context, {
     log,
+    tableData,
     errors,
     neutralizeFormulas: () => readConfig().neutralizeFormulas,
     locate: (source) => locateCachedResults(cache, source),

@@ -1,8 +1,16 @@
 import type * as vscode from 'vscode';
 import type { OpenTrace } from '../core/openTrace';
+import type { TableDataServer } from '../core/tableDataServer';
 import { storePrefix, type ResultsStore } from '../model/store';
-import type { HostMessage } from '../shared/protocol';
+import { encodeStore } from '../model/storeFile';
+import type { DataMessage, HostMessage } from '../shared/protocol';
 import { PARTIAL_ROWS } from './panelLoader';
+
+/**
+ * A store at least this big goes to the webview by the loopback table server; a smaller one (the
+ * first rows of a download) is posted, which costs no extra round trip.
+ */
+const HANDOFF_MIN_BYTES = 1 << 20;
 
 /** One `data` message as posted: its rows and whether they were the whole batch. */
 export interface DataPost {
@@ -34,10 +42,15 @@ export class PanelDataFeed {
   private pendingWhole: ResultsStore | undefined;
   renderedRows: number | undefined;
   renderedComplete: boolean | undefined;
+  /** The newest store handed over by address, kept to post it instead if the webview cannot fetch it. */
+  private offered: { url: string; message: DataMessage } | undefined;
+  /** Cleared for good once this panel's webview could not fetch from the table server. */
+  private handoffWorks = true;
 
   constructor(
     private readonly webview: vscode.Webview,
     private readonly trace: () => OpenTrace | undefined,
+    private readonly tableData?: TableDataServer,
   ) {}
 
   get isReady(): boolean {
@@ -65,6 +78,7 @@ export class PanelDataFeed {
     this.posted = [];
     this.reports = [];
     this.pendingWhole = undefined;
+    this.revokeOffer();
   }
 
   /** Posts to the webview once it has said ready. */
@@ -74,8 +88,46 @@ export class PanelDataFeed {
       this.posted.push({ rows: message.store.rowCount, complete: message.complete });
       this.trace()?.mark('firstDataPosted');
       if (message.complete) this.trace()?.mark('completePosted');
+      this.revokeOffer();
+      const url = this.handOff(message.store);
+      if (url) {
+        this.offered = { url, message };
+        void this.webview.postMessage({
+          type: 'dataUrl',
+          url,
+          rows: message.store.rowCount,
+          complete: message.complete,
+        });
+        return;
+      }
     }
     void this.webview.postMessage(message);
+  }
+
+  /**
+   * The webview could not fetch (or check) the store at `url`: post it instead, and from now on post
+   * every store, since the server is out of this webview's reach (a remote window, say).
+   */
+  handOffFailed(url: string): void {
+    this.handoffWorks = false;
+    const offered = this.offered;
+    if (!this.ready || offered?.url !== url) return;
+    this.offered = undefined;
+    void this.webview.postMessage(offered.message);
+  }
+
+  /** The address the webview fetches `store` from, or undefined to post it. */
+  private handOff(store: ResultsStore): string | undefined {
+    const server = this.tableData;
+    if (!server?.origin || !this.handoffWorks) return undefined;
+    const parts = encodeStore(store, null);
+    if (parts.reduce((sum, part) => sum + part.byteLength, 0) < HANDOFF_MIN_BYTES) return undefined;
+    return server.offer(parts);
+  }
+
+  private revokeOffer(): void {
+    if (this.offered) this.tableData?.revoke(this.offered.url);
+    this.offered = undefined;
   }
 
   /**

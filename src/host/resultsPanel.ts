@@ -65,13 +65,13 @@ export class ResultsPanel implements vscode.Disposable, DownloadPanel {
   ) {
     this.trace = options.trace;
     this.trace?.mark('panelCreated');
-    this.feed = new PanelDataFeed(panel.webview, () => this.trace);
+    this.feed = new PanelDataFeed(panel.webview, () => this.trace, deps.tableData);
     panel.title = source.title;
     this.disposables.push(
       panel.webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)),
       panel.onDidDispose(() => this.dispose()),
     );
-    setUpPanelWebview(panel, context.extensionUri);
+    setUpPanelWebview(panel, context.extensionUri, deps.tableData?.origin);
     // Read the cache while the webview boots: by the time it says ready, the first rows are waiting.
     // A panel opened for a download gets its rows from the download instead.
     if (!options.awaitDownload) void this.load();
@@ -291,6 +291,12 @@ export class ResultsPanel implements vscode.Disposable, DownloadPanel {
         pending?.resolve();
         return;
       }
+      case 'dataUrlFailed':
+        this.deps.log.warn(
+          'Results panel: the table could not fetch its rows from the loopback table server; posting them instead.',
+        );
+        this.feed.handOffFailed(message.url);
+        return;
       case 'retry': {
         const retry = this.retryDownload;
         this.retryDownload = undefined;

@@ -1,4 +1,5 @@
 import type { OpenTrace } from '../core/openTrace';
+import type { TableDataServer } from '../core/tableDataServer';
 import type { DownloadFilter } from '../core/records';
 import type { PanelSource } from '../shared/protocol';
 import type { ErrorReporter } from './errorReporter';
@@ -22,6 +23,8 @@ export interface ResultsPanelDeps {
   neutralizeFormulas(): boolean;
   /** Verify Selected Rows Again: confirm, then create a batch of these emails linked to `from`. */
   verifyAgain(emails: string[], from: PanelSource): Promise<unknown>;
+  /** Hands big stores to the webviews faster than VS Code's message channel; absent, every store is posted. */
+  tableData?: TableDataServer;
 }
 
 /** What one open table holds, for the integration tests (`BouncerExtensionApi.testing`). */

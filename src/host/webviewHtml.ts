@@ -9,6 +9,8 @@ export interface WebviewHtmlParts {
   codiconUri: string;
   /** Fresh for every page load. */
   nonce: string;
+  /** The loopback table server's origin (`http://127.0.0.1:<port>`), the one address the page may fetch from. */
+  dataOrigin?: string;
 }
 
 /** 128 random bits, base64: the script nonce for one page load. */
@@ -18,8 +20,8 @@ export function makeNonce(): string {
 
 /**
  * The results-table page. Strict CSP: nothing by default, the one script only by nonce, styles and
- * fonts only from the extension's own folders. The page holds no data: rows arrive by postMessage and
- * are written as text.
+ * fonts only from the extension's own folders, fetches only from the loopback table server. The page
+ * holds no data: rows arrive by postMessage or from that server, and are written as text.
  */
 export function webviewHtml(parts: WebviewHtmlParts): string {
   const { cspSource, nonce } = parts;
@@ -29,6 +31,9 @@ export function webviewHtml(parts: WebviewHtmlParts): string {
     `font-src ${cspSource}`,
     `img-src ${cspSource}`,
     `script-src 'nonce-${nonce}'`,
+    ...(parts.dataOrigin && /^http:\/\/127\.0\.0\.1:\d{1,5}$/.test(parts.dataOrigin)
+      ? [`connect-src ${parts.dataOrigin}`]
+      : []),
   ].join('; ');
   return `<!DOCTYPE html>
 <html lang="en">

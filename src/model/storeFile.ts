@@ -89,11 +89,15 @@ export function encodeStore(store: ResultsStore, identity: unknown): Uint8Array[
 
 /**
  * Decodes a file written by {@link encodeStore}. Returns the identity it was written with and the
- * store, each typed array copied into a buffer of its own (so it can be posted alone); undefined for
- * anything that is not such a file. The store's contents are not checked here: the caller checks it
- * as it checks any store it did not build (`parseStore`).
+ * store, each typed array copied into a buffer of its own (so it can be posted alone), or with `copy`
+ * false a view into `bytes` where its alignment allows (for a store that is never posted on);
+ * undefined for anything that is not such a file. The store's contents are not checked here: the
+ * caller checks it as it checks any store it did not build (`parseStore`).
  */
-export function decodeStore(bytes: Uint8Array): { identity: unknown; store: ResultsStore } | undefined {
+export function decodeStore(
+  bytes: Uint8Array,
+  { copy = true }: { copy?: boolean } = {},
+): { identity: unknown; store: ResultsStore } | undefined {
   if (bytes.length < 8 || MAGIC.some((b, i) => bytes[i] !== b)) return undefined;
   const headerLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(4, true);
   if (8 + headerLength > bytes.length) return undefined;
@@ -113,6 +117,14 @@ export function decodeStore(bytes: Uint8Array): { identity: unknown; store: Resu
     const start = body + ref.offset;
     const end = start + ref.length * Type.BYTES_PER_ELEMENT;
     if (end > bytes.length) return undefined;
+    const at = bytes.byteOffset + start;
+    if (!copy && at % Type.BYTES_PER_ELEMENT === 0) {
+      return new (Type as unknown as new (buffer: ArrayBufferLike, offset: number, length: number) => Typed)(
+        bytes.buffer,
+        at,
+        ref.length,
+      );
+    }
     // A copy into a buffer of its own (`Buffer#slice` would share the file's whole buffer).
     return new Type(Uint8Array.prototype.slice.call(bytes, start, end).buffer);
   };

@@ -107,6 +107,22 @@ export interface DataMessage {
   complete: boolean;
 }
 
+/**
+ * A `data` message whose store the webview fetches from `url`: the host's loopback table server
+ * (`core/tableDataServer.ts`), the columns encoded as `model/storeFile.ts` writes them. VS Code's
+ * message channel is many times slower for a big table. The store fetched must hold `rows` rows; when
+ * the fetch or its check fails, the webview says `dataUrlFailed` and the host posts the store itself.
+ */
+export interface DataUrlMessage {
+  type: 'dataUrl';
+  url: string;
+  rows: number;
+  complete: boolean;
+}
+
+/** The only addresses a `dataUrl` may name: the loopback table server, one random token per table. */
+export const TABLE_DATA_URL = /^http:\/\/127\.0\.0\.1:\d{1,5}\/[0-9a-f]{32}$/;
+
 /** Loading failed; `message` is one sentence with the next step; `canRetry` offers a button. */
 export interface LoadErrorMessage {
   type: 'loadError';
@@ -115,7 +131,13 @@ export interface LoadErrorMessage {
 }
 
 export type HostMessage =
-  InitMessage | ProgressMessage | DownloadProgressMessage | DataMessage | LoadErrorMessage | ContextActionMessage;
+  | InitMessage
+  | ProgressMessage
+  | DownloadProgressMessage
+  | DataMessage
+  | DataUrlMessage
+  | LoadErrorMessage
+  | ContextActionMessage;
 
 // ---- webview → host -------------------------------------------------------------------------
 
@@ -162,6 +184,12 @@ export interface CopyTextMessage {
   text: string;
 }
 
+/** The store of a `dataUrl` message could not be fetched or did not check out: post it instead. */
+export interface DataUrlFailedMessage {
+  type: 'dataUrlFailed';
+  url: string;
+}
+
 /** Retry loading after a `loadError`. */
 export interface RetryMessage {
   type: 'retry';
@@ -177,7 +205,14 @@ export interface VerifyAgainMessage {
 }
 
 export type WebviewMessage =
-  ReadyMessage | RenderedMessage | CopyMessage | CopyTextMessage | ExportMessage | RetryMessage | VerifyAgainMessage;
+  | ReadyMessage
+  | RenderedMessage
+  | CopyMessage
+  | CopyTextMessage
+  | ExportMessage
+  | RetryMessage
+  | VerifyAgainMessage
+  | DataUrlFailedMessage;
 
 /** A single cell copied is at most this long; a cell is never near it, a hostile page might try. */
 export const MAX_COPY_TEXT = 1 << 20;
@@ -390,6 +425,13 @@ export function parseHostMessage(value: unknown): HostMessage | undefined {
         ? { type: 'data', store, complete: value.complete }
         : undefined;
     }
+    case 'dataUrl':
+      return typeof value.url === 'string' &&
+        TABLE_DATA_URL.test(value.url) &&
+        isCount(value.rows) &&
+        typeof value.complete === 'boolean'
+        ? { type: 'dataUrl', url: value.url, rows: value.rows, complete: value.complete }
+        : undefined;
     case 'loadError':
       return typeof value.message === 'string' && typeof value.canRetry === 'boolean'
         ? { type: 'loadError', message: value.message, canRetry: value.canRetry }
@@ -411,6 +453,10 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
     }
     case 'retry':
       return { type: 'retry' };
+    case 'dataUrlFailed':
+      return typeof value.url === 'string' && TABLE_DATA_URL.test(value.url)
+        ? { type: 'dataUrlFailed', url: value.url }
+        : undefined;
     case 'copyText':
       return typeof value.text === 'string' && value.text.length <= MAX_COPY_TEXT
         ? { type: 'copyText', text: value.text }

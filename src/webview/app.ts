@@ -168,6 +168,9 @@ export class TableApp {
       case 'contextAction':
         this.contextAction(message);
         break;
+      case 'dataUrl':
+        // main.ts fetches the store and hands it on as `data`.
+        break;
     }
   }
 

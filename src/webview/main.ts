@@ -2,6 +2,7 @@ import { scriptStarted } from './startMark';
 import { parseHostMessage, parseUiState, type HostMessage } from '../shared/protocol';
 import { TableApp } from './app';
 import { configureL10n } from './l10n';
+import { fetchStore } from './storeFetch';
 import { vscodeApi } from './vscodeApi';
 
 const api = vscodeApi();
@@ -10,6 +11,9 @@ const saved = parseUiState(api.getState());
 let app: TableApp | undefined;
 const early: HostMessage[] = [];
 
+/** Counts rows messages and load errors: a store fetched after a newer one arrived is dropped. */
+let rowsMessages = 0;
+
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
   const message = parseHostMessage(event.data);
   // Anything that is not a well-formed host message is dropped, never half-handled.
@@ -17,6 +21,20 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
     console.warn('bouncer results: ignored a malformed message');
     return;
   }
+  if (message.type === 'data' || message.type === 'dataUrl' || message.type === 'loadError') rowsMessages++;
+  if (message.type === 'dataUrl') {
+    const current = rowsMessages;
+    void fetchStore(message).then((store) => {
+      if (current !== rowsMessages) return;
+      if (store) deliver({ type: 'data', store, complete: message.complete });
+      else api.postMessage({ type: 'dataUrlFailed', url: message.url });
+    });
+    return;
+  }
+  deliver(message);
+});
+
+function deliver(message: HostMessage): void {
   if (!app && message.type === 'init') {
     configureL10n(message.l10n, message.language);
     app = new TableApp(api, saved);
@@ -24,6 +42,6 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
   }
   if (app) app.handle(message);
   else early.push(message);
-});
+}
 
 api.postMessage({ type: 'ready', scriptMs: performance.now() - scriptStarted });
