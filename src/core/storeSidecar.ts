@@ -5,13 +5,14 @@ import { writeFileAtomic } from './atomicFile';
 import { STORE_SUFFIX } from './cacheLayout';
 
 /** Which file a sidecar was built from: a file replaced in any way (a new download) no longer matches. */
-interface FileIdentity {
+export interface FileIdentity {
   size: string;
   ino: string;
   mtimeNs: string;
 }
 
-async function identityOf(file: string): Promise<FileIdentity> {
+/** Which file `file` is right now (size, inode, modification time): what a sidecar must match. */
+export async function identityOf(file: string): Promise<FileIdentity> {
   const stat = await fs.stat(file, { bigint: true });
   return { size: String(stat.size), ino: String(stat.ino), mtimeNs: String(stat.mtimeNs) };
 }
@@ -19,10 +20,11 @@ async function identityOf(file: string): Promise<FileIdentity> {
 /**
  * Keeps `store`, built from the cached download `file`, beside it as `<file>.store`, written
  * atomically, so the next open of the table reads columns instead of parsing JSON. Call it only with
- * a store of the whole file; the caller logs a failure (the table works without it).
+ * a store of the whole file; the caller logs a failure (the table works without it). `identity` is
+ * the file's as it was when `store` was known to be its contents (now, when not given).
  */
-export async function writeStoreSidecar(file: string, store: ResultsStore): Promise<void> {
-  const identity = await identityOf(file);
+export async function writeStoreSidecar(file: string, store: ResultsStore, identity?: FileIdentity): Promise<void> {
+  identity ??= await identityOf(file);
   const parts = encodeStore(store, identity);
   await writeFileAtomic(file + STORE_SUFFIX, Buffer.concat(parts));
 }

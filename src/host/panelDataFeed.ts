@@ -46,6 +46,8 @@ export class PanelDataFeed {
   private offered: { url: string; message: DataMessage } | undefined;
   /** Cleared for good once this panel's webview could not fetch from the table server. */
   private handoffWorks = true;
+  /** Stores offered by address to this panel's webviews, and how many of them it could not fetch. */
+  readonly handoffs = { offered: 0, failed: 0 };
 
   constructor(
     private readonly webview: vscode.Webview,
@@ -92,6 +94,7 @@ export class PanelDataFeed {
       const url = this.handOff(message.store);
       if (url) {
         this.offered = { url, message };
+        this.handoffs.offered++;
         void this.webview.postMessage({
           type: 'dataUrl',
           url,
@@ -110,6 +113,7 @@ export class PanelDataFeed {
    */
   handOffFailed(url: string): void {
     this.handoffWorks = false;
+    this.handoffs.failed++;
     const offered = this.offered;
     if (!this.ready || offered?.url !== url) return;
     this.offered = undefined;

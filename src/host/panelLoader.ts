@@ -1,5 +1,5 @@
 import { readRecords } from '../core/readRecords';
-import { readStoreSidecar, writeStoreSidecar } from '../core/storeSidecar';
+import { identityOf, readStoreSidecar, writeStoreSidecar } from '../core/storeSidecar';
 import { buildStore, type BuildOptions } from '../model/builder';
 import type { ResultsStore } from '../model/store';
 import { parseStore } from '../shared/protocol';
@@ -48,7 +48,9 @@ export async function loadPanelRows(
   callbacks: { onProgress(rows: number): void; onPartial(partial: ResultsStore): void },
 ): Promise<LoadedRows> {
   const { cachePath, load } = source;
-  // A cached download may have its columns kept beside it: no parse at all.
+  // A cached download may have its columns kept beside it: no parse at all. Columns still being
+  // written (the table was closed and opened again at once) are worth the wait: parsing is slower.
+  if (cachePath) await sidecarsBeingKept.get(cachePath);
   const kept = load ? undefined : await readStoreSidecar(cachePath as string, parseStore);
   if (kept) return { store: kept, fromSidecar: true };
   const options: BuildOptions = {
@@ -63,9 +65,26 @@ export async function loadPanelRows(
   return { store, fromSidecar: false };
 }
 
-/** Keeps the columns beside the cached file for the next open; the table works without them. */
-export function keepSidecar(cachePath: string, store: ResultsStore, log: BouncerLog): void {
-  writeStoreSidecar(cachePath, store).catch((error: unknown) =>
-    log.warn(`Results panel: could not keep the table's columns beside ${cachePath}: ${String(error)}`),
-  );
+/**
+ * Keeps the columns beside the cached file for the next open; the table works without them. The
+ * file is identified now, while `store` is known to be its contents, and the columns are written
+ * once `later` resolves: encoding and writing a million rows (74 MB) would otherwise compete with
+ * the webview taking in the same table on a 2-core machine.
+ */
+export function keepSidecar(cachePath: string, store: ResultsStore, log: BouncerLog, later?: Promise<void>): void {
+  const keeping = identityOf(cachePath)
+    .then(async (identity) => {
+      await later;
+      await writeStoreSidecar(cachePath, store, identity);
+    })
+    .catch((error: unknown) =>
+      log.warn(`Results panel: could not keep the table's columns beside ${cachePath}: ${String(error)}`),
+    )
+    .finally(() => {
+      if (sidecarsBeingKept.get(cachePath) === keeping) sidecarsBeingKept.delete(cachePath);
+    });
+  sidecarsBeingKept.set(cachePath, keeping);
 }
+
+/** Sidecars waiting for their table to be on screen, or being written, by cached file. */
+const sidecarsBeingKept = new Map<string, Promise<void>>();

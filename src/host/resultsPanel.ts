@@ -26,6 +26,9 @@ export { PanelLoadError, type StoreLoader } from './panelLoader';
 export type { PanelDownload } from './panelDownloadFeed';
 export { keyOf, type PanelSnapshot, type ResultsPanelDeps, type ResultsSource } from './resultsPanelTypes';
 
+/** The longest a panel waits for its whole batch on screen before keeping its columns on disk anyway. */
+const WHOLE_ON_SCREEN_WAIT_MS = 5_000;
+
 /**
  * One results panel: loads the cache into the columnar store, posts it to the webview after the
  * ready handshake, and serves copy/export requests from the store it keeps.
@@ -53,6 +56,8 @@ export class ResultsPanel implements vscode.Disposable, DownloadPanel {
   private firstRender: { resolve(): void; reject(error: unknown): void } | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private disposed = false;
+  /** Waiting for the whole batch on screen (see {@link wholeOnScreen}). */
+  private wholeWaiters: (() => void)[] = [];
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -124,7 +129,7 @@ export class ResultsPanel implements vscode.Disposable, DownloadPanel {
     this.partial = undefined;
     this.deps.log.info(`Results panel: ${store.rowCount} rows of ${this.source.batchId} built while downloading.`);
     this.feed.postStore(store, true);
-    keepSidecar(path, store, this.deps.log);
+    keepSidecar(path, store, this.deps.log, this.wholeOnScreen());
   }
 
   readFile(path: string): Promise<void> {
@@ -189,6 +194,7 @@ export class ResultsPanel implements vscode.Disposable, DownloadPanel {
       renderedColumns: this.renderedColumns,
       dataPosts: this.feed.posts,
       dataRendered: this.feed.renders,
+      handoffs: { ...this.feed.handoffs },
       trace: this.trace?.timing(),
       failure: this.failure,
     };
@@ -281,6 +287,7 @@ export class ResultsPanel implements vscode.Disposable, DownloadPanel {
       case 'rendered': {
         this.feed.onRendered(message.rows, message.complete);
         this.renderedColumns = message.columns;
+        if (message.complete) this.wakeWholeWaiters();
         this.trace?.mark('firstRowsPainted');
         if (message.complete && this.trace && !this.trace.has('completePainted')) {
           this.trace.mark('completePainted');
@@ -361,6 +368,8 @@ export class ResultsPanel implements vscode.Disposable, DownloadPanel {
     this.partial = undefined;
     this.failure = undefined;
     this.feed.dropPending();
+    // Columns of the rows being replaced may be waiting to be kept: they need not wait any longer.
+    this.wakeWholeWaiters();
     const { cachePath, load } = this.source;
     if (!cachePath && !load) {
       await this.relocateAndLoad();
@@ -388,7 +397,7 @@ export class ResultsPanel implements vscode.Disposable, DownloadPanel {
       );
       // A page showing none of these rows gets their opening first (see PanelDataFeed).
       this.feed.postStore(store, true);
-      if (!fromSidecar && !load && cachePath) keepSidecar(cachePath, store, this.deps.log);
+      if (!fromSidecar && !load && cachePath) keepSidecar(cachePath, store, this.deps.log, this.wholeOnScreen());
     } catch (error) {
       if (controller.signal.aborted || this.disposed) return;
       if (error instanceof PanelLoadError) {
@@ -416,6 +425,24 @@ export class ResultsPanel implements vscode.Disposable, DownloadPanel {
     pending?.reject(error);
   }
 
+  /**
+   * Resolves once the webview reports a whole batch on screen, the panel closes, or
+   * {@link WHOLE_ON_SCREEN_WAIT_MS} pass (a hidden panel paints nothing), whichever comes first.
+   */
+  private wholeOnScreen(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, WHOLE_ON_SCREEN_WAIT_MS);
+      this.wholeWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  private wakeWholeWaiters(): void {
+    for (const wake of this.wholeWaiters.splice(0)) wake();
+  }
+
   private checkedRows(rows: Uint32Array): ResultsStore | undefined {
     const store = this.store;
     if (!store || !rowsInRange(rows, store.rowCount)) {
@@ -434,6 +461,7 @@ export class ResultsPanel implements vscode.Disposable, DownloadPanel {
     this.firstRender = undefined;
     pending?.reject(new BouncerError('cancelled', 'The results panel was closed before it showed any rows.'));
     this.onDispose(this);
+    this.wakeWholeWaiters();
     for (const d of this.disposables.splice(0)) d.dispose();
     this.panel.dispose();
   }

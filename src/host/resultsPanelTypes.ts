@@ -43,6 +43,8 @@ export interface PanelSnapshot extends PanelSource {
   dataPosts: DataPost[];
   /** What the webview reported on screen for each of them. */
   dataRendered: DataPost[];
+  /** Stores handed to the webview by the loopback table server, and how many it could not fetch. */
+  handoffs: { offered: number; failed: number };
   /** The phases of the last open, ms since its command (see `OpenTrace`). */
   trace: ReturnType<OpenTrace['timing']> | undefined;
   /** The message the panel shows instead of rows, if any. */
