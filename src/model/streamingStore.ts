@@ -31,7 +31,7 @@ export const DEFAULT_PACING: SnapshotPacing = {
   slowGrowth: 1.5,
   // In VS Code with a remote extension host every snapshot crosses a socket; at 1M rows the
   // snapshots past this size slowed the download more than they showed.
-  maxRows: 100_000,
+  maxRows: 20_000,
 };
 
 /**
