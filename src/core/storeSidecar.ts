@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import type { ResultsStore } from '../model/store';
-import { decodeStore, encodeStore } from '../model/storeFile';
+import { decodeStore, encodeStore, readStoreHeader } from '../model/storeFile';
 import { writeFileAtomic } from './atomicFile';
 import { STORE_SUFFIX } from './cacheLayout';
 
@@ -29,6 +29,32 @@ export async function writeStoreSidecar(file: string, store: ResultsStore, ident
   await writeFileAtomic(file + STORE_SUFFIX, Buffer.concat(parts));
 }
 
+/** A sidecar read from disk, not decoded yet: its bytes and the row count its header declares. */
+export interface KeptBytes {
+  bytes: Uint8Array;
+  rowCount: number;
+}
+
+/**
+ * The bytes of the sidecar kept beside `file`, when it was built from this very file (same size,
+ * inode and modification time), by its header alone: the body is checked by whoever decodes it.
+ */
+export async function readSidecarBytes(file: string): Promise<KeptBytes | undefined> {
+  let identity: FileIdentity;
+  let bytes: Buffer;
+  try {
+    [identity, bytes] = await Promise.all([identityOf(file), fs.readFile(file + STORE_SUFFIX)]);
+  } catch {
+    return undefined;
+  }
+  const header = readStoreHeader(bytes);
+  const kept = header?.identity as Partial<FileIdentity> | undefined;
+  const rowCount = header?.rowCount;
+  if (kept?.size !== identity.size || kept.ino !== identity.ino || kept.mtimeNs !== identity.mtimeNs) return undefined;
+  if (typeof rowCount !== 'number' || !Number.isInteger(rowCount) || rowCount < 0) return undefined;
+  return { bytes, rowCount };
+}
+
 /**
  * The store kept beside `file`, when there is one built from this very file (same size, inode and
  * modification time) and `check` accepts it (the protocol's `parseStore`: lengths, offsets, codes);
@@ -38,17 +64,16 @@ export async function readStoreSidecar(
   file: string,
   check: (value: unknown) => ResultsStore | undefined,
 ): Promise<ResultsStore | undefined> {
-  let identity: FileIdentity;
-  let bytes: Buffer;
-  try {
-    [identity, bytes] = await Promise.all([identityOf(file), fs.readFile(file + STORE_SUFFIX)]);
-  } catch {
-    return undefined;
-  }
-  const decoded = decodeStore(bytes);
-  const kept = decoded?.identity as Partial<FileIdentity> | undefined;
-  if (!decoded || kept?.size !== identity.size || kept.ino !== identity.ino || kept.mtimeNs !== identity.mtimeNs) {
-    return undefined;
-  }
-  return check(decoded.store);
+  const kept = await readSidecarBytes(file);
+  return kept && decodeKept(kept, check);
+}
+
+/** The store in a sidecar's bytes, each column a copy of its own, when `check` accepts it and its row count. */
+export function decodeKept(
+  kept: KeptBytes,
+  check: (value: unknown) => ResultsStore | undefined,
+): ResultsStore | undefined {
+  const decoded = decodeStore(kept.bytes);
+  const store = decoded && check(decoded.store);
+  return store?.rowCount === kept.rowCount ? store : undefined;
 }

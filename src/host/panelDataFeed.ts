@@ -42,8 +42,11 @@ export class PanelDataFeed {
   private pendingWhole: ResultsStore | undefined;
   renderedRows: number | undefined;
   renderedComplete: boolean | undefined;
-  /** The newest store handed over by address, kept to post it instead if the webview cannot fetch it. */
-  private offered: { url: string; message: DataMessage } | undefined;
+  /**
+   * The newest store handed over by address, with how to post it instead if the webview cannot
+   * fetch it (undefined when it cannot be posted either: its bytes did not decode).
+   */
+  private offered: { url: string; message: () => DataMessage | undefined } | undefined;
   /** Cleared for good once this panel's webview could not fetch from the table server. */
   private handoffWorks = true;
   /** Stores offered by address to this panel's webviews, and how many of them it could not fetch. */
@@ -93,18 +96,43 @@ export class PanelDataFeed {
       this.revokeOffer();
       const url = this.handOff(message.store);
       if (url) {
-        this.offered = { url, message };
-        this.handoffs.offered++;
-        void this.webview.postMessage({
-          type: 'dataUrl',
-          url,
-          rows: message.store.rowCount,
-          complete: message.complete,
-        });
+        this.postUrl(url, message.store.rowCount, message.complete, () => message);
         return;
       }
     }
     void this.webview.postMessage(message);
+  }
+
+  /** Whether a store would go by the loopback table server now. */
+  get canHandOff(): boolean {
+    return this.tableData?.origin !== undefined && this.handoffWorks;
+  }
+
+  /**
+   * Hands the webview a whole store as the sidecar bytes read from disk, which it decodes and checks
+   * itself: the host neither decodes nor copies them first. `decode` is the fallback's store, for a
+   * webview that cannot fetch them. False when they cannot go by address now (post a store instead).
+   */
+  postKept(bytes: Uint8Array, rows: number, decode: () => ResultsStore | undefined): boolean {
+    this.pendingWhole = undefined;
+    if (!this.canHandOff) return false;
+    if (!this.ready) return true;
+    this.posted.push({ rows, complete: true });
+    this.trace()?.mark('firstDataPosted');
+    this.trace()?.mark('completePosted');
+    this.revokeOffer();
+    const url = (this.tableData as TableDataServer).offer([bytes]);
+    this.postUrl(url, rows, true, () => {
+      const store = decode();
+      return store && { type: 'data', store, complete: true };
+    });
+    return true;
+  }
+
+  private postUrl(url: string, rows: number, complete: boolean, message: () => DataMessage | undefined): void {
+    this.offered = { url, message };
+    this.handoffs.offered++;
+    void this.webview.postMessage({ type: 'dataUrl', url, rows, complete });
   }
 
   /**
@@ -117,13 +145,18 @@ export class PanelDataFeed {
     const offered = this.offered;
     if (!this.ready || offered?.url !== url) return;
     this.offered = undefined;
-    void this.webview.postMessage(offered.message);
+    const message = offered.message();
+    if (message) void this.webview.postMessage(message);
+    else this.onUnusable?.();
   }
+
+  /** Called when a store handed over by address could not be posted instead (its bytes did not decode). */
+  onUnusable: (() => void) | undefined;
 
   /** The address the webview fetches `store` from, or undefined to post it. */
   private handOff(store: ResultsStore): string | undefined {
     const server = this.tableData;
-    if (!server?.origin || !this.handoffWorks) return undefined;
+    if (!server || !this.canHandOff) return undefined;
     const parts = encodeStore(store, null);
     if (parts.reduce((sum, part) => sum + part.byteLength, 0) < HANDOFF_MIN_BYTES) return undefined;
     return server.offer(parts);

@@ -1,5 +1,11 @@
 import { readRecords } from '../core/readRecords';
-import { identityOf, readStoreSidecar, writeStoreSidecar } from '../core/storeSidecar';
+import {
+  identityOf,
+  readSidecarBytes,
+  readStoreSidecar,
+  writeStoreSidecar,
+  type KeptBytes,
+} from '../core/storeSidecar';
 import { buildStore, type BuildOptions } from '../model/builder';
 import type { ResultsStore } from '../model/store';
 import { parseStore } from '../shared/protocol';
@@ -63,6 +69,12 @@ export async function loadPanelRows(
     ? await load(signal, options)
     : await buildStore(readRecords(cachePath as string, { signal }), options);
   return { store, fromSidecar: false };
+}
+
+/** The columns kept beside a cached download, as bytes (see `readSidecarBytes`), once any write of them has ended. */
+export async function readKeptColumns(cachePath: string): Promise<KeptBytes | undefined> {
+  await sidecarsBeingKept.get(cachePath);
+  return readSidecarBytes(cachePath);
 }
 
 /**

@@ -1,10 +1,12 @@
 import * as vscode from 'vscode';
 import { BouncerError } from '../core/errors';
+import { decodeKept, type KeptBytes } from '../core/storeSidecar';
 import type { OpenTrace } from '../core/openTrace';
 import type { FlatColumn } from '../core/recordColumns';
 import type { EnsureProgress } from '../core/resultsRepository';
 import { textAt, type ResultsStore } from '../model/store';
 import {
+  parseStore,
   parseWebviewMessage,
   rowsInRange,
   type HostMessage,
@@ -15,7 +17,7 @@ import {
 } from '../shared/protocol';
 import { PanelDataFeed } from './panelDataFeed';
 import { DownloadFeed, type DownloadPanel, type PanelDownload } from './panelDownloadFeed';
-import { keepSidecar, loadPanelRows, PanelLoadError, type StoreLoader } from './panelLoader';
+import { keepSidecar, loadPanelRows, PanelLoadError, readKeptColumns, type StoreLoader } from './panelLoader';
 import { PANEL_TEXT } from './panelText';
 import { setUpPanelWebview } from './panelWebview';
 import { keyOf, type PanelSnapshot, type ResultsPanelDeps, type ResultsSource } from './resultsPanelTypes';
@@ -37,6 +39,8 @@ export class ResultsPanel implements vscode.Disposable, DownloadPanel {
   private store: ResultsStore | undefined;
   /** The opening rows of a batch still being read. */
   private partial: ResultsStore | undefined;
+  /** Columns read from beside the cache and handed to the webview as they are, not decoded here yet. */
+  private kept: { bytes: KeptBytes; decode(): ResultsStore | undefined } | undefined;
   private failure: string | undefined;
   private canRetry = true;
   private loading: AbortController | undefined;
@@ -71,6 +75,8 @@ export class ResultsPanel implements vscode.Disposable, DownloadPanel {
     this.trace = options.trace;
     this.trace?.mark('panelCreated');
     this.feed = new PanelDataFeed(panel.webview, () => this.trace, deps.tableData);
+    // Kept columns the webview could not fetch and that do not decode here either: read the file.
+    this.feed.onUnusable = () => this.wakeWholeWaiters();
     panel.title = source.title;
     this.disposables.push(
       panel.webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)),
@@ -97,6 +103,7 @@ export class ResultsPanel implements vscode.Disposable, DownloadPanel {
     this.loading = undefined;
     this.store = undefined;
     this.partial = undefined;
+    this.kept = undefined;
     this.failure = undefined;
     this.trace = trace;
     this.feed.dropPending();
@@ -181,6 +188,9 @@ export class ResultsPanel implements vscode.Disposable, DownloadPanel {
       await seen.catch(() => undefined);
     }
     while (settled && !this.disposed && this.panel.visible && this.feed.isReady && !this.feed.onScreen) {
+      // A failed load paints nothing more (rows posted before it may never be reported), and waiting
+      // for it would turn at once, forever: the extension host would hang.
+      if (this.failure !== undefined && !this.loading) break;
       await this.whenRendered().catch(() => undefined);
     }
     const store = this.store;
@@ -281,6 +291,7 @@ export class ResultsPanel implements vscode.Disposable, DownloadPanel {
         // Whatever the load has reached; the rest is posted as it arrives.
         this.postDownloadProgress();
         if (this.store) this.feed.postStore(this.store, true);
+        else if (this.kept) this.feed.postKept(this.kept.bytes.bytes, this.kept.bytes.rowCount, this.kept.decode);
         else if (this.partial) this.feed.postStore(this.partial, false);
         else if (this.failure) this.post({ type: 'loadError', message: this.failure, canRetry: this.canRetry });
         return;
@@ -366,6 +377,7 @@ export class ResultsPanel implements vscode.Disposable, DownloadPanel {
     this.loading = controller;
     this.store = undefined;
     this.partial = undefined;
+    this.kept = undefined;
     this.failure = undefined;
     this.feed.dropPending();
     // Columns of the rows being replaced may be waiting to be kept: they need not wait any longer.
@@ -376,6 +388,15 @@ export class ResultsPanel implements vscode.Disposable, DownloadPanel {
       return;
     }
     const started = Date.now();
+    if (cachePath && !load && this.feed.canHandOff) {
+      const kept = await readKeptColumns(cachePath);
+      if (controller.signal.aborted || this.disposed) return;
+      if (kept && (await this.showKept(kept, controller.signal))) {
+        if (this.loading === controller) this.loading = undefined;
+        return;
+      }
+      if (controller.signal.aborted || this.disposed) return;
+    }
     try {
       const { store, fromSidecar } = await loadPanelRows(this.source, controller.signal, {
         onProgress: (rows) => this.post({ type: 'progress', rows }),
@@ -414,6 +435,32 @@ export class ResultsPanel implements vscode.Disposable, DownloadPanel {
     }
   }
 
+  /**
+   * Shows columns kept beside the cache: the webview gets their bytes as read and decodes them
+   * itself; this host decodes its own copy (for copy and export) once they are on screen, so that
+   * meanwhile it is free to serve them. False when they are not usable: read the file instead.
+   */
+  private async showKept(bytes: KeptBytes, signal: AbortSignal): Promise<boolean> {
+    let decoded: ResultsStore | undefined | null = null;
+    const decode = () => (decoded === null ? (decoded = decodeKept(bytes, parseStore)) : decoded);
+    this.kept = { bytes, decode };
+    if (!this.feed.postKept(bytes.bytes, bytes.rowCount, decode)) {
+      this.kept = undefined;
+      return false;
+    }
+    await this.wholeOnScreen();
+    if (signal.aborted || this.disposed) return true;
+    const store = decode();
+    this.kept = undefined;
+    if (!store) {
+      this.deps.log.warn(`Results panel: the columns kept beside ${this.source.batchId}'s results did not check out.`);
+      return false;
+    }
+    this.store = store;
+    this.deps.log.info(`Results panel: ${store.rowCount} rows of ${this.source.batchId} handed over from its sidecar.`);
+    return true;
+  }
+
   /** Every load failure can be retried: the file may come back, or be downloaded again. */
   private failLoad(message: string, error: unknown, canRetry = true): void {
     this.failure = message;
@@ -444,7 +491,8 @@ export class ResultsPanel implements vscode.Disposable, DownloadPanel {
   }
 
   private checkedRows(rows: Uint32Array): ResultsStore | undefined {
-    const store = this.store;
+    // Kept columns the webview shows but this host has not decoded yet: decode them now.
+    const store = this.store ?? this.kept?.decode();
     if (!store || !rowsInRange(rows, store.rowCount)) {
       this.deps.log.warn('Results panel: ignored rows outside the loaded results.');
       return undefined;
@@ -457,6 +505,7 @@ export class ResultsPanel implements vscode.Disposable, DownloadPanel {
     this.disposed = true;
     this.loading?.abort();
     this.store = undefined;
+    this.kept = undefined;
     const pending = this.firstRender;
     this.firstRender = undefined;
     pending?.reject(new BouncerError('cancelled', 'The results panel was closed before it showed any rows.'));

@@ -87,6 +87,29 @@ export function encodeStore(store: ResultsStore, identity: unknown): Uint8Array[
   return parts;
 }
 
+function readHeader(bytes: Uint8Array): { header: Header; headerLength: number } | undefined {
+  if (bytes.length < 8 || MAGIC.some((b, i) => bytes[i] !== b)) return undefined;
+  const headerLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(4, true);
+  if (8 + headerLength > bytes.length) return undefined;
+  let header: Header;
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength))) as Header;
+  } catch {
+    return undefined;
+  }
+  if (typeof header !== 'object' || header === null || typeof header.columns !== 'object') return undefined;
+  return { header, headerLength };
+}
+
+/**
+ * The identity and row count a file written by {@link encodeStore} declares, read from its header
+ * alone; undefined for anything that is not such a file. Nothing past the header is checked.
+ */
+export function readStoreHeader(bytes: Uint8Array): { identity: unknown; rowCount: unknown } | undefined {
+  const header = readHeader(bytes)?.header;
+  return header && { identity: header.identity, rowCount: header.rowCount };
+}
+
 /**
  * Decodes a file written by {@link encodeStore}. Returns the identity it was written with and the
  * store, each typed array copied into a buffer of its own (so it can be posted alone), or with `copy`
@@ -98,15 +121,8 @@ export function decodeStore(
   bytes: Uint8Array,
   { copy = true }: { copy?: boolean } = {},
 ): { identity: unknown; store: ResultsStore } | undefined {
-  if (bytes.length < 8 || MAGIC.some((b, i) => bytes[i] !== b)) return undefined;
-  const headerLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(4, true);
-  if (8 + headerLength > bytes.length) return undefined;
-  let header: Header;
-  try {
-    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength))) as Header;
-  } catch {
-    return undefined;
-  }
+  const { header, headerLength } = readHeader(bytes) ?? {};
+  if (!header || headerLength === undefined) return undefined;
   const prefix = 8 + headerLength;
   const body = Math.ceil(prefix / 8) * 8;
   const read = (ref: ArrayRef): Typed | undefined => {
@@ -145,7 +161,6 @@ export function decodeStore(
     }
     return out;
   };
-  if (typeof header !== 'object' || header === null || typeof header.columns !== 'object') return undefined;
   const store: Record<string, unknown> = { rowCount: header.rowCount, hasName: header.hasName };
   for (const kind of ['text', 'dict', 'num'] as const) {
     const columns: Record<string, unknown> = {};
