@@ -63,9 +63,12 @@ const TYPES: Record<string, string> = {
 
 /**
  * Serves the results page over loopback the way VS Code would: the real HTML and CSP from
- * `webviewHtml`, and only dist/ and media/ (the panel's localResourceRoots).
+ * `webviewHtml`, and only dist/ and media/ (the panel's localResourceRoots). `dataOrigin` is passed
+ * on as the panel passes the loopback table server's origin; without it the page may fetch nothing.
  */
-export async function startPageServer(): Promise<{ url: string; close(): Promise<void> }> {
+export async function startPageServer(
+  options: { dataOrigin?: string } = {},
+): Promise<{ url: string; close(): Promise<void> }> {
   const root = repoRoot();
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -79,6 +82,7 @@ export async function startPageServer(): Promise<{ url: string; close(): Promise
           scriptUri: `${origin}/dist/webview.js`,
           styleUri: `${origin}/media/table.css`,
           codiconUri: `${origin}/dist/codicons/codicon.css`,
+          dataOrigin: options.dataOrigin,
         }),
       );
       return;

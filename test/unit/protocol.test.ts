@@ -31,6 +31,34 @@ const ui: UiState = {
   widths: { email: 320, status: 90 },
 };
 
+const TOKEN = '0123456789abcdef0123456789abcdef';
+/** The shape `TableDataServer.offer` returns. */
+const GOOD_DATA_URL = `http://127.0.0.1:41234/${TOKEN}`;
+/** Addresses that are not the loopback table server's: the page must never be sent elsewhere. */
+const BAD_DATA_URLS = [
+  `http://localhost:41234/${TOKEN}`,
+  `https://127.0.0.1:41234/${TOKEN}`,
+  `http://127.0.0.1/${TOKEN}`,
+  `http://127.0.0.1:123456/${TOKEN}`,
+  `http://127.0.0.1:41234.evil.example/${TOKEN}`,
+  `http://127.0.0.1.evil.example:41234/${TOKEN}`,
+  `http://user@127.0.0.1:41234/${TOKEN}`,
+  `http://127.0.0.2:41234/${TOKEN}`,
+  `http://[::1]:41234/${TOKEN}`,
+  `http://127.0.0.1:41234/${TOKEN.slice(1)}`,
+  `http://127.0.0.1:41234/${TOKEN}0`,
+  `http://127.0.0.1:41234/${TOKEN.toUpperCase()}`,
+  `http://127.0.0.1:41234/${TOKEN.slice(1)}g`,
+  `http://127.0.0.1:41234/x/${TOKEN}`,
+  `http://127.0.0.1:41234/${TOKEN}/`,
+  `http://127.0.0.1:41234/${TOKEN}?x=1`,
+  `http://127.0.0.1:41234/${TOKEN}#x`,
+  `http://127.0.0.1:41234/${TOKEN}\n`,
+  ` http://127.0.0.1:41234/${TOKEN}`,
+  `file:///${TOKEN}`,
+  '',
+];
+
 describe('protocol: webview → host', () => {
   it('accepts each well-formed message', () => {
     assert.deepEqual(parseWebviewMessage({ type: 'ready' }), { type: 'ready' });
@@ -83,6 +111,18 @@ describe('protocol: webview → host', () => {
       { type: 'verifyAgain', emails: Array.from({ length: MAX_VERIFY_AGAIN_EMAILS + 1 }, () => 'a@b.c') },
     ];
     for (const message of bad) assert.equal(parseWebviewMessage(message), undefined, JSON.stringify(message));
+  });
+
+  it('accepts dataUrlFailed only for an address the table server could have given', () => {
+    assert.deepEqual(parseWebviewMessage({ type: 'dataUrlFailed', url: GOOD_DATA_URL }), {
+      type: 'dataUrlFailed',
+      url: GOOD_DATA_URL,
+    });
+    // The host matches it against its own offer, but a page must not get anything else through.
+    for (const url of [...BAD_DATA_URLS, undefined, 5]) {
+      assert.equal(parseWebviewMessage({ type: 'dataUrlFailed', url }), undefined, String(url));
+    }
+    assert.equal(parseWebviewMessage({ type: 'dataUrlFailed' }), undefined);
   });
 
   it('checks row indices against the store size', () => {
@@ -162,6 +202,34 @@ describe('protocol: host → webview', () => {
       { type: 'contextAction', action: 'copyCell', row: 1, column: 'password' },
     ];
     for (const message of bad) assert.equal(parseHostMessage(message), undefined, JSON.stringify(message));
+  });
+
+  it('accepts a dataUrl naming the loopback table server, with its row count and completeness', () => {
+    const message = { type: 'dataUrl', url: GOOD_DATA_URL, rows: 1_000_000, complete: true };
+    assert.deepEqual(parseHostMessage(message), message);
+    assert.deepEqual(parseHostMessage({ ...message, rows: 0, complete: false }), {
+      ...message,
+      rows: 0,
+      complete: false,
+    });
+    // Only the known fields come through.
+    assert.deepEqual(parseHostMessage({ ...message, extra: 'x' }), message);
+  });
+
+  it('rejects a dataUrl the page must not fetch, or without its row count and completeness', () => {
+    const message = { type: 'dataUrl', url: GOOD_DATA_URL, rows: 10, complete: true };
+    for (const url of [...BAD_DATA_URLS, undefined, 5]) {
+      assert.equal(parseHostMessage({ ...message, url }), undefined, String(url));
+    }
+    const bad: unknown[] = [
+      { type: 'dataUrl', url: GOOD_DATA_URL, complete: true },
+      { type: 'dataUrl', url: GOOD_DATA_URL, rows: 10 },
+      { type: 'dataUrl', url: GOOD_DATA_URL, rows: -1, complete: true },
+      { type: 'dataUrl', url: GOOD_DATA_URL, rows: 1.5, complete: true },
+      { type: 'dataUrl', url: GOOD_DATA_URL, rows: '10', complete: true },
+      { type: 'dataUrl', url: GOOD_DATA_URL, rows: 10, complete: 'true' },
+    ];
+    for (const m of bad) assert.equal(parseHostMessage(m), undefined, JSON.stringify(m));
   });
 
   it('carries the l10n bundle and display language in init, and context-menu actions', () => {
