@@ -73,6 +73,8 @@ export class TableDataServer {
     this.server?.close();
     this.server?.closeAllConnections();
     this.server = undefined;
+    // Stopped, it may be started again (the setting turned back on).
+    this.starting = undefined;
   }
 
   private answer(request: http.IncomingMessage, response: http.ServerResponse): void {

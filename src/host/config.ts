@@ -10,13 +10,15 @@ export interface BouncerConfig {
   cacheMaxSizeMB: number;
   /** Largest single download, in MB, counted after decompression. */
   downloadMaxSizeMB: number;
+  /** Big tables go to the webview over the loopback table server (`core/tableDataServer.ts`). */
+  tableLoopbackTransfer: boolean;
 }
 
 const SECTION = 'bouncer';
 
 export function readConfig(): BouncerConfig {
   const c = vscode.workspace.getConfiguration(SECTION);
-  // apiBaseUrl, csv.neutralizeFormulas and both size caps are application-scoped; `inspect` makes sure
+  // apiBaseUrl, csv.neutralizeFormulas, both size caps and table.loopbackTransfer are application-scoped; `inspect` makes sure
   // a workspace value (which VS Code already ignores for application settings) can never be picked up
   // by a future refactor: a folder must not redirect the key, turn off formula-safe CSV or lift a cap.
   const apiBaseUrl = userOrDefault<string>(c, 'apiBaseUrl') ?? 'https://api.usebouncer.com';
@@ -31,6 +33,7 @@ export function readConfig(): BouncerConfig {
     cacheMaxSizeMB:
       typeof cacheMaxSizeMB === 'number' && Number.isFinite(cacheMaxSizeMB) ? Math.max(0, cacheMaxSizeMB) : 1024,
     downloadMaxSizeMB: Math.max(1, userOrDefault<number>(c, 'download.maxSizeMB') ?? 4096),
+    tableLoopbackTransfer: userOrDefault<boolean>(c, 'table.loopbackTransfer') !== false,
   };
 }
 

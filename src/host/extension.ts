@@ -124,13 +124,18 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
         vscode.window.withProgress({ location: { viewId: 'bouncer.batches' } }, () => poller.waitFor(batchId)),
       ),
   });
-  // Big tables reach their webview over loopback; until it listens (or if it cannot), they are posted.
+  // Big tables reach their webview over loopback while the setting allows; until the server listens
+  // (or if it cannot), they are posted.
   const tableData = new TableDataServer();
-  context.subscriptions.push({ dispose: () => tableData.dispose() });
-  tableData.start().catch((error: unknown) => log.warn(`Table data server not started: ${String(error)}`));
+  const followTableSetting = () => {
+    if (!readConfig().tableLoopbackTransfer) tableData.dispose();
+    else tableData.start().catch((error: unknown) => log.warn(`Table data server not started: ${String(error)}`));
+  };
+  followTableSetting();
+  context.subscriptions.push({ dispose: () => tableData.dispose() }, onDidChangeConfig(followTableSetting));
   const panels = new ResultsPanelManager(context, {
     log,
-    tableData,
+    tableData: () => (readConfig().tableLoopbackTransfer ? tableData : undefined),
     errors,
     neutralizeFormulas: () => readConfig().neutralizeFormulas,
     locate: (source) => locateCachedResults(cache, source),

@@ -55,8 +55,14 @@ export class PanelDataFeed {
   constructor(
     private readonly webview: vscode.Webview,
     private readonly trace: () => OpenTrace | undefined,
-    private readonly tableData?: TableDataServer,
+    private readonly tableServer: () => TableDataServer | undefined = () => undefined,
   ) {}
+
+  /** The loopback table server, when it is on and listening. */
+  private get tableData(): TableDataServer | undefined {
+    const server = this.tableServer();
+    return server?.origin ? server : undefined;
+  }
 
   get isReady(): boolean {
     return this.ready;
@@ -105,7 +111,7 @@ export class PanelDataFeed {
 
   /** Whether a store would go by the loopback table server now. */
   get canHandOff(): boolean {
-    return this.tableData?.origin !== undefined && this.handoffWorks;
+    return this.tableData !== undefined && this.handoffWorks;
   }
 
   /**

@@ -82,7 +82,7 @@ export class ResultsPanel implements vscode.Disposable, DownloadPanel {
       panel.webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)),
       panel.onDidDispose(() => this.dispose()),
     );
-    setUpPanelWebview(panel, context.extensionUri, deps.tableData?.origin);
+    setUpPanelWebview(panel, context.extensionUri, deps.tableData?.()?.origin);
     // Read the cache while the webview boots: by the time it says ready, the first rows are waiting.
     // A panel opened for a download gets its rows from the download instead.
     if (!options.awaitDownload) void this.load();

@@ -23,8 +23,8 @@ export interface ResultsPanelDeps {
   neutralizeFormulas(): boolean;
   /** Verify Selected Rows Again: confirm, then create a batch of these emails linked to `from`. */
   verifyAgain(emails: string[], from: PanelSource): Promise<unknown>;
-  /** Hands big stores to the webviews faster than VS Code's message channel; absent, every store is posted. */
-  tableData?: TableDataServer;
+  /** Hands big stores to the webviews faster than VS Code's message channel; undefined: every store is posted. */
+  tableData?: () => TableDataServer | undefined;
 }
 
 /** What one open table holds, for the integration tests (`BouncerExtensionApi.testing`). */

@@ -101,6 +101,22 @@ describe('Results table while the download streams', function () {
     }
   });
 
+  it('posts a big batch through VS Code alone when bouncer.table.loopbackTransfer is off', async () => {
+    const settings = vscode.workspace.getConfiguration('bouncer');
+    await settings.update('table.loopbackTransfer', false, vscode.ConfigurationTarget.Global);
+    try {
+      await vscode.commands.executeCommand('bouncer.showResultsTable', { batchId: BATCH, refresh: true });
+      const panel = (await testing.describeResultsPanels()).find((p) => p.batchId === BATCH);
+      assert.ok(panel);
+      assert.equal(panel.rows, 20_000);
+      assert.equal(panel.renderedComplete, true);
+      assert.equal(panel.renderedRows, 20_000);
+      assert.deepEqual(panel.handoffs, { offered: 0, failed: 0 }, 'nothing was offered by address');
+    } finally {
+      await settings.update('table.loopbackTransfer', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('says a download that broke off did not finish, and keeps none of its rows', async () => {
     await assert.rejects(
       Promise.resolve(vscode.commands.executeCommand('bouncer.showResultsTable', { batchId: 'fault-reset' })),
