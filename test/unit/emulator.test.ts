@@ -166,6 +166,30 @@ describe('emulator', () => {
     assert.deepEqual(list[99_999], generateRecord(99_999));
   });
 
+  it('with keepBodies, sends a streamed body again byte for byte, for each filter and format', async () => {
+    const keeping = await startEmulator({ keepBodies: true });
+    try {
+      for (const [query, accept] of [
+        ['', 'application/json'],
+        ['?download=risky', 'application/json'],
+        ['', 'text/csv'],
+      ] as const) {
+        const path = `${BATCH}/gen-20000/download${query}`;
+        const read = async (server: RunningEmulator) => {
+          const response = await fetch(`${server.url}${path}`, { headers: { 'x-api-key': server.apiKey, accept } });
+          assert.equal(response.status, 200);
+          return Buffer.from(await response.arrayBuffer());
+        };
+        const fresh = await read(emulator);
+        assert.ok(fresh.length > 100_000, `${path} ${accept} is a streamed body`);
+        assert.ok((await read(keeping)).equals(fresh), `${path} ${accept}: the first, generated`);
+        assert.ok((await read(keeping)).equals(fresh), `${path} ${accept}: the second, from the kept body`);
+      }
+    } finally {
+      await keeping.close();
+    }
+  });
+
   it('generates deterministic records with a realistic spread', () => {
     const a = [...generateRecords(500)];
     const b = [...generateRecords(500)];
