@@ -608,11 +608,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     }
     const pieces: string[] | undefined = keep === undefined ? undefined : [];
     await streamRecords(res, batch.records(), filterParam, csv, options.chunkDelayMs ?? 0, pieces);
-    if (keep !== undefined && pieces && !res.destroyed)
+    if (keep !== undefined && pieces && !res.destroyed) {
       keptBodies.set(
         keep,
         pieces.map((p) => Buffer.from(p)),
       );
+    }
   }
 
   /**

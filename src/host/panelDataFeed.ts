@@ -3,7 +3,8 @@ import type { OpenTrace } from '../core/openTrace';
 import type { TableDataServer } from '../core/tableDataServer';
 import { storePrefix, type ResultsStore } from '../model/store';
 import { encodeStore } from '../model/storeFile';
-import type { DataMessage, HostMessage } from '../shared/protocol';
+import type { StorePart } from '../model/streamingStore';
+import type { DataMessage, DataUrlMessage, HostMessage, RowsUrlMessage } from '../shared/protocol';
 import { PARTIAL_ROWS } from './panelLoader';
 
 /**
@@ -51,6 +52,11 @@ export class PanelDataFeed {
   private handoffWorks = true;
   /** Stores offered by address to this panel's webviews, and how many of them it could not fetch. */
   readonly handoffs = { offered: 0, failed: 0 };
+  /**
+   * While a download streams: the rows the page holds from row 0 on, shown or kept as parts, so the
+   * next part or the last rows continue them; -1 once they cannot (nothing more is added to them).
+   */
+  private pageRows = -1;
 
   constructor(
     private readonly webview: vscode.Webview,
@@ -89,6 +95,7 @@ export class PanelDataFeed {
     this.posted = [];
     this.reports = [];
     this.pendingWhole = undefined;
+    this.pageRows = -1;
     this.revokeOffer();
   }
 
@@ -96,13 +103,15 @@ export class PanelDataFeed {
   post(message: HostMessage): void {
     if (!this.ready) return;
     if (message.type === 'data') {
+      this.pageRows = message.complete ? -1 : message.store.rowCount;
       this.posted.push({ rows: message.store.rowCount, complete: message.complete });
       this.trace()?.mark('firstDataPosted');
       if (message.complete) this.trace()?.mark('completePosted');
       this.revokeOffer();
       const url = this.handOff(message.store);
       if (url) {
-        this.postUrl(url, message.store.rowCount, message.complete, () => message);
+        const { rowCount: rows } = message.store;
+        this.postUrl({ type: 'dataUrl', url, rows, complete: message.complete }, () => message);
         return;
       }
     }
@@ -123,22 +132,67 @@ export class PanelDataFeed {
     this.pendingWhole = undefined;
     if (!this.canHandOff) return false;
     if (!this.ready) return true;
+    this.pageRows = -1;
     this.posted.push({ rows, complete: true });
     this.trace()?.mark('firstDataPosted');
     this.trace()?.mark('completePosted');
     this.revokeOffer();
     const url = (this.tableData as TableDataServer).offer([bytes]);
-    this.postUrl(url, rows, true, () => {
+    this.postUrl({ type: 'dataUrl', url, rows, complete: true }, () => {
       const store = decode();
       return store && { type: 'data', store, complete: true };
     });
     return true;
   }
 
-  private postUrl(url: string, rows: number, complete: boolean, message: () => DataMessage | undefined): void {
-    this.offered = { url, message };
+  /**
+   * Rows after those the page holds, while the download streams: the page keeps them for the end.
+   * Skipped (and every later part with it) when they would not continue the page's rows.
+   */
+  postPart(part: StorePart): void {
+    const server = this.tableData;
+    if (!this.ready || !server || !this.handoffWorks || part.firstRow !== this.pageRows) {
+      this.pageRows = -1;
+      return;
+    }
+    const rows = part.store.rowCount;
+    this.pageRows += rows;
     this.handoffs.offered++;
-    void this.webview.postMessage({ type: 'dataUrl', url, rows, complete });
+    const url = server.offer(encodeStore(part.store, null));
+    void this.webview.postMessage({ type: 'rowsUrl', url, firstRow: part.firstRow, rows, complete: false });
+  }
+
+  /**
+   * The whole batch at the end of a download. A page holding its rows up to `tail` gets only
+   * `tail`, and joins them itself; any other gets the whole store.
+   */
+  postWhole(store: ResultsStore, tail: StorePart | undefined): void {
+    this.pendingWhole = undefined;
+    if (!this.ready) return;
+    const server = this.tableData;
+    if (!tail || !server || !this.handoffWorks || tail.firstRow !== this.pageRows || this.pageRows <= 0) {
+      this.postStore(store, true);
+      return;
+    }
+    this.pageRows = -1;
+    this.posted.push({ rows: store.rowCount, complete: true });
+    this.trace()?.mark('completePosted');
+    this.revokeOffer();
+    const url = server.offer(encodeStore(tail.store, null));
+    const message: RowsUrlMessage = {
+      type: 'rowsUrl',
+      url,
+      firstRow: tail.firstRow,
+      rows: tail.store.rowCount,
+      complete: true,
+    };
+    this.postUrl(message, () => ({ type: 'data', store, complete: true }));
+  }
+
+  private postUrl(message: DataUrlMessage | RowsUrlMessage, fallback: () => DataMessage | undefined): void {
+    this.offered = { url: message.url, message: fallback };
+    this.handoffs.offered++;
+    void this.webview.postMessage(message);
   }
 
   /**

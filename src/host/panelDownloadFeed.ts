@@ -1,7 +1,7 @@
 import type { OpenTrace } from '../core/openTrace';
 import type { CachedResults, EnsureProgress } from '../core/resultsRepository';
 import type { ResultsStore } from '../model/store';
-import { StreamingStore } from '../model/streamingStore';
+import { StreamingStore, type StorePart } from '../model/streamingStore';
 import type { DownloadWatcher } from './downloadService';
 
 /** Download progress reaches the webview at most this often. */
@@ -27,8 +27,10 @@ export interface DownloadPanel {
   showProgress(progress: EnsureProgress, post: boolean): void;
   /** Rows so far, not the batch. */
   showRows(snapshot: ResultsStore): void;
-  /** The whole batch, built from the download, in the file at `path`. */
-  showWhole(store: ResultsStore, path: string): void;
+  /** Rows after those shown, for the webview to keep until the download ends. */
+  showPart(part: StorePart): void;
+  /** The whole batch, built from the download, in the file at `path`; `tail` is its rows not sent yet. */
+  showWhole(store: ResultsStore, path: string, tail: StorePart | undefined): void;
   /** The download ended without the rows it streamed (from the cache, or someone else's): read the file. */
   readFile(path: string): Promise<void>;
   /** The download failed or was cancelled; the panel decides what stays. */
@@ -77,6 +79,8 @@ export class DownloadFeed {
         stream.add(records, firstIndex);
         const snapshot = stream.snapshotIfDue(Date.now());
         if (snapshot) panel.showRows(snapshot);
+        const part = snapshot ? undefined : stream.partIfDue();
+        if (part) panel.showPart(part);
       },
     };
     return {
@@ -87,7 +91,7 @@ export class DownloadFeed {
         this.ended = true;
         const store = cached.summary ? stream.complete(cached.summary.records) : undefined;
         if (store) {
-          panel.showWhole(store, cached.path);
+          panel.showWhole(store, cached.path, stream.tail());
           this.settle();
         } else {
           this.settle();

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { BouncerError } from '../core/errors';
 import { decodeKept, type KeptBytes } from '../core/storeSidecar';
 import type { OpenTrace } from '../core/openTrace';
+import type { StorePart } from '../model/streamingStore';
 import type { FlatColumn } from '../core/recordColumns';
 import type { EnsureProgress } from '../core/resultsRepository';
 import { textAt, type ResultsStore } from '../model/store';
@@ -129,13 +130,17 @@ export class ResultsPanel implements vscode.Disposable, DownloadPanel {
     this.feed.postStore(snapshot, false);
   }
 
-  showWhole(store: ResultsStore, path: string): void {
+  showPart(part: StorePart): void {
+    this.feed.postPart(part);
+  }
+
+  showWhole(store: ResultsStore, path: string, tail: StorePart | undefined): void {
     this.endDownload();
     this.source = { ...this.source, cachePath: path };
     this.store = store;
     this.partial = undefined;
     this.deps.log.info(`Results panel: ${store.rowCount} rows of ${this.source.batchId} built while downloading.`);
-    this.feed.postStore(store, true);
+    this.feed.postWhole(store, tail);
     keepSidecar(path, store, this.deps.log, this.wholeOnScreen());
   }
 

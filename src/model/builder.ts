@@ -55,13 +55,13 @@ class TextBuilder {
     this.offsets[this.rows] = this.length;
   }
 
-  finish(): TextColumn {
-    const column: TextColumn = {
-      kind: 'text',
-      bytes: this.bytes.slice(0, this.length),
-      offsets: this.offsets.slice(0, this.rows + 1),
-    };
-    if (this.optional && this.present) column.present = this.present.slice(0, this.rows);
+  /** Rows `from` on, as copies; their offsets start at 0. */
+  finish(from = 0): TextColumn {
+    const start = this.offsets[from];
+    const offsets = this.offsets.slice(from, this.rows + 1);
+    if (start > 0) for (let k = 0; k < offsets.length; k++) offsets[k] -= start;
+    const column: TextColumn = { kind: 'text', bytes: this.bytes.slice(start, this.length), offsets };
+    if (this.optional && this.present) column.present = this.present.slice(from, this.rows);
     return column;
   }
 }
@@ -90,8 +90,9 @@ class DictBuilder {
     this.codes[this.rows++] = code;
   }
 
-  finish(): DictColumn {
-    return { kind: 'dict', codes: this.codes.slice(0, this.rows), values: this.values.slice() };
+  /** Rows `from` on, as copies, with every value so far: codes mean the same in every part. */
+  finish(from = 0): DictColumn {
+    return { kind: 'dict', codes: this.codes.slice(from, this.rows), values: this.values.slice() };
   }
 }
 
@@ -123,9 +124,9 @@ class NumBuilder {
     this.values[this.rows++] = number;
   }
 
-  finish(): NumColumn {
-    const column: NumColumn = { kind: 'num', values: this.values.slice(0, this.rows) };
-    if (this.given) column.given = this.given.finish();
+  finish(from = 0): NumColumn {
+    const column: NumColumn = { kind: 'num', values: this.values.slice(from, this.rows) };
+    if (this.given) column.given = this.given.finish(from);
     return column;
   }
 }
@@ -208,27 +209,33 @@ export class StoreBuilder {
     this.rows++;
   }
 
-  /** The columns so far, as copies: the builder may go on adding rows afterwards. */
-  finish(): ResultsStore {
+  /**
+   * The columns so far, as copies: the builder may go on adding rows afterwards. With `from`, only
+   * rows `from` on, as a store of their own (a part of a download; `concatStores` joins the parts).
+   */
+  finish(from = 0): ResultsStore {
+    if (from < 0 || from > this.rows) throw new RangeError(`rows ${from}… of ${this.rows}`);
     const store: ResultsStore = {
-      rowCount: this.rows,
+      rowCount: this.rows - from,
       hasName: this.text.byId.name.anyPresent,
-      text: finishAll(this.text.byId),
-      dict: finishAll(this.dict.byId),
-      num: finishAll(this.num.byId),
+      text: finishAll(this.text.byId, from),
+      dict: finishAll(this.dict.byId, from),
+      num: finishAll(this.num.byId, from),
     };
     if (this.extra.length > 0) {
-      store.extra = this.extra.map((builder, k) => ({ label: this.extraLabels[k], column: builder.finish() }));
+      store.extra = this.extra.map((builder, k) => ({ label: this.extraLabels[k], column: builder.finish(from) }));
     }
     return store;
   }
 }
 
-function finishAll<Id extends string, C>(builders: Record<Id, { finish(): C }>): Record<Id, C> {
-  return Object.fromEntries(Object.entries<{ finish(): C }>(builders).map(([id, b]) => [id, b.finish()])) as Record<
-    Id,
-    C
-  >;
+function finishAll<Id extends string, C>(
+  builders: Record<Id, { finish(from: number): C }>,
+  from: number,
+): Record<Id, C> {
+  return Object.fromEntries(
+    Object.entries<{ finish(from: number): C }>(builders).map(([id, b]) => [id, b.finish(from)]),
+  ) as Record<Id, C>;
 }
 
 export interface BuildOptions {

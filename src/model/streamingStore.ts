@@ -15,6 +15,11 @@ export interface SnapshotPacing {
    * progress line keeps counting, and the whole batch follows at the end.
    */
   maxRows: number;
+  /**
+   * Past `maxRows`, the rows after those shown go out in parts of this many, which the webview only
+   * keeps: when the download ends it joins them to the rows it shows, and fetches only the last part.
+   */
+  partRows: number;
 }
 
 /**
@@ -34,7 +39,15 @@ export const DEFAULT_PACING: SnapshotPacing = {
   // slower than one snapshot did. 20,000 rows (the same as a cached table's opening rows) are far
   // more than anyone scrolls while the rest arrives.
   maxRows: 20_000,
+  // 5 MB of columns: a part is fetched in tens of milliseconds, and a million rows make 15 of them.
+  partRows: 65_536,
 };
+
+/** Rows `firstRow` … of a download, as a store of their own. */
+export interface StorePart {
+  firstRow: number;
+  store: ResultsStore;
+}
 
 /**
  * The columnar store of a download, built while the download streams: ingest hands over each run of
@@ -46,6 +59,8 @@ export class StreamingStore {
   private readonly builder = new StoreBuilder();
   private postedRows = 0;
   private postedAt = -Infinity;
+  /** Where the next part starts: rows before it were shown or handed out as parts. */
+  private partFrom = 0;
 
   constructor(private readonly pacing: SnapshotPacing = DEFAULT_PACING) {}
 
@@ -81,6 +96,23 @@ export class StreamingStore {
     this.postedRows = rows;
     this.postedAt = now;
     return this.builder.finish();
+  }
+
+  /** The rows since the last snapshot or part, once there are `partRows` of them past the snapshots. */
+  partIfDue(): StorePart | undefined {
+    const rows = this.builder.rowCount;
+    if (this.postedRows === 0 || rows <= this.pacing.maxRows) return undefined;
+    const from = Math.max(this.partFrom, this.postedRows);
+    if (rows - from < this.pacing.partRows) return undefined;
+    this.partFrom = rows;
+    return { firstRow: from, store: this.builder.finish(from) };
+  }
+
+  /** The rows not yet in a snapshot or part, for a download that has completed; undefined before any snapshot. */
+  tail(): StorePart | undefined {
+    if (this.postedRows === 0) return undefined;
+    const from = Math.max(this.partFrom, this.postedRows);
+    return { firstRow: from, store: this.builder.finish(from) };
   }
 
   /**

@@ -120,6 +120,21 @@ export interface DataUrlMessage {
   complete: boolean;
 }
 
+/**
+ * Rows `firstRow` … `firstRow + rows - 1` of the download being shown, fetched from `url` as a
+ * `dataUrl` store is. Not shown on their own: the page keeps them after the rows it shows. With
+ * `complete`, the download has ended and these are its last rows: the page joins the rows it shows,
+ * the parts it kept and these into the whole batch (`model/storeConcat.ts`); if it cannot (a part
+ * missing or refused), it says `dataUrlFailed` with this `url` and the host posts the whole batch.
+ */
+export interface RowsUrlMessage {
+  type: 'rowsUrl';
+  url: string;
+  firstRow: number;
+  rows: number;
+  complete: boolean;
+}
+
 /** The only addresses a `dataUrl` may name: the loopback table server, one random token per table. */
 export const TABLE_DATA_URL = /^http:\/\/127\.0\.0\.1:\d{1,5}\/[0-9a-f]{32}$/;
 
@@ -136,6 +151,7 @@ export type HostMessage =
   | DownloadProgressMessage
   | DataMessage
   | DataUrlMessage
+  | RowsUrlMessage
   | LoadErrorMessage
   | ContextActionMessage;
 
@@ -431,6 +447,14 @@ export function parseHostMessage(value: unknown): HostMessage | undefined {
         isCount(value.rows) &&
         typeof value.complete === 'boolean'
         ? { type: 'dataUrl', url: value.url, rows: value.rows, complete: value.complete }
+        : undefined;
+    case 'rowsUrl':
+      return typeof value.url === 'string' &&
+        TABLE_DATA_URL.test(value.url) &&
+        isCount(value.firstRow) &&
+        isCount(value.rows) &&
+        typeof value.complete === 'boolean'
+        ? { type: 'rowsUrl', url: value.url, firstRow: value.firstRow, rows: value.rows, complete: value.complete }
         : undefined;
     case 'loadError':
       return typeof value.message === 'string' && typeof value.canRetry === 'boolean'

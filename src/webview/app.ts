@@ -169,7 +169,8 @@ export class TableApp {
         this.contextAction(message);
         break;
       case 'dataUrl':
-        // main.ts fetches the store and hands it on as `data`.
+      case 'rowsUrl':
+        // RowsInbox (main.ts) fetches these and hands them on as `data`.
         break;
     }
   }

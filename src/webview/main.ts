@@ -2,6 +2,7 @@ import { scriptStarted } from './startMark';
 import { parseHostMessage, parseUiState, type HostMessage } from '../shared/protocol';
 import { TableApp } from './app';
 import { configureL10n } from './l10n';
+import { RowsInbox } from './rowsInbox';
 import { fetchStore } from './storeFetch';
 import { vscodeApi } from './vscodeApi';
 
@@ -11,8 +12,7 @@ const saved = parseUiState(api.getState());
 let app: TableApp | undefined;
 const early: HostMessage[] = [];
 
-/** Counts rows messages and load errors: a store fetched after a newer one arrived is dropped. */
-let rowsMessages = 0;
+const rows = new RowsInbox(fetchStore, deliver, (url) => api.postMessage({ type: 'dataUrlFailed', url }));
 
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
   const message = parseHostMessage(event.data);
@@ -21,17 +21,7 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
     console.warn('bouncer results: ignored a malformed message');
     return;
   }
-  if (message.type === 'data' || message.type === 'dataUrl' || message.type === 'loadError') rowsMessages++;
-  if (message.type === 'dataUrl') {
-    const current = rowsMessages;
-    void fetchStore(message).then((store) => {
-      if (current !== rowsMessages) return;
-      if (store) deliver({ type: 'data', store, complete: message.complete });
-      else api.postMessage({ type: 'dataUrlFailed', url: message.url });
-    });
-    return;
-  }
-  deliver(message);
+  if (!rows.take(message)) deliver(message);
 });
 
 function deliver(message: HostMessage): void {
