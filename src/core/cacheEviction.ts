@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { LOCK_SUFFIX, META_SUFFIX, STORE_SUFFIX, type CacheLayout } from './cacheLayout';
 import { sealedKeyOf } from './cacheSeal';
-import { tryAcquireFileLock, type FileLockOptions } from './fileLock';
+import { acquireFileLock, tryAcquireFileLock, type FileLockOptions } from './fileLock';
 import type { ResultsKey } from './resultsKey';
 
 export type LockTiming = Pick<FileLockOptions, 'staleMs' | 'refreshMs' | 'pollMs'>;
@@ -95,6 +95,40 @@ export async function totalSize(root: string): Promise<number> {
 }
 
 /** Deletes a finished download and its sidecar (a running download's temporary file is left alone). */
+/**
+ * Deletes every finished download under `dir` (and its sidecars), each under its lock. A file whose
+ * lock is held is waited for up to `waitMs` (a download this window just cancelled lets go at once)
+ * and otherwise left alone: another window is replacing it right now, and deleting its files under
+ * it would fail that download. Files that are not finished downloads are left to `sweepLeftovers`.
+ * Returns how many files were left because they were busy.
+ */
+export async function deleteSealedUnder(
+  layout: CacheLayout,
+  dir: string,
+  lockTiming: LockTiming,
+  waitMs = 5_000,
+): Promise<{ busy: number }> {
+  let busy = 0;
+  for (const file of await walk(dir)) {
+    if (!(await sealedKeyOf(layout, file.path))) continue;
+    const lock = await acquireFileLock(file.path + LOCK_SUFFIX, {
+      ...lockTiming,
+      signal: AbortSignal.timeout(waitMs),
+    }).catch(() => undefined);
+    if (!lock) {
+      busy++;
+      continue;
+    }
+    try {
+      await deleteSealed(file.path);
+    } finally {
+      await lock.release();
+    }
+    await removeEmptyFolders(file.path);
+  }
+  return { busy };
+}
+
 async function deleteSealed(file: string): Promise<void> {
   await fs.rm(file + META_SUFFIX, { force: true });
   await fs.rm(file + STORE_SUFFIX, { force: true });

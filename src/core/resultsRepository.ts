@@ -7,7 +7,7 @@
  */
 import { promises as fs } from 'node:fs';
 import type { HistoryRecorder } from './batchHistory';
-import { evictToLimit, removeEmptyFolders, sweepLeftovers, totalSize, type LockTiming } from './cacheEviction';
+import { deleteSealedUnder, evictToLimit, sweepLeftovers, totalSize, type LockTiming } from './cacheEviction';
 import { CacheLayout, LOCK_SUFFIX } from './cacheLayout';
 import { inspectFile, sealFile, type CacheState } from './cacheSeal';
 import { downloadToCache, type ResultsDownloader } from './download';
@@ -35,6 +35,8 @@ export interface ResultsRepositoryOptions {
    * (see `fileLock.ts`); the defaults suit real use.
    */
   lockTiming?: LockTiming;
+  /** How long Delete and Clear wait for a file being downloaded before leaving it. Default 5 s. */
+  busyWaitMs?: number;
 }
 
 /** What {@link ResultsRepository.ensure} reports while it waits or downloads. */
@@ -147,16 +149,26 @@ export class ResultsRepository {
     return { ...key, path: file, summary };
   }
 
-  /** Deletes every cached file of one batch. */
-  async deleteBatch(originKey: string, batchId: string): Promise<void> {
+  /**
+   * Deletes every cached file of one batch, each under its lock: a file another window is
+   * downloading right now is left to it (counted in `busy`), and what interrupted downloads left goes
+   * with the next sweep.
+   */
+  async deleteBatch(originKey: string, batchId: string): Promise<{ busy: number }> {
     const dir = this.batchDir(originKey, batchId);
-    await fs.rm(dir, { recursive: true, force: true });
-    await removeEmptyFolders(dir, 1);
+    return deleteSealedUnder(this.layout, dir, this.options.lockTiming ?? {}, this.options.busyWaitMs);
   }
 
-  /** Deletes the whole cache. */
-  async clear(): Promise<void> {
-    await fs.rm(this.root, { recursive: true, force: true });
+  /** Deletes the whole cache, as {@link deleteBatch} deletes a batch; then sweeps old leftovers. */
+  async clear(): Promise<{ busy: number }> {
+    const result = await deleteSealedUnder(
+      this.layout,
+      this.root,
+      this.options.lockTiming ?? {},
+      this.options.busyWaitMs,
+    );
+    await this.sweepLeftovers();
+    return result;
   }
 
   /** Bytes of everything in the cache, including sidecars and downloads in progress. */

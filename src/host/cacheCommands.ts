@@ -47,10 +47,11 @@ export class CacheCommands implements vscode.Disposable {
     if (!batchId) return;
     const originKey = this.deps.originKey();
     this.deps.cancelDownloads(batchId);
-    await this.deps.cache.deleteBatch(originKey, batchId);
+    const { busy } = await this.deps.cache.deleteBatch(originKey, batchId);
     await this.deps.history.forgetDownloads(originKey, batchId);
-    this.deps.log.info(`Deleted the cached results of batch ${batchId}.`);
+    this.deps.log.info(`Deleted the cached results of batch ${batchId}; ${busy} being downloaded elsewhere kept.`);
     this.deps.view.scheduleRefresh();
+    if (busy > 0) this.keptBusy(busy);
     vscode.window.setStatusBarMessage(vscode.l10n.t('Deleted the cached results of batch {0}', batchId), 3000);
   }
 
@@ -82,14 +83,25 @@ export class CacheCommands implements vscode.Disposable {
     const originKey = this.deps.currentOriginKey();
     for (const entry of originKey ? this.deps.history.entries(originKey) : []) this.deps.cancelDownloads(entry.batchId);
     const size = await this.deps.cache.totalSize();
-    await this.deps.cache.clear();
-    this.deps.log.info(`Cleared the results cache (${formatBytes(size)}).`);
+    const { busy } = await this.deps.cache.clear();
+    this.deps.log.info(`Cleared the results cache (${formatBytes(size)}); ${busy} being downloaded elsewhere kept.`);
     this.deps.view.scheduleRefresh();
+    if (busy > 0) this.keptBusy(busy);
     vscode.window.setStatusBarMessage(vscode.l10n.t('Cleared {0} of cached Bouncer results', localBytes(size)), 3000);
   }
 
   dispose(): void {
     this.configListener.dispose();
+  }
+
+  /** Files another window was downloading stay: deleting them under it would fail its download. */
+  private keptBusy(files: number): void {
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t(
+        '{0} cached results were being downloaded in another VS Code window and were kept. Delete them again once that download ends.',
+        files,
+      ),
+    );
   }
 
   private async enforceLimit(): Promise<void> {

@@ -608,4 +608,23 @@ describe('results repository', () => {
     assert.equal(await repo.totalSize(), 0);
     await repo.clear();
   });
+
+  it('leaves a file another window is downloading when deleting a batch or everything, and says how many', async () => {
+    const waiting = open({ busyWaitMs: 50 });
+    await put(key('b1'), jsonResult(1), 1);
+    await put(key('b1', 'risky'), jsonResult(1), 1);
+    // Another window holds the lock of b1's whole results: it is replacing them right now.
+    const lock = await acquireFileLock(repo.path(key('b1')) + LOCK_SUFFIX);
+    try {
+      assert.deepEqual(await waiting.deleteBatch(ORIGIN, 'b1'), { busy: 1 });
+      assert.equal(await state(key('b1')), 'ok', 'the file being downloaded stays, with its sidecar');
+      assert.notEqual(await state(key('b1', 'risky')), 'ok', 'the other file of the batch went');
+      assert.deepEqual(await waiting.clear(), { busy: 1 });
+      assert.equal(await state(key('b1')), 'ok');
+    } finally {
+      await lock.release();
+    }
+    assert.deepEqual(await waiting.deleteBatch(ORIGIN, 'b1'), { busy: 0 }, 'once that download ends, it can go');
+    assert.deepEqual(await repo.keysOf(ORIGIN, 'b1'), []);
+  });
 });
