@@ -96,22 +96,21 @@ export async function totalSize(root: string): Promise<number> {
 
 /** Deletes a finished download and its sidecar (a running download's temporary file is left alone). */
 /**
- * Deletes every finished download under `dir` (and its sidecars), each under its lock. A file whose
- * lock is held is waited for up to `waitMs` (a download this window just cancelled lets go at once)
- * and otherwise left alone: another window is replacing it right now, and deleting its files under
- * it would fail that download. Files that are not finished downloads are left to `sweepLeftovers`.
- * Returns how many files were left because they were busy.
+ * Deletes everything under `dir`: each cached file with its sidecars, temporary files and locks,
+ * under that file's lock. A file whose lock is held is waited for up to `waitMs` (a download this
+ * window just cancelled lets go at once) and otherwise left alone with its sidecars: another window
+ * is downloading it right now, and deleting its files under it would fail that download. Returns how
+ * many cached files were left because they were busy.
  */
-export async function deleteSealedUnder(
-  layout: CacheLayout,
-  dir: string,
-  lockTiming: LockTiming,
-  waitMs = 5_000,
-): Promise<{ busy: number }> {
-  let busy = 0;
+export async function deleteUnder(dir: string, lockTiming: LockTiming, waitMs = 5_000): Promise<{ busy: number }> {
+  const groups = new Map<string, string[]>();
   for (const file of await walk(dir)) {
-    if (!(await sealedKeyOf(layout, file.path))) continue;
-    const lock = await acquireFileLock(file.path + LOCK_SUFFIX, {
+    const base = cachedPathOf(file.path);
+    groups.set(base, [...(groups.get(base) ?? []), file.path]);
+  }
+  let busy = 0;
+  for (const [base, files] of groups) {
+    const lock = await acquireFileLock(base + LOCK_SUFFIX, {
       ...lockTiming,
       signal: AbortSignal.timeout(waitMs),
     }).catch(() => undefined);
@@ -120,13 +119,22 @@ export async function deleteSealedUnder(
       continue;
     }
     try {
-      await deleteSealed(file.path);
+      for (const file of files) if (file !== base + LOCK_SUFFIX) await fs.rm(file, { force: true });
     } finally {
       await lock.release();
     }
-    await removeEmptyFolders(file.path);
+    await removeEmptyFolders(base);
   }
   return { busy };
+}
+
+/** The cached file a file of the cache folder belongs to: itself, or what its sidecar, lock or temporary name is for. */
+function cachedPathOf(file: string): string {
+  let base = file.replace(/\.\d+\.[0-9a-f]{12}\.(?:part|tmp)$/, '');
+  for (const suffix of [LOCK_SUFFIX, META_SUFFIX, STORE_SUFFIX]) {
+    if (base.endsWith(suffix)) base = base.slice(0, -suffix.length);
+  }
+  return base;
 }
 
 async function deleteSealed(file: string): Promise<void> {

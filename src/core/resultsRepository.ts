@@ -7,7 +7,7 @@
  */
 import { promises as fs } from 'node:fs';
 import type { HistoryRecorder } from './batchHistory';
-import { deleteSealedUnder, evictToLimit, sweepLeftovers, totalSize, type LockTiming } from './cacheEviction';
+import { deleteUnder, evictToLimit, sweepLeftovers, totalSize, type LockTiming } from './cacheEviction';
 import { CacheLayout, LOCK_SUFFIX } from './cacheLayout';
 import { inspectFile, sealFile, type CacheState } from './cacheSeal';
 import { downloadToCache, type ResultsDownloader } from './download';
@@ -151,24 +151,16 @@ export class ResultsRepository {
 
   /**
    * Deletes every cached file of one batch, each under its lock: a file another window is
-   * downloading right now is left to it (counted in `busy`), and what interrupted downloads left goes
-   * with the next sweep.
+   * downloading right now is left to it, with its sidecars (counted in `busy`).
    */
   async deleteBatch(originKey: string, batchId: string): Promise<{ busy: number }> {
     const dir = this.batchDir(originKey, batchId);
-    return deleteSealedUnder(this.layout, dir, this.options.lockTiming ?? {}, this.options.busyWaitMs);
+    return deleteUnder(dir, this.options.lockTiming ?? {}, this.options.busyWaitMs);
   }
 
-  /** Deletes the whole cache, as {@link deleteBatch} deletes a batch; then sweeps old leftovers. */
-  async clear(): Promise<{ busy: number }> {
-    const result = await deleteSealedUnder(
-      this.layout,
-      this.root,
-      this.options.lockTiming ?? {},
-      this.options.busyWaitMs,
-    );
-    await this.sweepLeftovers();
-    return result;
+  /** Deletes the whole cache, as {@link deleteBatch} deletes a batch. */
+  clear(): Promise<{ busy: number }> {
+    return deleteUnder(this.root, this.options.lockTiming ?? {}, this.options.busyWaitMs);
   }
 
   /** Bytes of everything in the cache, including sidecars and downloads in progress. */
