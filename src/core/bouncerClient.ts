@@ -78,10 +78,12 @@ export interface ApiRequest {
   timeoutMs?: number;
   /** Told before each wait the server asked for (or the backoff chose), so a person can see it. */
   onWait?: (ms: number, status: number) => void;
+  /** What the answer should be, for the message when it is too long to be it (e.g. "a batch status"). */
+  what?: string;
 }
 
 /** What {@link BouncerClient.requestWithRetries} sends. */
-interface SentRequest extends Omit<ApiRequest, 'method' | 'path'> {
+interface SentRequest extends Omit<ApiRequest, 'method' | 'path' | 'what'> {
   url: string;
   accept: string;
   method?: ApiRequest['method'];
@@ -190,23 +192,13 @@ export class BouncerClient {
    */
   async getBatchStatus(batchId: string, signal: AbortSignal): Promise<BatchStatus> {
     const id = this.batchIdForUrl(batchId);
-    const url = `${this.origin}/v1.1/email/verify/batch/${encodeURIComponent(id)}?with-stats=true`;
-    const { response, flight } = await this.requestWithRetries({ url, accept: 'application/json' }, signal);
-    const read = await flight.readText(response, MAX_STATUS_BODY_CHARS);
-    if (read.error !== undefined) throw flight.failure(read.error, this.redact);
-    if (!read.complete) {
-      flight.stop('done');
-      throw new BouncerError(
-        'invalidBody',
-        `The server's answer to a status request is over ${MAX_STATUS_BODY_CHARS / 1024} KiB: not a batch status.`,
-        { httpStatus: response.status, detail: this.redact(`body starts: ${read.text.slice(0, 200)}`) },
-      );
-    }
-    const status = parseBatchStatus(read.text);
+    const path = `/v1.1/email/verify/batch/${encodeURIComponent(id)}?with-stats=true`;
+    const answer = await this.call({ method: 'GET', path, what: 'a batch status' }, signal);
+    const status = parseBatchStatus(answer.text);
     if (status === undefined) {
       throw new BouncerError('invalidBody', 'The server sent something other than a batch status.', {
-        httpStatus: response.status,
-        detail: this.redact(`body starts: ${read.text.slice(0, 200)}`),
+        httpStatus: answer.status,
+        detail: this.redactPreview(`body starts: ${answer.text}`),
       });
     }
     return status;
@@ -239,7 +231,7 @@ export class BouncerClient {
       flight.stop('done');
       throw new BouncerError(
         'invalidBody',
-        `The server's answer is over ${MAX_STATUS_BODY_CHARS / 1024} KiB: not what was asked for.`,
+        `The server's answer is over ${MAX_STATUS_BODY_CHARS / 1024} KiB: not ${request.what ?? 'what was asked for'}.`,
         { httpStatus: response.status, detail: this.redact(`body starts: ${read.text.slice(0, 200)}`) },
       );
     }
