@@ -90,11 +90,11 @@ class Panel {
   }
 
   /** Streams the download; `busy`: the page handles nothing until the host has posted the end. */
-  async download(busy: boolean): Promise<ResultsStore> {
+  async download(busy: boolean, rows = ROWS): Promise<ResultsStore> {
     const stream = new StreamingStore(PACING);
     let now = 0;
-    for (let at = 0; at < ROWS;) {
-      const run = records.slice(at, at + (at === 0 ? PACING.maxRows : 3_000));
+    for (let at = 0; at < rows;) {
+      const run = records.slice(at, Math.min(rows, at + (at === 0 ? PACING.maxRows : 3_000)));
       stream.add(run, at);
       at += run.length;
       const snapshot = stream.snapshotIfDue((now += 100));
@@ -104,7 +104,7 @@ class Panel {
       if (!busy) this.handle();
       await settle();
     }
-    const whole = stream.complete(ROWS);
+    const whole = stream.complete(rows);
     assert.ok(whole);
     this.feed.postWhole(whole, stream.tail());
     for (let k = 0; k < 400 && !this.shown.some((message) => message.complete); k++) {
@@ -161,5 +161,15 @@ describe('host: a download posted to the page in parts, and joined there', funct
     assert.equal(last?.complete, true);
     assert.deepStrictEqual(last.store, whole);
     assert.equal(panel.shown.filter((m) => m.complete).length, 1, 'shown whole once');
+  });
+  it('ends with no rows left after the last part: the page joins an empty end', async () => {
+    const panel = new Panel(server);
+    const whole = await panel.download(true, 40_000);
+    const end = panel.posted[panel.posted.length - 1];
+    assert.deepEqual(end.type === 'rowsUrl' && [end.firstRow, end.rows, end.complete], [40_000, 0, true]);
+    const last = panel.shown[panel.shown.length - 1];
+    assert.equal(last?.complete, true);
+    assert.deepStrictEqual(last.store, whole);
+    assert.equal(panel.feed.handoffs.failed, 0);
   });
 });
