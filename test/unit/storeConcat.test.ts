@@ -96,6 +96,18 @@ describe('model: concatStores', () => {
     assert.deepStrictEqual(joined, oddWhole);
   });
 
+  it('widens codes to 32 bits when the dictionary passes 65,536 values in a later part', () => {
+    const records = [...generateRecords(70_000, 9)].map((record, i) =>
+      record.domain ? { ...record, domain: { ...record.domain, name: `w${i}.test` } } : record,
+    );
+    const all = whole(records);
+    assert.ok(all.dict['domain.name'].codes instanceof Uint32Array, 'the premise: 32-bit codes in the whole');
+    const parts = cut(records, [1_000, 60_000]);
+    assert.ok(parts[1].dict['domain.name'].codes instanceof Uint16Array);
+    assert.ok(parts[2].dict['domain.name'].codes instanceof Uint32Array);
+    assert.deepStrictEqual(concatStores(parts), all);
+  });
+
   it('refuses parts whose dictionaries do not agree', () => {
     const parts = cut(odd, [300, 500]);
     assert.ok(concatStores(parts));
