@@ -177,7 +177,10 @@ export class PanelDataFeed {
     this.pageRows = -1;
     this.posted.push({ rows: store.rowCount, complete: true });
     this.trace()?.mark('completePosted');
-    this.revokeOffer();
+    // Not revoked: an offer still pending holds the rows shown, which the page joins to the parts and
+    // `tail` (it asked for them when they came, but the request may not be served yet). Like a part
+    // nobody fetches, it goes at the server's expiry.
+    this.offered = undefined;
     const url = server.offer(encodeStore(tail.store, null));
     const message: RowsUrlMessage = {
       type: 'rowsUrl',

@@ -63,6 +63,14 @@ function inbox(page: Page): Promise<{ type: string; [key: string]: unknown }[]> 
   );
 }
 
+/** Posts the first `rows` rows as a `data` message, built in the page from the same records. */
+async function postRows(page: Page, rows: number, complete: boolean): Promise<void> {
+  await page.evaluate(([n, whole]) => (globalThis as unknown as PageGlobals).__harness.postRows(n, whole), [
+    rows,
+    complete,
+  ] as const);
+}
+
 async function postHost(page: Page, message: unknown): Promise<void> {
   await page.evaluate((m) => (globalThis as unknown as PageGlobals).__harness.postHost(m), message);
 }
@@ -74,6 +82,37 @@ async function nextMessage(page: Page, type: string): Promise<Record<string, unk
     type,
   );
   return (await handle.jsonValue()) as Record<string, unknown>;
+}
+
+/** Waits until the page says it rendered the whole batch (`complete`), and returns that message. */
+async function renderedComplete(page: Page): Promise<Record<string, unknown>> {
+  const handle = await page.waitForFunction(() =>
+    (globalThis as unknown as PageGlobals).__harness.inbox.find(
+      (m) => (m as { type: string; complete?: boolean }).type === 'rendered' && (m as { complete?: boolean }).complete,
+    ),
+  );
+  return (await handle.jsonValue()) as Record<string, unknown>;
+}
+
+/**
+ * A download of the records as the host streams it past its snapshots: the rows after the first
+ * `shown` as parts ending at each of `ends`, then the last rows, each cut by `finish(from)` from one
+ * builder that went on adding rows, and encoded as the host offers them.
+ */
+function downloadParts(
+  shown: number,
+  ends: readonly number[],
+): { firstRow: number; rows: number; bytes: Uint8Array[] }[] {
+  const builder = new StoreBuilder();
+  const out: { firstRow: number; rows: number; bytes: Uint8Array[] }[] = [];
+  let from = shown;
+  for (const end of [...ends, ROWS]) {
+    while (builder.rowCount < end) builder.add(records[builder.rowCount]);
+    const store = builder.finish(from);
+    out.push({ firstRow: from, rows: store.rowCount, bytes: encodeStore(store, null) });
+    from = end;
+  }
+  return out;
 }
 
 /** Text of the visible rows' email cells, top first. */
@@ -234,5 +273,79 @@ describe('big tables handed to the page by loopback address (webview bundle in C
     } finally {
       await page.close();
     }
+  });
+  describe('a download sent in parts the page keeps, then its last rows', () => {
+    const SHOWN = 2_000;
+    const pieces = downloadParts(SHOWN, [8_000, 14_000]);
+
+    /** Offers each piece and posts it as a `rowsUrl` message (the last one complete); returns the addresses. */
+    async function postPieces(page: Page, revoke?: number): Promise<string[]> {
+      const urls: string[] = [];
+      for (const [k, { firstRow, rows, bytes }] of pieces.entries()) {
+        const url = data.offer(bytes);
+        if (k === revoke) data.revoke(url);
+        await postHost(page, { type: 'rowsUrl', url, firstRow, rows, complete: k === pieces.length - 1 });
+        urls.push(url);
+      }
+      return urls;
+    }
+
+    it('joins the rows shown, the parts and the last rows, and shows every row as the whole batch', async () => {
+      const page = await openManual(browser, withData.url, shim);
+      try {
+        await postRows(page, SHOWN, false);
+        const first = await nextMessage(page, 'rendered');
+        assert.deepEqual([first.rows, first.complete], [SHOWN, false]);
+        const urls = await postPieces(page);
+        const rendered = await renderedComplete(page);
+        assert.equal(rendered.rows, ROWS);
+        assert.equal(await page.evaluate(() => document.querySelector('body')?.dataset.complete), 'true');
+        assert.match((await page.textContent(TABLE.statusLine)) ?? '', /^20,000 of 20,000 rows$/);
+        const shown = await emails(page);
+        assert.ok(shown.length > 10, `visible rows: ${shown.length}`);
+        assert.deepEqual(
+          shown.slice(0, 5),
+          records.slice(0, 5).map((r) => r.email),
+        );
+        // Rows where each piece begins, and the very last one, are there and read as sent.
+        for (const row of [SHOWN, 8_000, 14_000, ROWS - 1]) {
+          const email = records[row].email;
+          await page.fill(TABLE.search, email);
+          await page.waitForFunction(
+            ([selector, n]) => document.querySelector(selector)?.textContent?.startsWith(`${n} of 20,000`),
+            [TABLE.statusLine, String(records.filter((r) => r.email.includes(email)).length)] as const,
+          );
+          assert.ok((await emails(page)).includes(email), `row ${row}: ${email}`);
+        }
+        await page.fill(TABLE.search, '');
+        assert.equal((await inbox(page)).filter((m) => m.type === 'dataUrlFailed').length, 0);
+        for (const url of urls) assert.equal((await fetch(url)).status, 404, 'every piece was fetched');
+      } finally {
+        await page.close();
+      }
+    });
+
+    it("asks the host for the whole batch, by the last rows' address, when a part was revoked", async () => {
+      const page = await openManual(browser, withData.url, shim);
+      try {
+        await postRows(page, SHOWN, false);
+        await nextMessage(page, 'rendered');
+        const urls = await postPieces(page, 0);
+        assert.deepEqual(await nextMessage(page, 'dataUrlFailed'), { type: 'dataUrlFailed', url: urls[2] });
+        // The other pieces were fetched all the same: the page failed on the missing one.
+        for (const url of urls.slice(1)) assert.equal((await fetch(url)).status, 404);
+        const messages = await inbox(page);
+        assert.equal(messages.filter((m) => m.type === 'dataUrlFailed').length, 1, 'refused once');
+        assert.deepEqual(
+          messages.filter((m) => m.type === 'rendered').map((m) => [m.rows, m.complete]),
+          [[SHOWN, false]],
+          'still the opening rows only',
+        );
+        assert.equal(await page.evaluate(() => document.querySelector('body')?.dataset.complete), 'false');
+        assert.match((await page.textContent(TABLE.statusLine)) ?? '', /rows so far/);
+      } finally {
+        await page.close();
+      }
+    });
   });
 });

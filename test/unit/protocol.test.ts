@@ -232,6 +232,33 @@ describe('protocol: host → webview', () => {
     for (const m of bad) assert.equal(parseHostMessage(m), undefined, JSON.stringify(m));
   });
 
+  it('accepts a rowsUrl naming the loopback table server, with where its rows start, how many, and whether they end', () => {
+    const message = { type: 'rowsUrl', url: GOOD_DATA_URL, firstRow: 20_000, rows: 65_536, complete: false };
+    assert.deepEqual(parseHostMessage(message), message);
+    // The last rows of a download that ended on a part: none left.
+    const end = { ...message, firstRow: 151_072, rows: 0, complete: true };
+    assert.deepEqual(parseHostMessage(end), end);
+    assert.deepEqual(parseHostMessage({ ...message, store: {} }), message, 'only the known fields come through');
+  });
+
+  it('rejects a rowsUrl the page must not fetch, or without where its rows start, how many, and whether they end', () => {
+    const message = { type: 'rowsUrl', url: GOOD_DATA_URL, firstRow: 10, rows: 10, complete: true };
+    for (const url of [...BAD_DATA_URLS, undefined, 5]) {
+      assert.equal(parseHostMessage({ ...message, url }), undefined, String(url));
+    }
+    const bad: unknown[] = [
+      { ...message, firstRow: undefined },
+      { ...message, firstRow: -1 },
+      { ...message, firstRow: 0.5 },
+      { ...message, firstRow: '10' },
+      { ...message, rows: undefined },
+      { ...message, rows: -1 },
+      { ...message, complete: undefined },
+      { ...message, complete: 1 },
+    ];
+    for (const m of bad) assert.equal(parseHostMessage(m), undefined, JSON.stringify(m));
+  });
+
   it('carries the l10n bundle and display language in init, and context-menu actions', () => {
     const init = { type: 'init', source: ui.source, title: 't', l10n: { Results: 'Ergebnisse' }, language: 'de' };
     assert.deepEqual(parseHostMessage(init), init);
