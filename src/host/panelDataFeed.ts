@@ -203,10 +203,12 @@ export class PanelDataFeed {
    * every store, since the server is out of this webview's reach (a remote window, say).
    */
   handOffFailed(url: string): void {
+    const offered = this.offered;
+    // A refusal of an address already replaced (revoked, so its late fetch failed) says nothing
+    // about whether this webview can reach the server: only the current one counts.
+    if (!this.ready || offered?.url !== url) return;
     this.handoffWorks = false;
     this.handoffs.failed++;
-    const offered = this.offered;
-    if (!this.ready || offered?.url !== url) return;
     this.offered = undefined;
     const message = offered.message();
     if (message) void this.webview.postMessage(message);

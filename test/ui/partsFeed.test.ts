@@ -172,4 +172,31 @@ describe('host: a download posted to the page in parts, and joined there', funct
     assert.deepStrictEqual(last.store, whole);
     assert.equal(panel.feed.handoffs.failed, 0);
   });
+
+  it('keeps handing over by address when the page refuses an address the host had already replaced', async () => {
+    const sent: unknown[] = [];
+    const webview = { postMessage: (m: unknown) => (sent.push(m), Promise.resolve(true)) } as unknown as vscode.Webview;
+    const feed = new PanelDataFeed(
+      webview,
+      () => undefined,
+      () => server,
+    );
+    feed.newPage();
+    const stream = new StreamingStore(PACING);
+    stream.add(records.slice(0, 16_000), 0);
+    feed.postStore(stream.complete(16_000) as ResultsStore, false);
+    stream.add(records.slice(16_000, 32_000), 16_000);
+    feed.postStore(stream.complete(32_000) as ResultsStore, false);
+    const [older, newer] = sent.map((m) => parseHostMessage(m));
+    assert.ok(older?.type === 'dataUrl' && newer?.type === 'dataUrl', 'both went by address');
+    // The page's fetch of the older one failed (it was revoked) before the newer one reached it.
+    feed.handOffFailed(older.url);
+    assert.equal(feed.canHandOff, true, 'still by address');
+    assert.equal(feed.handoffs.failed, 0);
+    assert.equal(sent.length, 2, 'nothing posted instead of a table already replaced');
+    // The current one refused: now the host posts it, and posts from then on.
+    feed.handOffFailed(newer.url);
+    assert.equal(feed.canHandOff, false);
+    assert.equal(parseHostMessage(sent[2])?.type, 'data');
+  });
 });
