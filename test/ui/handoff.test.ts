@@ -139,6 +139,18 @@ async function assertNoRows(page: Page): Promise<void> {
   assert.equal((await page.$$('.grid-row:not([hidden])')).length, 0, 'no row on screen');
 }
 
+/** The page shows all 20,000 rows as the whole batch, the first ones as generated. */
+async function assertWholeBatchShown(page: Page): Promise<void> {
+  assert.equal(await page.evaluate(() => document.querySelector('body')?.dataset.complete), 'true');
+  assert.match((await page.textContent(TABLE.statusLine)) ?? '', /^20,000 of 20,000 rows$/);
+  const shown = await emails(page);
+  assert.ok(shown.length > 10, `visible rows: ${shown.length}`);
+  assert.deepEqual(
+    shown.slice(0, 5),
+    records.slice(0, 5).map((r) => r.email),
+  );
+}
+
 describe('big tables handed to the page by loopback address (webview bundle in Chromium)', function () {
   this.timeout(120_000);
   let browser: Browser;
@@ -173,14 +185,7 @@ describe('big tables handed to the page by loopback address (webview bundle in C
       const rendered = await nextMessage(page, 'rendered');
       assert.equal(rendered.rows, ROWS);
       assert.equal(rendered.complete, true);
-      assert.equal(await page.evaluate(() => document.querySelector('body')?.dataset.complete), 'true');
-      assert.match((await page.textContent(TABLE.statusLine)) ?? '', /^20,000 of 20,000 rows$/);
-      const shown = await emails(page);
-      assert.ok(shown.length > 10, `visible rows: ${shown.length}`);
-      assert.deepEqual(
-        shown.slice(0, 5),
-        records.slice(0, 5).map((r) => r.email),
-      );
+      await assertWholeBatchShown(page);
       assert.equal((await inbox(page)).filter((m) => m.type === 'dataUrlFailed').length, 0);
       // The page took the one answer the address gives: nobody can fetch the table after it.
       assert.equal((await fetch(url)).status, 404);
@@ -220,11 +225,12 @@ describe('big tables handed to the page by loopback address (webview bundle in C
     }
   });
 
-  it('refuses a table whose row count is not the one the host announced', async () => {
+  /** Offers `body` as a table of `rows` rows: the page fetches it, refuses it and shows nothing. */
+  async function expectRefused(body: readonly Uint8Array[], rows: number): Promise<void> {
     const page = await openManual(browser, withData.url, shim);
     try {
-      const url = data.offer(parts);
-      await postHost(page, { type: 'dataUrl', url, rows: ROWS + 1, complete: true });
+      const url = data.offer(body);
+      await postHost(page, { type: 'dataUrl', url, rows, complete: true });
       assert.deepEqual(await nextMessage(page, 'dataUrlFailed'), { type: 'dataUrlFailed', url });
       await assertNoRows(page);
       // It did fetch (the one answer is gone): the page refused what it got, not the network.
@@ -232,27 +238,21 @@ describe('big tables handed to the page by loopback address (webview bundle in C
     } finally {
       await page.close();
     }
+  }
+
+  it('refuses a table whose row count is not the one the host announced', async () => {
+    await expectRefused(parts, ROWS + 1);
   });
 
   it('refuses bytes that are not a table, even from the right address', async () => {
-    const page = await openManual(browser, withData.url, shim);
-    try {
-      // The encoded table with its header's row count changed: the columns no longer add up.
-      const file = Buffer.concat(parts);
-      const damaged = Buffer.from(
-        file.toString('latin1').replace(`"rowCount":${ROWS}`, `"rowCount":${ROWS + 1}`),
-        'latin1',
-      );
-      assert.notDeepEqual(damaged, file);
-      const url = data.offer([damaged]);
-      await postHost(page, { type: 'dataUrl', url, rows: ROWS + 1, complete: true });
-      assert.deepEqual(await nextMessage(page, 'dataUrlFailed'), { type: 'dataUrlFailed', url });
-      await assertNoRows(page);
-      // It did fetch (the one answer is gone): the page refused what it got, not the network.
-      assert.equal((await fetch(url)).status, 404);
-    } finally {
-      await page.close();
-    }
+    // The encoded table with its header's row count changed: the columns no longer add up.
+    const file = Buffer.concat(parts);
+    const damaged = Buffer.from(
+      file.toString('latin1').replace(`"rowCount":${ROWS}`, `"rowCount":${ROWS + 1}`),
+      'latin1',
+    );
+    assert.notDeepEqual(damaged, file);
+    await expectRefused([damaged], ROWS + 1);
   });
 
   it('cannot fetch at all from a page whose CSP does not name the server, and says so', async () => {
@@ -299,14 +299,7 @@ describe('big tables handed to the page by loopback address (webview bundle in C
         const urls = await postPieces(page);
         const rendered = await renderedComplete(page);
         assert.equal(rendered.rows, ROWS);
-        assert.equal(await page.evaluate(() => document.querySelector('body')?.dataset.complete), 'true');
-        assert.match((await page.textContent(TABLE.statusLine)) ?? '', /^20,000 of 20,000 rows$/);
-        const shown = await emails(page);
-        assert.ok(shown.length > 10, `visible rows: ${shown.length}`);
-        assert.deepEqual(
-          shown.slice(0, 5),
-          records.slice(0, 5).map((r) => r.email),
-        );
+        await assertWholeBatchShown(page);
         // Rows where each piece begins, and the very last one, are there and read as sent.
         for (const row of [SHOWN, 8_000, 14_000, ROWS - 1]) {
           const email = records[row].email;
