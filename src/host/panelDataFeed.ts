@@ -47,7 +47,7 @@ export class PanelDataFeed {
    * The newest store handed over by address, with how to post it instead if the webview cannot
    * fetch it (undefined when it cannot be posted either: its bytes did not decode).
    */
-  private offered: { url: string; message: () => DataMessage | undefined } | undefined;
+  private offered: { url: string; message: () => DataMessage | undefined; joined?: boolean } | undefined;
   /** Cleared for good once this panel's webview could not fetch from the table server. */
   private handoffWorks = true;
   /** Stores offered by address to this panel's webviews, and how many of them it could not fetch. */
@@ -189,11 +189,15 @@ export class PanelDataFeed {
       rows: tail.store.rowCount,
       complete: true,
     };
-    this.postUrl(message, () => ({ type: 'data', store, complete: true }));
+    this.postUrl(message, () => ({ type: 'data', store, complete: true }), true);
   }
 
-  private postUrl(message: DataUrlMessage | RowsUrlMessage, fallback: () => DataMessage | undefined): void {
-    this.offered = { url: message.url, message: fallback };
+  private postUrl(
+    message: DataUrlMessage | RowsUrlMessage,
+    fallback: () => DataMessage | undefined,
+    joined = false,
+  ): void {
+    this.offered = { url: message.url, message: fallback, joined };
     this.handoffs.offered++;
     void this.webview.postMessage(message);
   }
@@ -207,9 +211,19 @@ export class PanelDataFeed {
     // A refusal of an address already replaced (revoked, so its late fetch failed) says nothing
     // about whether this webview can reach the server: only the current one counts.
     if (!this.ready || offered?.url !== url) return;
-    this.handoffWorks = false;
     this.handoffs.failed++;
     this.offered = undefined;
+    if (offered.joined) {
+      // The page could not join a download's end to its parts (one was lost): the server itself
+      // worked, so the whole store goes by address; only if that fails too does the channel take it.
+      const whole = offered.message();
+      const again = whole && this.handOff(whole.store);
+      if (whole && again) {
+        this.postUrl({ type: 'dataUrl', url: again, rows: whole.store.rowCount, complete: true }, () => whole);
+        return;
+      }
+    }
+    this.handoffWorks = false;
     const message = offered.message();
     if (message) void this.webview.postMessage(message);
     else this.onUnusable?.();

@@ -142,7 +142,7 @@ describe('host: a download posted to the page in parts, and joined there', funct
       assert.equal(panel.posted.filter((m) => m.type === 'data').length, 0, 'nothing posted instead');
     });
   }
-  it('posts the whole batch when the page could not fetch a part, and the page shows it', async () => {
+  it('hands over the whole batch by address when the page could not fetch a part, and the page shows it', async () => {
     let lost = '';
     const panel = new Panel(server, (message) => {
       // The first part's address is gone before the page asks (the server restarted, say).
@@ -152,11 +152,13 @@ describe('host: a download posted to the page in parts, and joined there', funct
     const tail = panel.posted.find((m) => m.type === 'rowsUrl' && m.complete);
     assert.ok(lost && tail?.type === 'rowsUrl');
     assert.deepEqual(
-      panel.posted.slice(-1).map((m) => [m.type, m.type === 'data' && m.complete]),
-      [['data', true]],
-      'after the page refused the last rows, the host posted the batch',
+      panel.posted.slice(-1).map((m) => [m.type, m.type === 'dataUrl' && m.complete && m.rows]),
+      [['dataUrl', ROWS]],
+      'after the page refused the last rows, the host offered the whole batch by address',
     );
     assert.equal(panel.feed.handoffs.failed, 1);
+    assert.equal(panel.feed.canHandOff, true, 'the server worked: later tables still go by address');
+    assert.equal(panel.posted.filter((m) => m.type === 'data').length, 0, 'nothing through the slow channel');
     const last = panel.shown[panel.shown.length - 1];
     assert.equal(last?.complete, true);
     assert.deepStrictEqual(last.store, whole);
