@@ -1,4 +1,5 @@
 import { columnOf, type Codes, type ColumnId, type ResultsStore, type TextColumn } from './store';
+import { matchesFolded } from './textMatch';
 
 /**
  * A text filter on one column: rows whose cell contains `text` (case-insensitive), or equals the
@@ -105,24 +106,7 @@ export class ColumnFilterIndex {
 /** Sets `mask[row]` to 1 where the row's text contains (or equals) the lowercase needle, ASCII case folded. */
 function markText(column: TextColumn, needle: Uint8Array, equals: boolean, mask: Uint8Array): void {
   const { bytes, offsets } = column;
-  const len = needle.length;
-  const rows = mask.length;
-  for (let row = 0; row < rows; row++) {
-    const start = offsets[row];
-    const end = offsets[row + 1];
-    if (equals && end - start !== len) continue;
-    const last = equals ? start : end - len;
-    for (let p = start; p <= last; p++) {
-      let k = 0;
-      for (; k < len; k++) {
-        let c = bytes[p + k];
-        if (c >= 65 && c <= 90) c |= 32;
-        if (c !== needle[k]) break;
-      }
-      if (k === len) {
-        mask[row] = 1;
-        break;
-      }
-    }
+  for (let row = 0; row < mask.length; row++) {
+    if (matchesFolded(bytes, offsets[row], offsets[row + 1], needle, equals)) mask[row] = 1;
   }
 }

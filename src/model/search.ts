@@ -1,4 +1,5 @@
 import type { ResultsStore } from './store';
+import { matchesFolded } from './textMatch';
 
 const encoder = new TextEncoder();
 
@@ -35,30 +36,13 @@ export class SearchIndex {
     const providerHit = dictHits(provider.values, q);
     const { bytes, offsets } = store.text.email;
     const needle = encoder.encode(q);
-    const len = needle.length;
-    const first = needle[0];
     for (let row = 0; row < n; row++) {
       if (within && within[row] === 0) continue;
       if (domainHit[domain.codes[row]] === 1 || providerHit[provider.codes[row]] === 1) {
         mask[row] = 1;
         continue;
       }
-      const last = offsets[row + 1] - len;
-      for (let p = offsets[row]; p <= last; p++) {
-        let b = bytes[p];
-        if (b >= 65 && b <= 90) b |= 32;
-        if (b !== first) continue;
-        let k = 1;
-        for (; k < len; k++) {
-          let c = bytes[p + k];
-          if (c >= 65 && c <= 90) c |= 32;
-          if (c !== needle[k]) break;
-        }
-        if (k === len) {
-          mask[row] = 1;
-          break;
-        }
-      }
+      if (matchesFolded(bytes, offsets[row], offsets[row + 1], needle, false)) mask[row] = 1;
     }
     return mask;
   }
