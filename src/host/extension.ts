@@ -124,15 +124,15 @@ async function activateParts(context: vscode.ExtensionContext, log: BouncerLog):
         vscode.window.withProgress({ location: { viewId: 'bouncer.batches' } }, () => poller.waitFor(batchId)),
       ),
   });
-  // Big tables reach their webview over loopback while the setting allows; until the server listens
-  // (or if it cannot), they are posted.
+  // Big tables reach their webview over loopback while the setting allows. The server starts with the
+  // first table (nothing listens in a window that never opens one) and stops when the setting goes off.
   const tableData = new TableDataServer();
-  const followTableSetting = () => {
-    if (!readConfig().tableLoopbackTransfer) tableData.dispose();
-    else tableData.start().catch((error: unknown) => log.warn(`Table data server not started: ${String(error)}`));
-  };
-  followTableSetting();
-  context.subscriptions.push({ dispose: () => tableData.dispose() }, onDidChangeConfig(followTableSetting));
+  context.subscriptions.push(
+    { dispose: () => tableData.dispose() },
+    onDidChangeConfig(() => {
+      if (!readConfig().tableLoopbackTransfer) tableData.dispose();
+    }),
+  );
   const panels = new ResultsPanelManager(context, {
     log,
     tableData: () => (readConfig().tableLoopbackTransfer ? tableData : undefined),

@@ -83,10 +83,22 @@ export class ResultsPanel implements vscode.Disposable, DownloadPanel {
       panel.webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)),
       panel.onDidDispose(() => this.dispose()),
     );
-    setUpPanelWebview(panel, context.extensionUri, deps.tableData?.()?.origin);
+    void this.setUpPage();
     // Read the cache while the webview boots: by the time it says ready, the first rows are waiting.
     // A panel opened for a download gets its rows from the download instead.
     if (!options.awaitDownload) void this.load();
+  }
+
+  /**
+   * Gives the panel its page once the loopback table server (when the setting allows it) listens:
+   * the page's CSP names that server's origin. The first table starts it; later ones find it started.
+   */
+  private async setUpPage(): Promise<void> {
+    const server = this.deps.tableData?.();
+    await server
+      ?.start()
+      .catch((error: unknown) => this.deps.log.warn(`Table data server not started: ${String(error)}`));
+    if (!this.disposed) setUpPanelWebview(this.panel, this.context.extensionUri, server?.origin);
   }
 
   /** True when the panel has no complete rows to keep, so a download may stream into it. */
