@@ -71,7 +71,9 @@ export class Workbench {
       assert.equal(await input.getAttribute('type'), 'password', 'the input box hides what is typed');
     }
     await input.fill(text);
-    await this.page.keyboard.press('Enter');
+    // Enter on the box itself, not on whatever has focus: a walkthrough page that takes focus back
+    // after opening the box would otherwise swallow the key, and a box with ignoreFocusOut stays open.
+    await input.press('Enter', { timeout: STEP_TIMEOUT_MS });
   }
 
   /** Waits for the quick input to show `title` (e.g. "Which results?"), picks the row with `label`. */
