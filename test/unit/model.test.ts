@@ -424,7 +424,8 @@ describe('model: per-column filters', () => {
     assert.equal(view(s, { columns: [{ column: 'email', text: '' }] }).rows.length, s.rowCount);
   });
 
-  it('filters a million rows by a text column quickly', async function () {
+  // How fast is for the benchmark (`npm run bench:table`: "column filter"), never a pass/fail here.
+  it('filters a million rows by a text column, keeping exactly the matching rows in order', async function () {
     this.timeout(60_000);
     const records: EmailRecord[] = [];
     for (let i = 0; i < 1_000_000; i++) {
@@ -432,16 +433,15 @@ describe('model: per-column filters', () => {
     }
     const s = await store(records);
     const order = sorted(s, []);
-    const started = performance.now();
     const result = applyFilter(
       s,
       order,
-      { ...emptyFilter(), columns: [{ column: 'email', text: 'host7.' }] },
+      { ...emptyFilter(), columns: [{ column: 'email', text: 'HOST7.' }] },
       new SearchIndex(s),
     );
-    const elapsed = performance.now() - started;
+    // "host7." and not "host70.", "host700."…: every 1000th row from row 7, matched case-insensitively.
     assert.equal(result.rows.length, 1000);
-    // Generous for a shared 2-core machine; the point is a byte scan, not decoding a million strings.
-    assert.ok(elapsed < 1500, `${elapsed.toFixed(0)} ms`);
+    assert.deepEqual([...result.rows.subarray(0, 3)], [7, 1007, 2007]);
+    assert.equal(result.rows[999], 999_007);
   });
 });
