@@ -180,8 +180,9 @@ export class WriteBackCommands {
     const batchId = this.deps.view.batchIdOf(arg);
     if (!batchId) return undefined;
     const from = this.deps.history.entry(this.deps.originKey(), batchId)?.verifiedAgainFrom;
-    if (!from)
+    if (!from) {
       throw new BouncerError('invalidArgument', vscode.l10n.t('Batch {0} was not made by Verify Again.', batchId));
+    }
     const [older, newer] = await Promise.all([this.index(from), this.index(batchId)]);
     const diff = diffBatches(older, newer);
     const lines = describeChanges(diff);
