@@ -56,11 +56,16 @@ export class BatchApi {
     signal: AbortSignal,
     options: CreateOptions = {},
   ): Promise<CreatedBatch> {
-    if (emails.length === 0) throw new BouncerError('invalidArgument', 'There are no addresses to verify.');
+    if (emails.length === 0) {
+      throw new BouncerError('invalidArgument', 'There are no addresses to verify.', {
+        reason: { code: 'noAddresses' },
+      });
+    }
     if (emails.length > MAX_BATCH_SIZE) {
       throw new BouncerError(
         'invalidArgument',
         `A batch holds at most ${MAX_BATCH_SIZE.toLocaleString('en-US')} addresses; split the list first.`,
+        { reason: { code: 'batchTooLarge', max: MAX_BATCH_SIZE } },
       );
     }
     const body = JSON.stringify(emails.map(({ email, name }) => (name ? { email, name } : { email })));
@@ -156,7 +161,9 @@ export class BatchApi {
    */
   async verifyEmail(email: string, signal: AbortSignal, timeoutSeconds = VERIFY_TIMEOUT_SECONDS): Promise<EmailRecord> {
     const address = email.trim();
-    if (address === '') throw new BouncerError('invalidArgument', 'There is no address to verify.');
+    if (address === '') {
+      throw new BouncerError('invalidArgument', 'There is no address to verify.', { reason: { code: 'noAddress' } });
+    }
     const query = `email=${encodeURIComponent(address)}&timeout=${timeoutSeconds}`;
     let answer: { text: string };
     try {

@@ -56,7 +56,26 @@ export type BouncerErrorReason =
   | { code: 'baseUrlCredentials' }
   | { code: 'baseUrlNotOrigin' }
   /** The download passed `limitBytes` (counted after decompression when `encoded`). */
-  | { code: 'sizeLimit'; limitBytes: number; encoded: boolean };
+  | { code: 'sizeLimit'; limitBytes: number; encoded: boolean }
+  /** Why a command argument is not usable (see `parseOpenArgs`, `parseWriteBackColumns`). */
+  | { code: 'argNotObject' }
+  | { code: 'argNoBatchId' }
+  | { code: 'argNotOneOf'; field: 'filter' | 'view'; allowed: readonly string[] }
+  | { code: 'argColumnsNotList' }
+  | { code: 'argUnknownColumns'; unknown: readonly string[]; examples: readonly string[] }
+  /** Why a list of addresses cannot be read (see `readAddresses`); `column` and `columns` are cut short. */
+  | { code: 'csvOpenQuote' }
+  | { code: 'csvNoSuchColumn'; column: string; columns: string }
+  | { code: 'csvNoEmailColumn' }
+  | { code: 'jsonInvalid'; problem: string }
+  | { code: 'jsonNotArray' }
+  /** Why a CSV cannot get results written back (see `joinCsv`). */
+  | { code: 'writeBackNoHeader' }
+  | { code: 'writeBackNoEmailColumn' }
+  /** Why nothing was sent for verification (see `BatchApi`). */
+  | { code: 'noAddresses' }
+  | { code: 'noAddress' }
+  | { code: 'batchTooLarge'; max: number };
 
 export interface BouncerErrorDetails {
   httpStatus?: number;

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { BadChar } from '../core/batchId';
 import type { BatchInputProblem } from '../core/batchLink';
 import type { BouncerError } from '../core/errors';
-import { localBytes, localWait } from './units';
+import { localBytes, localList, localWait } from './units';
 
 /** What the user can do next, offered as a button on an error message. */
 export type ErrorAction = 'setApiKey' | 'retry' | 'waitForCompletion' | 'openSettings' | 'showLog' | 'openResults';
@@ -29,7 +29,7 @@ export function describeError(error: BouncerError, batchId: string | undefined):
         actions: ['openResults'],
       };
     case 'invalidArgument':
-      return { text: vscode.l10n.t('The command argument is not valid: {0}', error.message), actions: [] };
+      return { text: vscode.l10n.t('The command argument is not valid: {0}', invalidArgumentText(error)), actions: [] };
     case 'invalidBaseUrl':
       return {
         text: vscode.l10n.t('The Bouncer API URL setting is not usable: {0}', baseUrlText(error)),
@@ -202,6 +202,62 @@ function baseUrlText(error: BouncerError): string {
       return vscode.l10n.t('The API base URL must not contain a user name or password.');
     case 'baseUrlNotOrigin':
       return vscode.l10n.t('The API base URL must be an origin only, such as {0}.', 'https://api.usebouncer.com');
+    default:
+      return error.message;
+  }
+}
+
+/**
+ * Why an argument, or the list or file it names, is not usable, in the user's language. A reason
+ * this does not know (or none: the host's own checks word their message already) shows `message`.
+ */
+function invalidArgumentText(error: BouncerError): string {
+  const reason = error.reason;
+  switch (reason?.code) {
+    case 'argNotObject':
+      return vscode.l10n.t('The command argument must be an object like {0}.', '{ batchId, filter }');
+    case 'argNoBatchId':
+      return vscode.l10n.t('The command argument needs a string "{0}".', 'batchId');
+    case 'argNotOneOf':
+      return vscode.l10n.t('The "{0}" must be {1}.', reason.field, localList(reason.allowed, 'disjunction'));
+    case 'argColumnsNotList':
+      return vscode.l10n.t('"{0}" must be a non-empty list of result column names.', 'columns');
+    case 'argUnknownColumns':
+      return vscode.l10n.t(
+        'Unknown result column {0}; use names such as {1}.',
+        localList(
+          reason.unknown.map((id) => `"${id}"`),
+          'conjunction',
+        ),
+        localList(reason.examples, 'conjunction'),
+      );
+    case 'csvOpenQuote':
+      return vscode.l10n.t('The CSV ends inside a quoted cell: a closing quote is missing.');
+    case 'csvNoSuchColumn':
+      return vscode.l10n.t('The CSV has no column "{0}". Its columns: {1}.', reason.column, reason.columns);
+    case 'csvNoEmailColumn':
+      return vscode.l10n.t(
+        'No column of this CSV holds email addresses. Name the column "email", or pick it when asked.',
+      );
+    case 'jsonInvalid':
+      return vscode.l10n.t('The JSON is not valid: {0}', reason.problem);
+    case 'jsonNotArray':
+      return vscode.l10n.t('The JSON must be an array of addresses, or of objects with "email".');
+    case 'writeBackNoHeader':
+      return vscode.l10n.t('The file is empty or its first line (the header) is blank.');
+    case 'writeBackNoEmailColumn':
+      return vscode.l10n.t(
+        'No column of the file holds email addresses. Name the column "email" in the header line and try again.',
+      );
+    case 'noAddresses':
+      return vscode.l10n.t('There are no addresses to verify.');
+    case 'noAddress':
+      return vscode.l10n.t('There is no address to verify.');
+    case 'batchTooLarge':
+      return vscode.l10n.t(
+        'A batch holds at most {0} addresses; split the list first.',
+        reason.max.toLocaleString(vscode.env.language),
+      );
     default:
       return error.message;
   }

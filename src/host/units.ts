@@ -29,3 +29,16 @@ export function localWait(ms: number): string {
     ? vscode.l10n.t('{0} h', span.hours)
     : vscode.l10n.t('{0} h {1} min', span.hours, span.minutes);
 }
+
+/**
+ * A list for a message, e.g. `a, b or c`, joined as the user's language joins one ("or" for a
+ * choice, "and" for a set); the items themselves are names (filters, columns) and stay as they are.
+ */
+export function localList(items: readonly string[], type: 'conjunction' | 'disjunction'): string {
+  try {
+    return new Intl.ListFormat(vscode.env.language, { type }).format(items);
+  } catch {
+    // A language tag Intl does not know: English joining beats failing the message.
+    return new Intl.ListFormat('en', { type }).format(items);
+  }
+}
