@@ -75,7 +75,13 @@ export type BouncerErrorReason =
   /** Why nothing was sent for verification (see `BatchApi`). */
   | { code: 'noAddresses' }
   | { code: 'noAddress' }
-  | { code: 'batchTooLarge'; max: number };
+  | { code: 'batchTooLarge'; max: number }
+  /** Why an address is not one of a results document's (see `parseResultsUri`); its parts are not echoed. */
+  | { code: 'resultsUriScheme'; scheme: string }
+  | { code: 'resultsUriExtra' }
+  | { code: 'resultsUriPath'; shape: string }
+  | { code: 'resultsUriOriginKey' }
+  | { code: 'resultsUriNotOneOf'; part: 'filter' | 'format'; allowed: readonly string[] };
 
 export interface BouncerErrorDetails {
   httpStatus?: number;

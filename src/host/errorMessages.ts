@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { BadChar } from '../core/batchId';
 import type { BatchInputProblem } from '../core/batchLink';
-import type { BouncerError } from '../core/errors';
+import { BouncerError } from '../core/errors';
 import { localBytes, localList, localWait } from './units';
 
 /** What the user can do next, offered as a button on an error message. */
@@ -258,6 +258,32 @@ function invalidArgumentText(error: BouncerError): string {
         'A batch holds at most {0} addresses; split the list first.',
         reason.max.toLocaleString(vscode.env.language),
       );
+    default:
+      return error.message;
+  }
+}
+
+/**
+ * Why an address is not one of a results document's, in the user's language: the batch ID's own
+ * rules, or the part that is wrong. Anything else (not ours, or a code this does not know) shows its message.
+ */
+export function resultsUriProblemText(error: unknown): string {
+  if (!(error instanceof BouncerError)) return error instanceof Error ? error.message : String(error);
+  if (error.kind === 'invalidBatchId') return invalidBatchIdText(error);
+  const reason = error.reason;
+  switch (reason?.code) {
+    case 'resultsUriScheme':
+      return vscode.l10n.t('the scheme is not {0}.', reason.scheme);
+    case 'resultsUriExtra':
+      return vscode.l10n.t('it has a query or fragment.');
+    case 'resultsUriPath':
+      return vscode.l10n.t('the path is not "{0}".', reason.shape);
+    case 'resultsUriOriginKey':
+      return vscode.l10n.t('the origin key is not valid.');
+    case 'resultsUriNotOneOf':
+      return reason.part === 'filter'
+        ? vscode.l10n.t('the filter is not {0}.', localList(reason.allowed, 'disjunction'))
+        : vscode.l10n.t('the format is not {0}.', localList(reason.allowed, 'disjunction'));
     default:
       return error.message;
   }
