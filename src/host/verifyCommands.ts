@@ -459,7 +459,8 @@ async function pickCsvColumn(text: string, seam: TestSeam | undefined): Promise<
   if (layout.header.length === 0) return undefined;
   const sample = layout.headerless ? rows[0] : rows[1];
   const items = layout.header.map((name, index) => ({
-    label: name || vscode.l10n.t('Column {0}', index + 1),
+    // A headerless CSV's names are core's English "Column 1", …: the same numbering, worded here.
+    label: layout.headerless || !name ? vscode.l10n.t('Column {0}', index + 1) : name,
     description: index === layout.emailColumn ? vscode.l10n.t('recognised as the email column') : undefined,
     detail: sample?.[index] ? vscode.l10n.t('e.g. {0}', sample[index].slice(0, 80)) : undefined,
     name,
