@@ -1,6 +1,6 @@
 import type { BatchStatus } from './batchStatus';
 import type { BouncerClient } from './bouncerClient';
-import { BouncerError } from './errors';
+import { BouncerError, type RefusedCall } from './errors';
 import { parseJsonObject } from './guards';
 import type { EmailRecord } from './records';
 
@@ -85,7 +85,7 @@ export class BatchApi {
       );
     } catch (error) {
       if (isStatus(error, 402)) throw await this.outOfCredits(error, emails.length, signal);
-      throw rejectedOr(error, 'Bouncer refused the list');
+      throw rejectedOr(error, 'create', 'Bouncer refused the list');
     }
     const raw = parseJsonObject(answer.text);
     if (raw === undefined || typeof raw.batchId !== 'string') {
@@ -119,7 +119,7 @@ export class BatchApi {
         signal,
       );
     } catch (error) {
-      throw rejectedOr(error, 'Bouncer refused to finish the batch');
+      throw rejectedOr(error, 'finish', 'Bouncer refused to finish the batch');
     }
   }
 
@@ -139,7 +139,7 @@ export class BatchApi {
           { httpStatus: 405, serverMessage: error.serverMessage, detail: error.detail },
         );
       }
-      throw rejectedOr(error, 'Bouncer refused to delete the batch');
+      throw rejectedOr(error, 'delete', 'Bouncer refused to delete the batch');
     }
   }
 
@@ -172,7 +172,7 @@ export class BatchApi {
         signal,
       );
     } catch (error) {
-      throw rejectedOr(error, 'Bouncer refused to verify the address');
+      throw rejectedOr(error, 'verify', 'Bouncer refused to verify the address');
     }
     const raw = parseJsonObject(answer.text);
     if (raw === undefined || typeof raw.email !== 'string' || typeof raw.status !== 'string') {
@@ -208,14 +208,18 @@ function isStatus(error: unknown, status: number): error is BouncerError {
   return error instanceof BouncerError && error.httpStatus === status;
 }
 
-/** A 400 becomes `rejected`, carrying the server's reason; anything else passes unchanged. */
-function rejectedOr(error: unknown, what: string): unknown {
+/**
+ * A 400 becomes `rejected`, carrying the server's reason and which call was refused (for the host
+ * to word); `what` starts the English message. Anything else passes unchanged.
+ */
+function rejectedOr(error: unknown, call: RefusedCall, what: string): unknown {
   if (!isStatus(error, 400)) return error;
   const reason = error.serverMessage ? `: ${error.serverMessage}` : '';
   return new BouncerError('rejected', `${what} as malformed (HTTP 400)${reason}.`, {
     httpStatus: 400,
     serverMessage: error.serverMessage,
     detail: error.detail,
+    reason: { code: 'refused', call },
   });
 }
 

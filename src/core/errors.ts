@@ -76,12 +76,17 @@ export type BouncerErrorReason =
   | { code: 'noAddresses' }
   | { code: 'noAddress' }
   | { code: 'batchTooLarge'; max: number }
+  /** Which call Bouncer refused with a 400 (kind 'rejected'); its words are in `serverMessage`. */
+  | { code: 'refused'; call: RefusedCall }
   /** Why an address is not one of a results document's (see `parseResultsUri`); its parts are not echoed. */
   | { code: 'resultsUriScheme'; scheme: string }
   | { code: 'resultsUriExtra' }
   | { code: 'resultsUriPath'; shape: string }
   | { code: 'resultsUriOriginKey' }
   | { code: 'resultsUriNotOneOf'; part: 'filter' | 'format'; allowed: readonly string[] };
+
+/** The calls that send data, which Bouncer may refuse as malformed (see `BatchApi`). */
+export type RefusedCall = 'create' | 'finish' | 'delete' | 'verify';
 
 export interface BouncerErrorDetails {
   httpStatus?: number;

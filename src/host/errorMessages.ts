@@ -79,7 +79,7 @@ export function describeError(error: BouncerError, batchId: string | undefined):
       };
     case 'rejected':
       return {
-        text: vscode.l10n.t('{0} Check the addresses and try again.', error.message),
+        text: vscode.l10n.t('{0} Check the addresses and try again.', rejectedText(error)),
         actions: ['showLog'],
       };
     case 'rateLimited': {
@@ -260,6 +260,22 @@ function invalidArgumentText(error: BouncerError): string {
       );
     default:
       return error.message;
+  }
+}
+
+/** What Bouncer refused with a 400, and its own words (which stay as the server sent them). */
+function rejectedText(error: BouncerError): string {
+  if (error.reason?.code !== 'refused') return error.message;
+  const said = error.serverMessage ?? vscode.l10n.t('no reason given');
+  switch (error.reason.call) {
+    case 'create':
+      return vscode.l10n.t('Bouncer refused the list as malformed (HTTP 400): {0}.', said);
+    case 'finish':
+      return vscode.l10n.t('Bouncer refused to finish the batch as malformed (HTTP 400): {0}.', said);
+    case 'delete':
+      return vscode.l10n.t('Bouncer refused to delete the batch as malformed (HTTP 400): {0}.', said);
+    case 'verify':
+      return vscode.l10n.t('Bouncer refused to verify the address as malformed (HTTP 400): {0}.', said);
   }
 }
 

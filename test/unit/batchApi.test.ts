@@ -119,6 +119,7 @@ describe('BatchApi over loopback', () => {
     await start();
     const error = await expectKind(api.createBatch([{ email: 7 as unknown as string }], signal()), 'rejected');
     assert.match(error.message, /HTTP 400.*item 0 has no email/);
+    assert.deepEqual(error.reason, { code: 'refused', call: 'create' });
   });
 
   it('401 is unauthorized on every call, and the key is in no message', async () => {
