@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { BadChar } from '../core/batchId';
 import type { BatchInputProblem } from '../core/batchLink';
 import { BouncerError } from '../core/errors';
-import { localBytes, localList, localWait } from './units';
+import { localBytes, localOneOf, localWait } from './units';
 
 /** What the user can do next, offered as a button on an error message. */
 export type ErrorAction = 'setApiKey' | 'retry' | 'waitForCompletion' | 'openSettings' | 'showLog' | 'openResults';
@@ -219,17 +219,14 @@ function invalidArgumentText(error: BouncerError): string {
     case 'argNoBatchId':
       return vscode.l10n.t('The command argument needs a string "{0}".', 'batchId');
     case 'argNotOneOf':
-      return vscode.l10n.t('The "{0}" must be {1}.', reason.field, localList(reason.allowed, 'disjunction'));
+      return vscode.l10n.t('The "{0}" must be {1}.', reason.field, localOneOf(reason.allowed));
     case 'argColumnsNotList':
       return vscode.l10n.t('"{0}" must be a non-empty list of result column names.', 'columns');
     case 'argUnknownColumns':
       return vscode.l10n.t(
         'Unknown result column {0}; use names such as {1}.',
-        localList(
-          reason.unknown.map((id) => `"${id}"`),
-          'conjunction',
-        ),
-        localList(reason.examples, 'conjunction'),
+        reason.unknown.map((id) => `"${id}"`).join(', '),
+        reason.examples.join(', '),
       );
     case 'csvOpenQuote':
       return vscode.l10n.t('The CSV ends inside a quoted cell: a closing quote is missing.');
@@ -298,8 +295,8 @@ export function resultsUriProblemText(error: unknown): string {
       return vscode.l10n.t('the origin key is not valid.');
     case 'resultsUriNotOneOf':
       return reason.part === 'filter'
-        ? vscode.l10n.t('the filter is not {0}.', localList(reason.allowed, 'disjunction'))
-        : vscode.l10n.t('the format is not {0}.', localList(reason.allowed, 'disjunction'));
+        ? vscode.l10n.t('the filter is not {0}.', localOneOf(reason.allowed))
+        : vscode.l10n.t('the format is not {0}.', localOneOf(reason.allowed));
     default:
       return error.message;
   }

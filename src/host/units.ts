@@ -31,14 +31,11 @@ export function localWait(ms: number): string {
 }
 
 /**
- * A list for a message, e.g. `a, b or c`, joined as the user's language joins one ("or" for a
- * choice, "and" for a set); the items themselves are names (filters, columns) and stay as they are.
+ * A choice for a message, e.g. `a, b or c`, as core's English messages word it, with the "or" in
+ * the user's language; the items are names (filters, formats) and stay as they are. Not
+ * `Intl.ListFormat`: its English adds a comma before "or", so English would differ from the log.
  */
-export function localList(items: readonly string[], type: 'conjunction' | 'disjunction'): string {
-  try {
-    return new Intl.ListFormat(vscode.env.language, { type }).format(items);
-  } catch {
-    // A language tag Intl does not know: English joining beats failing the message.
-    return new Intl.ListFormat('en', { type }).format(items);
-  }
+export function localOneOf(items: readonly string[]): string {
+  if (items.length < 2) return items.join('');
+  return vscode.l10n.t('{0} or {1}', items.slice(0, -1).join(', '), items[items.length - 1]);
 }
