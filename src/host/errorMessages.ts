@@ -295,7 +295,7 @@ export function resultsUriProblemText(error: unknown): string {
       return vscode.l10n.t('the origin key is not valid.');
     case 'resultsUriNotOneOf':
       return reason.part === 'filter'
-        ? vscode.l10n.t('the filter is not {0}.', localOneOf(reason.allowed))
+        ? vscode.l10n.t('the filter is not one of {0}.', reason.allowed.join(', '))
         : vscode.l10n.t('the format is not {0}.', localOneOf(reason.allowed));
     default:
       return error.message;
