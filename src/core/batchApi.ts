@@ -1,6 +1,6 @@
 import type { BatchStatus } from './batchStatus';
 import type { BouncerClient } from './bouncerClient';
-import { BouncerError } from './errors';
+import { BouncerError, type RefusedCall } from './errors';
 import { parseJsonObject } from './guards';
 import type { EmailRecord } from './records';
 
@@ -56,11 +56,16 @@ export class BatchApi {
     signal: AbortSignal,
     options: CreateOptions = {},
   ): Promise<CreatedBatch> {
-    if (emails.length === 0) throw new BouncerError('invalidArgument', 'There are no addresses to verify.');
+    if (emails.length === 0) {
+      throw new BouncerError('invalidArgument', 'There are no addresses to verify.', {
+        reason: { code: 'noAddresses' },
+      });
+    }
     if (emails.length > MAX_BATCH_SIZE) {
       throw new BouncerError(
         'invalidArgument',
         `A batch holds at most ${MAX_BATCH_SIZE.toLocaleString('en-US')} addresses; split the list first.`,
+        { reason: { code: 'batchTooLarge', max: MAX_BATCH_SIZE } },
       );
     }
     const body = JSON.stringify(emails.map(({ email, name }) => (name ? { email, name } : { email })));
@@ -80,7 +85,7 @@ export class BatchApi {
       );
     } catch (error) {
       if (isStatus(error, 402)) throw await this.outOfCredits(error, emails.length, signal);
-      throw rejectedOr(error, 'Bouncer refused the list');
+      throw rejectedOr(error, 'create', 'Bouncer refused the list');
     }
     const raw = parseJsonObject(answer.text);
     if (raw === undefined || typeof raw.batchId !== 'string') {
@@ -114,7 +119,7 @@ export class BatchApi {
         signal,
       );
     } catch (error) {
-      throw rejectedOr(error, 'Bouncer refused to finish the batch');
+      throw rejectedOr(error, 'finish', 'Bouncer refused to finish the batch');
     }
   }
 
@@ -134,7 +139,7 @@ export class BatchApi {
           { httpStatus: 405, serverMessage: error.serverMessage, detail: error.detail },
         );
       }
-      throw rejectedOr(error, 'Bouncer refused to delete the batch');
+      throw rejectedOr(error, 'delete', 'Bouncer refused to delete the batch');
     }
   }
 
@@ -156,7 +161,9 @@ export class BatchApi {
    */
   async verifyEmail(email: string, signal: AbortSignal, timeoutSeconds = VERIFY_TIMEOUT_SECONDS): Promise<EmailRecord> {
     const address = email.trim();
-    if (address === '') throw new BouncerError('invalidArgument', 'There is no address to verify.');
+    if (address === '') {
+      throw new BouncerError('invalidArgument', 'There is no address to verify.', { reason: { code: 'noAddress' } });
+    }
     const query = `email=${encodeURIComponent(address)}&timeout=${timeoutSeconds}`;
     let answer: { text: string };
     try {
@@ -165,7 +172,7 @@ export class BatchApi {
         signal,
       );
     } catch (error) {
-      throw rejectedOr(error, 'Bouncer refused to verify the address');
+      throw rejectedOr(error, 'verify', 'Bouncer refused to verify the address');
     }
     const raw = parseJsonObject(answer.text);
     if (raw === undefined || typeof raw.email !== 'string' || typeof raw.status !== 'string') {
@@ -201,14 +208,18 @@ function isStatus(error: unknown, status: number): error is BouncerError {
   return error instanceof BouncerError && error.httpStatus === status;
 }
 
-/** A 400 becomes `rejected`, carrying the server's reason; anything else passes unchanged. */
-function rejectedOr(error: unknown, what: string): unknown {
+/**
+ * A 400 becomes `rejected`, carrying the server's reason and which call was refused (for the host
+ * to word); `what` starts the English message. Anything else passes unchanged.
+ */
+function rejectedOr(error: unknown, call: RefusedCall, what: string): unknown {
   if (!isStatus(error, 400)) return error;
   const reason = error.serverMessage ? `: ${error.serverMessage}` : '';
   return new BouncerError('rejected', `${what} as malformed (HTTP 400)${reason}.`, {
     httpStatus: 400,
     serverMessage: error.serverMessage,
     detail: error.detail,
+    reason: { code: 'refused', call },
   });
 }
 

@@ -136,6 +136,7 @@ export class BouncerClient {
     if (!isDownloadFilter(filter)) {
       throw new BouncerError('invalidArgument', `The download filter must be one of ${DOWNLOAD_FILTERS.join(', ')}.`, {
         detail: this.redact(`unknown download filter ${JSON.stringify(String(filter)).slice(0, 100)}`),
+        reason: { code: 'argNotOneOf', field: 'filter', allowed: DOWNLOAD_FILTERS },
       });
     }
     const url = `${this.origin}/v1.1/email/verify/batch/${encodeURIComponent(id)}/download?download=${filter}`;

@@ -55,6 +55,7 @@ export function csvRows(text: string): string[][] {
   } catch (error) {
     // The reader speaks of a download cut short; here it is a file a person can fix.
     throw new BouncerError('invalidArgument', 'The CSV ends inside a quoted cell: a closing quote is missing.', {
+      reason: { code: 'csvOpenQuote' },
       cause: error,
     });
   }
@@ -128,16 +129,19 @@ function readCsv(text: string, column: string | undefined, out: Collector): void
       emailColumn = layout.header.findIndex((name) => normalizeHeaderName(name) === normalizeHeaderName(column));
     }
     if (emailColumn < 0) {
-      throw new BouncerError(
-        'invalidArgument',
-        `The CSV has no column "${column.slice(0, 100)}". Its columns: ${layout.header.join(', ').slice(0, 300)}.`,
-      );
+      // Cut short: both come from a file or an argument of any size, and end up in a notification.
+      const given = column.slice(0, 100);
+      const columns = layout.header.join(', ').slice(0, 300);
+      throw new BouncerError('invalidArgument', `The CSV has no column "${given}". Its columns: ${columns}.`, {
+        reason: { code: 'csvNoSuchColumn', column: given, columns },
+      });
     }
   }
   if (emailColumn < 0) {
     throw new BouncerError(
       'invalidArgument',
       'No column of this CSV holds email addresses. Name the column "email", or pick it when asked.',
+      { reason: { code: 'csvNoEmailColumn' } },
     );
   }
   for (const row of layout.headerless ? rows : rows.slice(1)) {
@@ -151,10 +155,15 @@ function readJson(text: string, out: Collector): void {
   try {
     raw = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
-    throw new BouncerError('invalidArgument', `The JSON is not valid: ${(error as Error).message}`);
+    const problem = (error as Error).message;
+    throw new BouncerError('invalidArgument', `The JSON is not valid: ${problem}`, {
+      reason: { code: 'jsonInvalid', problem },
+    });
   }
   if (!Array.isArray(raw)) {
-    throw new BouncerError('invalidArgument', 'The JSON must be an array of addresses, or of objects with "email".');
+    throw new BouncerError('invalidArgument', 'The JSON must be an array of addresses, or of objects with "email".', {
+      reason: { code: 'jsonNotArray' },
+    });
   }
   for (const item of raw) {
     if (typeof item === 'string') out.add(item);

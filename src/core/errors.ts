@@ -56,7 +56,37 @@ export type BouncerErrorReason =
   | { code: 'baseUrlCredentials' }
   | { code: 'baseUrlNotOrigin' }
   /** The download passed `limitBytes` (counted after decompression when `encoded`). */
-  | { code: 'sizeLimit'; limitBytes: number; encoded: boolean };
+  | { code: 'sizeLimit'; limitBytes: number; encoded: boolean }
+  /** Why a command argument is not usable (see `parseOpenArgs`, `parseWriteBackColumns`). */
+  | { code: 'argNotObject' }
+  | { code: 'argNoBatchId' }
+  | { code: 'argNotOneOf'; field: 'filter' | 'view'; allowed: readonly string[] }
+  | { code: 'argColumnsNotList' }
+  | { code: 'argUnknownColumns'; unknown: readonly string[]; examples: readonly string[] }
+  /** Why a list of addresses cannot be read (see `readAddresses`); `column` and `columns` are cut short. */
+  | { code: 'csvOpenQuote' }
+  | { code: 'csvNoSuchColumn'; column: string; columns: string }
+  | { code: 'csvNoEmailColumn' }
+  | { code: 'jsonInvalid'; problem: string }
+  | { code: 'jsonNotArray' }
+  /** Why a CSV cannot get results written back (see `joinCsv`). */
+  | { code: 'writeBackNoHeader' }
+  | { code: 'writeBackNoEmailColumn' }
+  /** Why nothing was sent for verification (see `BatchApi`). */
+  | { code: 'noAddresses' }
+  | { code: 'noAddress' }
+  | { code: 'batchTooLarge'; max: number }
+  /** Which call Bouncer refused with a 400 (kind 'rejected'); its words are in `serverMessage`. */
+  | { code: 'refused'; call: RefusedCall }
+  /** Why an address is not one of a results document's (see `parseResultsUri`); its parts are not echoed. */
+  | { code: 'resultsUriScheme'; scheme: string }
+  | { code: 'resultsUriExtra' }
+  | { code: 'resultsUriPath'; shape: string }
+  | { code: 'resultsUriOriginKey' }
+  | { code: 'resultsUriNotOneOf'; part: 'filter' | 'format'; allowed: readonly string[] };
+
+/** The calls that send data, which Bouncer may refuse as malformed (see `BatchApi`). */
+export type RefusedCall = 'create' | 'finish' | 'delete' | 'verify';
 
 export interface BouncerErrorDetails {
   httpStatus?: number;

@@ -23,19 +23,27 @@ export interface OpenArgs {
 export function parseOpenArgs(value: unknown): OpenArgs | undefined {
   if (value === undefined || value === null) return undefined;
   if (!isObject(value)) {
-    throw new BouncerError('invalidArgument', 'The command argument must be an object like { batchId, filter }.');
+    throw new BouncerError('invalidArgument', 'The command argument must be an object like { batchId, filter }.', {
+      reason: { code: 'argNotObject' },
+    });
   }
   // Each field is read exactly once, into a plain object that is then checked and returned: a
   // getter or Proxy could pass a check and then answer `../../x` when read again.
   const v = { batchId: value.batchId, filter: value.filter, view: value.view, refresh: value.refresh };
   if (typeof v.batchId !== 'string') {
-    throw new BouncerError('invalidArgument', 'The command argument needs a string "batchId".');
+    throw new BouncerError('invalidArgument', 'The command argument needs a string "batchId".', {
+      reason: { code: 'argNoBatchId' },
+    });
   }
   if (v.filter !== undefined && !isDownloadFilter(v.filter)) {
-    throw new BouncerError('invalidArgument', `The "filter" must be ${oneOf(DOWNLOAD_FILTERS)}.`);
+    throw new BouncerError('invalidArgument', `The "filter" must be ${oneOf(DOWNLOAD_FILTERS)}.`, {
+      reason: { code: 'argNotOneOf', field: 'filter', allowed: DOWNLOAD_FILTERS },
+    });
   }
   if (v.view !== undefined && !RESULTS_VIEWS.includes(v.view as ResultsView)) {
-    throw new BouncerError('invalidArgument', `The "view" must be ${oneOf(RESULTS_VIEWS)}.`);
+    throw new BouncerError('invalidArgument', `The "view" must be ${oneOf(RESULTS_VIEWS)}.`, {
+      reason: { code: 'argNotOneOf', field: 'view', allowed: RESULTS_VIEWS },
+    });
   }
   return {
     batchId: v.batchId,

@@ -11,15 +11,17 @@
  * from an older version, parses to a clear error instead of a cache path.
  */
 import { invalidBatchIdError, validateBatchId } from './batchId';
-import { BouncerError } from './errors';
-import { isDownloadFilter, type DownloadFilter } from './records';
-import { isResultsFormat, type ResultsFormat } from './resultsKey';
+import { BouncerError, type BouncerErrorReason } from './errors';
+import { DOWNLOAD_FILTERS, isDownloadFilter, type DownloadFilter } from './records';
+import { isResultsFormat, RESULTS_FORMATS, type ResultsFormat } from './resultsKey';
 
 export const RESULTS_SCHEME = 'bouncer-results';
 
 /** Between the batch ID and the filter in the tab title. */
 const SEPARATOR = ' · ';
 const ORIGIN_KEY_PATTERN = /^[0-9a-f]{16}$/;
+/** The path's form, for the message about one that has another. */
+const PATH_SHAPE = `/<batch>${SEPARATOR}<filter>.<format>`;
 
 /** What a results document shows: the results of one origin, batch and filter, in one format. */
 export interface ResultsDocumentKey {
@@ -63,14 +65,17 @@ export function resultsUriParts(key: ResultsDocumentKey): ResultsUriParts {
  * is wrong for anything {@link resultsUriParts} would not have written.
  */
 export function parseResultsUri(parts: ResultsUriParts): ResultsDocumentKey {
-  const bad = (what: string) => new BouncerError('invalidArgument', `Not a Bouncer results address: ${what}.`);
-  if (parts.scheme !== RESULTS_SCHEME) throw bad(`the scheme is not ${RESULTS_SCHEME}`);
-  if (parts.query !== '' || parts.fragment !== '') throw bad('it has a query or fragment');
+  const bad = (what: string, reason: BouncerErrorReason) =>
+    new BouncerError('invalidArgument', `Not a Bouncer results address: ${what}.`, { reason });
+  if (parts.scheme !== RESULTS_SCHEME) {
+    throw bad(`the scheme is not ${RESULTS_SCHEME}`, { code: 'resultsUriScheme', scheme: RESULTS_SCHEME });
+  }
+  if (parts.query !== '' || parts.fragment !== '') throw bad('it has a query or fragment', { code: 'resultsUriExtra' });
   const name = parts.path.startsWith('/') ? parts.path.slice(1) : '';
   const dot = name.lastIndexOf('.');
   const separator = name.lastIndexOf(SEPARATOR);
   if (name.includes('/') || dot < 0 || separator < 0 || separator > dot) {
-    throw bad('the path is not "/<batch> · <filter>.<format>"');
+    throw bad(`the path is not "${PATH_SHAPE}"`, { code: 'resultsUriPath', shape: PATH_SHAPE });
   }
   const key = {
     originKey: parts.authority,
@@ -84,23 +89,34 @@ export function parseResultsUri(parts: ResultsUriParts): ResultsDocumentKey {
 
 function checkKey(key: { originKey: unknown; batchId: unknown; filter: unknown; format: unknown }): void {
   if (typeof key.originKey !== 'string' || !ORIGIN_KEY_PATTERN.test(key.originKey)) {
-    throw new BouncerError('invalidArgument', 'Not a Bouncer results address: the origin key is not valid.');
+    throw new BouncerError('invalidArgument', 'Not a Bouncer results address: the origin key is not valid.', {
+      reason: { code: 'resultsUriOriginKey' },
+    });
   }
   const id = validateBatchId(typeof key.batchId === 'string' ? key.batchId : '');
   // Trimming is for typed input: an address holds the exact ID or is not ours.
   if (!id.ok || id.id !== key.batchId) {
     throw id.ok
-      ? new BouncerError('invalidBatchId', 'The batch ID has surrounding spaces.')
+      ? new BouncerError('invalidBatchId', 'The batch ID has surrounding spaces.', {
+          reason: { code: 'badChar', found: { kind: 'whitespace' } },
+        })
       : invalidBatchIdError(id.problem);
   }
   // The filter and format are not echoed: a hand-made address may hold anything, even the key.
   if (!isDownloadFilter(key.filter)) {
     throw new BouncerError(
       'invalidArgument',
-      'Not a Bouncer results address: the filter is not one of all, deliverable, risky, undeliverable, unknown.',
+      `Not a Bouncer results address: the filter is not one of ${DOWNLOAD_FILTERS.join(', ')}.`,
+      { reason: { code: 'resultsUriNotOneOf', part: 'filter', allowed: DOWNLOAD_FILTERS } },
     );
   }
   if (!isResultsFormat(key.format)) {
-    throw new BouncerError('invalidArgument', 'Not a Bouncer results address: the format is not json or csv.');
+    throw new BouncerError(
+      'invalidArgument',
+      `Not a Bouncer results address: the format is not ${RESULTS_FORMATS.join(' or ')}.`,
+      {
+        reason: { code: 'resultsUriNotOneOf', part: 'format', allowed: RESULTS_FORMATS },
+      },
+    );
   }
 }

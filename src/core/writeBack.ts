@@ -13,6 +13,9 @@ import type { EmailRecord } from './records';
 /** The result columns added when the caller names none. */
 export const DEFAULT_WRITE_BACK_COLUMNS: readonly FlatColumn[] = ['status', 'reason', 'score'];
 
+/** Column names an unknown one is answered with, to show the form they take (a nested one too). */
+const COLUMN_EXAMPLES: readonly FlatColumn[] = ['status', 'reason', 'score', 'domain.name'];
+
 /**
  * What the status column says for a row Bouncer gave no result for. None of them is a Bouncer
  * status, so a filter on the column tells them apart from results.
@@ -72,13 +75,16 @@ export async function indexResults(records: AsyncIterable<EmailRecord>): Promise
 export function parseWriteBackColumns(value: unknown): FlatColumn[] {
   if (value === undefined) return [...DEFAULT_WRITE_BACK_COLUMNS];
   if (!Array.isArray(value) || value.length === 0 || !value.every((v) => typeof v === 'string')) {
-    throw new BouncerError('invalidArgument', '"columns" must be a non-empty list of result column names.');
+    throw new BouncerError('invalidArgument', '"columns" must be a non-empty list of result column names.', {
+      reason: { code: 'argColumnsNotList' },
+    });
   }
   const unknown = value.filter((id) => !Object.prototype.hasOwnProperty.call(COLUMN_DEFS, id));
   if (unknown.length > 0) {
     throw new BouncerError(
       'invalidArgument',
-      `Unknown result column ${unknown.map((id) => `"${id}"`).join(', ')}; use names such as status, reason, score, domain.name.`,
+      `Unknown result column ${unknown.map((id) => `"${id}"`).join(', ')}; use names such as ${COLUMN_EXAMPLES.join(', ')}.`,
+      { reason: { code: 'argUnknownColumns', unknown, examples: COLUMN_EXAMPLES } },
     );
   }
   return [...new Set(value as FlatColumn[])];
@@ -120,7 +126,9 @@ export async function* joinCsv(
   const hasBom = first !== undefined && first.raw.startsWith(BOM);
   const headerRaw = first === undefined ? '' : hasBom ? first.raw.slice(BOM.length) : first.raw;
   if (first === undefined || headerRaw.trim() === '') {
-    throw new BouncerError('invalidArgument', 'The file is empty or its first line (the header) is blank.');
+    throw new BouncerError('invalidArgument', 'The file is empty or its first line (the header) is blank.', {
+      reason: { code: 'writeBackNoHeader' },
+    });
   }
   const delimiter = detectDelimiter(headerRaw);
   const headerCells = parseCells(headerRaw, delimiter);
@@ -139,6 +147,7 @@ export async function* joinCsv(
     throw new BouncerError(
       'invalidArgument',
       'No column of the file holds email addresses. Name the column "email" in the header line and try again.',
+      { reason: { code: 'writeBackNoEmailColumn' } },
     );
   }
   const columns: FlatColumn[] = options.columns.includes('status')

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import type { BadChar } from '../core/batchId';
 import type { BatchInputProblem } from '../core/batchLink';
-import type { BouncerError } from '../core/errors';
-import { localBytes, localWait } from './units';
+import { BouncerError } from '../core/errors';
+import { localBytes, localOneOf, localWait } from './units';
 
 /** What the user can do next, offered as a button on an error message. */
 export type ErrorAction = 'setApiKey' | 'retry' | 'waitForCompletion' | 'openSettings' | 'showLog' | 'openResults';
@@ -29,7 +29,7 @@ export function describeError(error: BouncerError, batchId: string | undefined):
         actions: ['openResults'],
       };
     case 'invalidArgument':
-      return { text: vscode.l10n.t('The command argument is not valid: {0}', error.message), actions: [] };
+      return { text: vscode.l10n.t('The command argument is not valid: {0}', invalidArgumentText(error)), actions: [] };
     case 'invalidBaseUrl':
       return {
         text: vscode.l10n.t('The Bouncer API URL setting is not usable: {0}', baseUrlText(error)),
@@ -79,7 +79,7 @@ export function describeError(error: BouncerError, batchId: string | undefined):
       };
     case 'rejected':
       return {
-        text: vscode.l10n.t('{0} Check the addresses and try again.', error.message),
+        text: vscode.l10n.t('{0} Check the addresses and try again.', rejectedText(error)),
         actions: ['showLog'],
       };
     case 'rateLimited': {
@@ -202,6 +202,101 @@ function baseUrlText(error: BouncerError): string {
       return vscode.l10n.t('The API base URL must not contain a user name or password.');
     case 'baseUrlNotOrigin':
       return vscode.l10n.t('The API base URL must be an origin only, such as {0}.', 'https://api.usebouncer.com');
+    default:
+      return error.message;
+  }
+}
+
+/**
+ * Why an argument, or the list or file it names, is not usable, in the user's language. A reason
+ * this does not know (or none: the host's own checks word their message already) shows `message`.
+ */
+function invalidArgumentText(error: BouncerError): string {
+  const reason = error.reason;
+  switch (reason?.code) {
+    case 'argNotObject':
+      return vscode.l10n.t('The command argument must be an object like {0}.', '{ batchId, filter }');
+    case 'argNoBatchId':
+      return vscode.l10n.t('The command argument needs a string "{0}".', 'batchId');
+    case 'argNotOneOf':
+      return vscode.l10n.t('The "{0}" must be {1}.', reason.field, localOneOf(reason.allowed));
+    case 'argColumnsNotList':
+      return vscode.l10n.t('"{0}" must be a non-empty list of result column names.', 'columns');
+    case 'argUnknownColumns':
+      return vscode.l10n.t(
+        'Unknown result column {0}; use names such as {1}.',
+        reason.unknown.map((id) => `"${id}"`).join(', '),
+        reason.examples.join(', '),
+      );
+    case 'csvOpenQuote':
+      return vscode.l10n.t('The CSV ends inside a quoted cell: a closing quote is missing.');
+    case 'csvNoSuchColumn':
+      return vscode.l10n.t('The CSV has no column "{0}". Its columns: {1}.', reason.column, reason.columns);
+    case 'csvNoEmailColumn':
+      return vscode.l10n.t(
+        'No column of this CSV holds email addresses. Name the column "email", or pick it when asked.',
+      );
+    case 'jsonInvalid':
+      return vscode.l10n.t('The JSON is not valid: {0}', reason.problem);
+    case 'jsonNotArray':
+      return vscode.l10n.t('The JSON must be an array of addresses, or of objects with "email".');
+    case 'writeBackNoHeader':
+      return vscode.l10n.t('The file is empty or its first line (the header) is blank.');
+    case 'writeBackNoEmailColumn':
+      return vscode.l10n.t(
+        'No column of the file holds email addresses. Name the column "email" in the header line and try again.',
+      );
+    case 'noAddresses':
+      return vscode.l10n.t('There are no addresses to verify.');
+    case 'noAddress':
+      return vscode.l10n.t('There is no address to verify.');
+    case 'batchTooLarge':
+      return vscode.l10n.t(
+        'A batch holds at most {0} addresses; split the list first.',
+        reason.max.toLocaleString(vscode.env.language),
+      );
+    default:
+      return error.message;
+  }
+}
+
+/** What Bouncer refused with a 400, and its own words (which stay as the server sent them). */
+function rejectedText(error: BouncerError): string {
+  if (error.reason?.code !== 'refused') return error.message;
+  const said = error.serverMessage ?? vscode.l10n.t('no reason given');
+  switch (error.reason.call) {
+    case 'create':
+      return vscode.l10n.t('Bouncer refused the list as malformed (HTTP 400): {0}.', said);
+    case 'finish':
+      return vscode.l10n.t('Bouncer refused to finish the batch as malformed (HTTP 400): {0}.', said);
+    case 'delete':
+      return vscode.l10n.t('Bouncer refused to delete the batch as malformed (HTTP 400): {0}.', said);
+    case 'verify':
+      return vscode.l10n.t('Bouncer refused to verify the address as malformed (HTTP 400): {0}.', said);
+  }
+}
+
+/**
+ * Why an address is not one of a results document's, in the user's language: the batch ID's own
+ * rules, or the part that is wrong. Anything else (not ours, or a code this does not know) shows its message.
+ */
+export function resultsUriProblemText(error: unknown): string {
+  if (!(error instanceof BouncerError)) return error instanceof Error ? error.message : String(error);
+  if (error.kind === 'invalidBatchId') return invalidBatchIdText(error);
+  const reason = error.reason;
+  switch (reason?.code) {
+    case 'resultsUriScheme':
+      return vscode.l10n.t('the scheme is not {0}.', reason.scheme);
+    case 'resultsUriExtra':
+      return vscode.l10n.t('it has a query or fragment.');
+    case 'resultsUriPath':
+      return vscode.l10n.t('the path is not "{0}".', reason.shape);
+    case 'resultsUriOriginKey':
+      return vscode.l10n.t('the origin key is not valid.');
+    case 'resultsUriNotOneOf':
+      return reason.part === 'filter'
+        ? vscode.l10n.t('the filter is not one of {0}.', reason.allowed.join(', '))
+        : vscode.l10n.t('the format is not {0}.', localOneOf(reason.allowed));
     default:
       return error.message;
   }

@@ -8,6 +8,7 @@ import type { ResultsKey } from '../core/resultsKey';
 import { parseResultsUri, resultsUriParts, RESULTS_SCHEME, type ResultsDocumentKey } from '../core/resultsUri';
 import type { CachedResults, ResultsRepository } from '../core/resultsRepository';
 import type { BouncerLog } from './log';
+import { resultsUriProblemText } from './errorMessages';
 
 export { RESULTS_SCHEME } from '../core/resultsUri';
 
@@ -196,7 +197,7 @@ export class ResultsFileSystem implements vscode.FileSystemProvider, vscode.Disp
       return parseResultsUri(uri);
     } catch (error) {
       throw vscode.FileSystemError.FileNotFound(
-        vscode.l10n.t('This is not the address of Bouncer results: {0}', (error as Error).message),
+        vscode.l10n.t('This is not the address of Bouncer results: {0}', resultsUriProblemText(error)),
       );
     }
   }

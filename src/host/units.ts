@@ -29,3 +29,13 @@ export function localWait(ms: number): string {
     ? vscode.l10n.t('{0} h', span.hours)
     : vscode.l10n.t('{0} h {1} min', span.hours, span.minutes);
 }
+
+/**
+ * A choice for a message, e.g. `a, b or c`, as core's English messages word it, with the "or" in
+ * the user's language; the items are names (filters, formats) and stay as they are. Not
+ * `Intl.ListFormat`: its English adds a comma before "or", so English would differ from the log.
+ */
+export function localOneOf(items: readonly string[]): string {
+  if (items.length < 2) return items.join('');
+  return vscode.l10n.t('{0} or {1}', items.slice(0, -1).join(', '), items[items.length - 1]);
+}

@@ -15,7 +15,7 @@ import { looksLikeEmail } from '../core/emailColumn';
 import { BouncerError, isCancellation } from '../core/errors';
 import { isObject } from '../core/guards';
 import type { EmailRecord } from '../core/records';
-import { localWait } from './units';
+import { localBytes, localWait } from './units';
 import type { BatchHistoryStore } from './batchHistoryStore';
 import type { ApiTarget } from './downloadService';
 import type { ErrorReporter } from './errorReporter';
@@ -204,7 +204,10 @@ export class VerifyCommands {
   async confirmAndCreate(emails: string[], name: string): Promise<string[] | undefined> {
     const list = collectAddresses(emails);
     if (list.emails.length === 0) {
-      throw new BouncerError('invalidArgument', 'There are no email addresses to verify in what was selected.');
+      throw new BouncerError(
+        'invalidArgument',
+        vscode.l10n.t('There are no email addresses to verify in what was selected.'),
+      );
     }
     const confirmed = await this.confirm(list, name);
     return confirmed === undefined ? undefined : this.create(list, confirmed);
@@ -255,7 +258,10 @@ export class VerifyCommands {
   /** Creates one batch per 100,000 addresses, recording each in the history as soon as it exists. */
   private async create(list: AddressList, name: string, source?: vscode.Uri): Promise<string[]> {
     if (list.emails.length === 0) {
-      throw new BouncerError('invalidArgument', 'There are no email addresses to verify in what was given.');
+      throw new BouncerError(
+        'invalidArgument',
+        vscode.l10n.t('There are no email addresses to verify in what was given.'),
+      );
     }
     const target = this.deps.target();
     const api = await this.deps.connect(target);
@@ -303,18 +309,18 @@ export class VerifyCommands {
   ): Promise<{ list: AddressList; name: string; uri?: vscode.Uri }> {
     if ('emails' in arg) {
       if (!Array.isArray(arg.emails) || !arg.emails.every((e) => typeof e === 'string')) {
-        throw new BouncerError('invalidArgument', '"emails" must be an array of strings.');
+        throw new BouncerError('invalidArgument', vscode.l10n.t('"emails" must be an array of strings.'));
       }
       if (arg.name !== undefined && typeof arg.name !== 'string') {
-        throw new BouncerError('invalidArgument', '"name" must be a string.');
+        throw new BouncerError('invalidArgument', vscode.l10n.t('"name" must be a string.'));
       }
       return { list: collectAddresses(arg.emails as string[]), name: (arg.name as string | undefined) ?? '' };
     }
     if (typeof arg.uri !== 'string' && !(arg.uri instanceof vscode.Uri)) {
-      throw new BouncerError('invalidArgument', '"uri" must be a file URI string.');
+      throw new BouncerError('invalidArgument', vscode.l10n.t('"uri" must be a file URI string.'));
     }
     if (arg.column !== undefined && typeof arg.column !== 'string') {
-      throw new BouncerError('invalidArgument', '"column" must be the name of a CSV column.');
+      throw new BouncerError('invalidArgument', vscode.l10n.t('"column" must be the name of a CSV column.'));
     }
     const uri = typeof arg.uri === 'string' ? vscode.Uri.parse(arg.uri, true) : arg.uri;
     const text = await readListFile(uri);
@@ -331,7 +337,10 @@ export class VerifyCommands {
     const interactive = !isObject(arg) || arg.kind === 'batch';
     const raw = isObject(arg) ? arg.batchId : undefined;
     if (typeof raw !== 'string') {
-      throw new BouncerError('invalidArgument', 'Pick a batch in the Bouncer sidebar, or pass { batchId }.');
+      throw new BouncerError(
+        'invalidArgument',
+        vscode.l10n.t('Pick a batch in the Bouncer sidebar, or pass {0}.', '{ batchId }'),
+      );
     }
     return { batchId: raw.trim(), interactive };
   }
@@ -426,14 +435,18 @@ async function readListFile(uri: vscode.Uri): Promise<string> {
   try {
     size = (await vscode.workspace.fs.stat(uri)).size;
   } catch (error) {
-    throw new BouncerError('invalidArgument', `The file ${uri.fsPath || uri.toString()} cannot be read.`, {
-      cause: error,
-    });
+    throw new BouncerError(
+      'invalidArgument',
+      vscode.l10n.t('The file {0} cannot be read.', uri.fsPath || uri.toString()),
+      {
+        cause: error,
+      },
+    );
   }
   if (size > MAX_LIST_FILE_BYTES) {
     throw new BouncerError(
       'invalidArgument',
-      `The file is ${Math.round(size / 1024 / 1024)} MB: too large for a list of addresses. Split it first.`,
+      vscode.l10n.t('The file is {0}: too large for a list of addresses. Split it first.', localBytes(size)),
     );
   }
   return new TextDecoder('utf-8').decode(await vscode.workspace.fs.readFile(uri));
@@ -446,7 +459,8 @@ async function pickCsvColumn(text: string, seam: TestSeam | undefined): Promise<
   if (layout.header.length === 0) return undefined;
   const sample = layout.headerless ? rows[0] : rows[1];
   const items = layout.header.map((name, index) => ({
-    label: name || vscode.l10n.t('Column {0}', index + 1),
+    // A headerless CSV's names are core's English "Column 1", …: the same numbering, worded here.
+    label: layout.headerless || !name ? vscode.l10n.t('Column {0}', index + 1) : name,
     description: index === layout.emailColumn ? vscode.l10n.t('recognised as the email column') : undefined,
     detail: sample?.[index] ? vscode.l10n.t('e.g. {0}', sample[index].slice(0, 80)) : undefined,
     name,

@@ -66,7 +66,7 @@ export class WriteBackCommands {
     const columns = parseWriteBackColumns(isObject(arg) ? arg.columns : undefined);
     let source = toUri(given);
     if (given !== undefined && !source) {
-      throw new BouncerError('invalidArgument', '"source" must be a file Uri or a path.');
+      throw new BouncerError('invalidArgument', vscode.l10n.t('"source" must be a file Uri or a path.'));
     }
     source ??= await this.askSource(batchId);
     if (!source) return undefined;
@@ -132,7 +132,7 @@ export class WriteBackCommands {
     if (emails.length === 0) {
       throw new BouncerError(
         'invalidArgument',
-        'There are no addresses to verify again (the batch has no unknown ones).',
+        vscode.l10n.t('There are no addresses to verify again (the batch has no unknown ones).'),
       );
     }
     const batchIds = await this.createAgain(emails, from, false);
@@ -180,7 +180,9 @@ export class WriteBackCommands {
     const batchId = this.deps.view.batchIdOf(arg);
     if (!batchId) return undefined;
     const from = this.deps.history.entry(this.deps.originKey(), batchId)?.verifiedAgainFrom;
-    if (!from) throw new BouncerError('invalidArgument', `Batch ${batchId} was not made by Verify Again.`);
+    if (!from) {
+      throw new BouncerError('invalidArgument', vscode.l10n.t('Batch {0} was not made by Verify Again.', batchId));
+    }
     const [older, newer] = await Promise.all([this.index(from), this.index(batchId)]);
     const diff = diffBatches(older, newer);
     const lines = describeChanges(diff);
@@ -267,9 +269,13 @@ async function sourceChunks(uri: vscode.Uri): Promise<AsyncIterable<string> | It
   const open = vscode.workspace.textDocuments.find((doc) => doc.uri.toString() === uri.toString());
   if (open?.isDirty) return slices(open.getText());
   const unreadable = (error: unknown) =>
-    new BouncerError('invalidArgument', `The source file ${uri.fsPath} cannot be read. Check that it exists.`, {
-      cause: error,
-    });
+    new BouncerError(
+      'invalidArgument',
+      vscode.l10n.t('The source file {0} cannot be read. Check that it exists.', uri.fsPath),
+      {
+        cause: error,
+      },
+    );
   if (uri.scheme !== 'file') {
     try {
       return [new TextDecoder('utf-8', { ignoreBOM: true }).decode(await vscode.workspace.fs.readFile(uri))];

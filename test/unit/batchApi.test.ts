@@ -71,9 +71,13 @@ describe('BatchApi over loopback', () => {
 
   it('refuses an empty list or one over 100,000 before sending anything', async () => {
     await start();
-    await expectKind(api.createBatch([], signal()), 'invalidArgument');
+    const empty = await expectKind(api.createBatch([], signal()), 'invalidArgument');
+    assert.deepEqual(empty.reason, { code: 'noAddresses' });
     const tooMany = Array.from({ length: MAX_BATCH_SIZE + 1 }, (_, i) => ({ email: `n${i}@x.io` }));
-    await expectKind(api.createBatch(tooMany, signal()), 'invalidArgument');
+    const large = await expectKind(api.createBatch(tooMany, signal()), 'invalidArgument');
+    assert.deepEqual(large.reason, { code: 'batchTooLarge', max: MAX_BATCH_SIZE });
+    const blank = await expectKind(api.verifyEmail('  ', signal()), 'invalidArgument');
+    assert.deepEqual(blank.reason, { code: 'noAddress' });
     assert.equal(emulator.requests.length, 0);
   });
 
@@ -115,6 +119,7 @@ describe('BatchApi over loopback', () => {
     await start();
     const error = await expectKind(api.createBatch([{ email: 7 as unknown as string }], signal()), 'rejected');
     assert.match(error.message, /HTTP 400.*item 0 has no email/);
+    assert.deepEqual(error.reason, { code: 'refused', call: 'create' });
   });
 
   it('401 is unauthorized on every call, and the key is in no message', async () => {

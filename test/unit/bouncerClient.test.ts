@@ -225,6 +225,11 @@ describe('BouncerClient against the emulator', () => {
         'invalidArgument',
       );
       assert.match(error.message, /filter must be one of all, deliverable/);
+      assert.deepEqual(error.reason, {
+        code: 'argNotOneOf',
+        field: 'filter',
+        allowed: ['all', 'deliverable', 'risky', 'undeliverable', 'unknown'],
+      });
       assert.equal(emulator.requests.length, 0);
     });
 

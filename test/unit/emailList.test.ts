@@ -55,6 +55,55 @@ describe('emailList', () => {
     });
   });
 
+  describe('reason codes', () => {
+    /** The reason of the BouncerError `read` throws: what the host words in the user's language. */
+    function reasonOf(read: () => unknown): unknown {
+      try {
+        read();
+      } catch (error) {
+        assert.ok(error instanceof BouncerError && error.kind === 'invalidArgument', String(error));
+        return error.reason;
+      }
+      assert.fail('it was accepted');
+    }
+
+    it('names each problem of a list with a code, and the chosen column and the columns there are', () => {
+      assert.deepEqual(
+        reasonOf(() => readAddresses('email\n"a@x.io\n', 'csv')),
+        { code: 'csvOpenQuote' },
+      );
+      assert.deepEqual(
+        reasonOf(() => readAddresses('a,b\n1,2\n', 'csv')),
+        { code: 'csvNoEmailColumn' },
+      );
+      assert.deepEqual(
+        reasonOf(() => readAddresses('email,name\na@x.io,A\n', 'csv', 'mail2')),
+        {
+          code: 'csvNoSuchColumn',
+          column: 'mail2',
+          columns: 'email, name',
+        },
+      );
+      assert.deepEqual(
+        reasonOf(() => readAddresses('{"email":"a@x.io"}', 'json')),
+        { code: 'jsonNotArray' },
+      );
+      const invalid = reasonOf(() => readAddresses('[', 'json')) as { code: string; problem: string };
+      assert.equal(invalid.code, 'jsonInvalid');
+      assert.ok(invalid.problem.length > 0, 'the parser says where');
+    });
+
+    it('cuts the column names short, as the English message does', () => {
+      const header = Array.from({ length: 100 }, (_, i) => `column_number_${i}`).join(',');
+      const reason = reasonOf(() => readAddresses(`${header}\n1\n`, 'csv', 'x'.repeat(500))) as {
+        column: string;
+        columns: string;
+      };
+      assert.equal(reason.column.length, 100);
+      assert.equal(reason.columns.length, 300);
+    });
+  });
+
   describe('text', () => {
     it('takes one address per line, or every address found in a line, and sets aside the rest', () => {
       const text = ' ann@x.io \r\n\nAnn Two <ann2@x.io>\nbo@y.io, cy@z.io.\njust words\n';

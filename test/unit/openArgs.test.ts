@@ -53,6 +53,30 @@ describe('parseOpenArgs', () => {
     }
   });
 
+  it("gives the host a reason code with the allowed values, to word the message in the user's language", () => {
+    const reasonOf = (bad: unknown) => {
+      try {
+        parseOpenArgs(bad);
+      } catch (error) {
+        assert.ok(error instanceof BouncerError && error.kind === 'invalidArgument');
+        return error.reason;
+      }
+      assert.fail(`${JSON.stringify(bad)} was accepted`);
+    };
+    assert.deepEqual(reasonOf('abc'), { code: 'argNotObject' });
+    assert.deepEqual(reasonOf({ batchId: 7 }), { code: 'argNoBatchId' });
+    assert.deepEqual(reasonOf({ batchId: 'a', filter: 'good' }), {
+      code: 'argNotOneOf',
+      field: 'filter',
+      allowed: ['all', 'deliverable', 'risky', 'undeliverable', 'unknown'],
+    });
+    assert.deepEqual(reasonOf({ batchId: 'a', view: 'xml' }), {
+      code: 'argNotOneOf',
+      field: 'view',
+      allowed: ['table', 'json', 'csv'],
+    });
+  });
+
   it('leaves ID validation to the ID validator (it is only a shape check)', () => {
     assert.equal(parseOpenArgs({ batchId: '../x' })?.batchId, '../x');
   });

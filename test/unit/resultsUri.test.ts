@@ -79,4 +79,38 @@ describe('results document URIs', () => {
       );
     }
   });
+
+  it('give the host a reason code for the part that is wrong, with the values it may hold', () => {
+    const good = resultsUriParts(key);
+    const reasonOf = (change: Partial<ResultsUriParts>) => {
+      try {
+        parseResultsUri({ ...good, ...change });
+      } catch (error) {
+        assert.ok(error instanceof BouncerError);
+        return error.reason;
+      }
+      assert.fail(`${JSON.stringify(change)} was accepted`);
+    };
+    assert.deepEqual(reasonOf({ scheme: 'file' }), { code: 'resultsUriScheme', scheme: RESULTS_SCHEME });
+    assert.deepEqual(reasonOf({ fragment: 'x' }), { code: 'resultsUriExtra' });
+    assert.deepEqual(reasonOf({ path: '/demo-small risky.json' }), {
+      code: 'resultsUriPath',
+      shape: '/<batch> · <filter>.<format>',
+    });
+    assert.deepEqual(reasonOf({ authority: 'API.USEBOUNCER.COM' }), { code: 'resultsUriOriginKey' });
+    assert.deepEqual(reasonOf({ path: '/demo-small · secret-key-123.json' }), {
+      code: 'resultsUriNotOneOf',
+      part: 'filter',
+      allowed: ['all', 'deliverable', 'risky', 'undeliverable', 'unknown'],
+    });
+    assert.deepEqual(reasonOf({ path: '/demo-small · risky.xml' }), {
+      code: 'resultsUriNotOneOf',
+      part: 'format',
+      allowed: ['json', 'csv'],
+    });
+    assert.deepEqual(reasonOf({ path: '/ demo-small · risky.json' }), {
+      code: 'badChar',
+      found: { kind: 'whitespace' },
+    });
+  });
 });

@@ -232,6 +232,17 @@ describe('joinCsv', () => {
     assert.equal(summary.rows, 4);
   });
 
+  it('tells the host which of the two it is, by reason code', async () => {
+    await assert.rejects(
+      join('\n'),
+      (e: unknown) => e instanceof BouncerError && e.reason?.code === 'writeBackNoHeader',
+    );
+    await assert.rejects(
+      join('id,name\n1,Ann\n'),
+      (e: unknown) => e instanceof BouncerError && e.reason?.code === 'writeBackNoEmailColumn',
+    );
+  });
+
   it('refuses a file with no header or no address column, saying what to do', async () => {
     await assert.rejects(join(''), (e: unknown) => e instanceof BouncerError && e.kind === 'invalidArgument');
     await assert.rejects(
@@ -266,6 +277,24 @@ describe('writeBackPath and parseWriteBackColumns', () => {
     assert.equal(writeBackPath(path.join(dir, 'contacts.csv'), true), path.join(dir, 'contacts.deliverable.csv'));
     assert.equal(writeBackPath(path.join(dir, 'list.txt'), false), path.join(dir, 'list.deliverable.txt'));
     assert.equal(writeBackPath(path.join(dir, 'x.json'), true), path.join(dir, 'x.deliverable.txt'));
+  });
+
+  it('gives the host a reason code with the unknown columns and example names', () => {
+    const reasonOf = (bad: unknown) => {
+      try {
+        parseWriteBackColumns(bad);
+      } catch (error) {
+        assert.ok(error instanceof BouncerError && error.kind === 'invalidArgument');
+        return error.reason;
+      }
+      assert.fail(`${JSON.stringify(bad)} was accepted`);
+    };
+    assert.deepEqual(reasonOf([]), { code: 'argColumnsNotList' });
+    assert.deepEqual(reasonOf(['status', 'bogus', 'constructor']), {
+      code: 'argUnknownColumns',
+      unknown: ['bogus', 'constructor'],
+      examples: ['status', 'reason', 'score', 'domain.name'],
+    });
   });
 
   it('accepts column ids of the column table only', () => {
