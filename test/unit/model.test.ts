@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
 import type { EmailRecord } from '../../src/core/records';
 import { buildStore } from '../../src/model/builder';
 import { applyFilter, emptyFilter, type FilterState } from '../../src/model/filter';
@@ -84,6 +86,57 @@ describe('model: store builder', () => {
     assert.ok(s.dict.provider.codes instanceof Uint32Array);
     assert.equal(cellText(s, 'provider', 69999), 'p69999');
     assert.equal(cellText(s, 'provider', 255), 'p255');
+  });
+
+  const DOMAIN = { name: '', acceptAll: 'no', disposable: 'no', free: 'no' };
+
+  it('keeps dictionary values cut from a larger text exactly, lone surrogates included, and one code per value', async () => {
+    // Values as a CSV reader hands them out: substrings of the chunk they were read from. The builder
+    // keeps copies of its own (so the chunk can go); the copies must be the same text, code unit for code unit.
+    const chunk = `${'x'.repeat(1000)},mail.protection.outlook.com.,\ud800lone-high-surrogate.example,s.io,`;
+    const cut = chunk.slice(1001).split(',');
+    const s = await store([
+      rec('a@x.io', 'unknown', 'timeout', { provider: cut[0], domain: { ...DOMAIN, name: cut[1] } }),
+      rec('b@x.io', 'unknown', 'timeout', { provider: cut[2], domain: { ...DOMAIN, name: cut[1] } }),
+      rec('c@x.io', 'unknown', 'timeout', { provider: 'mail.protection.outlook.com.' }),
+    ]);
+    assert.equal(cellText(s, 'provider', 0), 'mail.protection.outlook.com.');
+    assert.equal(cellText(s, 'domain.name', 0), '\ud800lone-high-surrogate.example');
+    assert.equal(cellText(s, 'domain.name', 1), '\ud800lone-high-surrogate.example');
+    assert.equal(cellText(s, 'provider', 1), 's.io');
+    // A value met again, cut from elsewhere or typed, gets the code of its first copy.
+    assert.equal(s.dict.provider.codes[2], s.dict.provider.codes[0]);
+    assert.equal(s.dict['domain.name'].codes[1], s.dict['domain.name'].codes[0]);
+    assert.deepEqual(s.dict.provider.values, ['', 'mail.protection.outlook.com.', 's.io']);
+  });
+
+  it('lets go of the text its dictionary values were cut from', async () => {
+    // V8 keeps a substring of 13 characters or more as a view of its parent: without copies, each
+    // value read from a 1 MB CSV chunk held the whole chunk (128 MB of them at 1M rows). A string
+    // that big lives in V8's large-object space, which a full GC empties exactly, so its size tells.
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const largeObjects = () => {
+      gc();
+      return v8.getHeapSpaceStatistics().find((space) => space.space_name === 'large_object_space')!.space_used_size;
+    };
+    const before = largeObjects();
+    let chunk: string | undefined = Array.from({ length: 100_000 }, (_, i) => `host${i}.example.com`).join(',');
+    const chunkBytes = largeObjects() - before;
+    assert.ok(chunkBytes > 1_000_000, `the chunk is a large object (${chunkBytes} bytes)`);
+    const records = [];
+    for (let i = 0; i < 50; i++) {
+      const start = chunk.indexOf(`host${i * 1000}.`);
+      records.push(
+        rec(`u${i}@x.io`, 'unknown', 'timeout', { provider: chunk.slice(start, chunk.indexOf(',', start)) }),
+      );
+    }
+    const s = await store(records);
+    chunk = undefined;
+    records.length = 0;
+    const kept = largeObjects() - before;
+    assert.ok(kept < chunkBytes / 2, `${kept} bytes of large objects kept, the chunk was ${chunkBytes}`);
+    assert.equal(cellText(s, 'provider', 49), 'host49000.example.com');
   });
 });
 
