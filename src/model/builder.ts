@@ -195,7 +195,7 @@ export class StoreBuilder {
    */
   setExtraColumns(labels: readonly string[]): void {
     if (this.rows > 0) throw new Error('Extra columns are declared before the first row.');
-    this.extraLabels = labels.slice(0, MAX_EXTRA_COLUMNS).map((label) => label.slice(0, MAX_EXTRA_LABEL));
+    this.extraLabels = labels.slice(0, MAX_EXTRA_COLUMNS).map((label) => detached(label.slice(0, MAX_EXTRA_LABEL)));
     this.extra = this.extraLabels.map(() => new TextBuilder(false));
   }
 
