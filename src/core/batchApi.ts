@@ -150,8 +150,9 @@ export class BatchApi {
   async credits(signal: AbortSignal): Promise<number> {
     const answer = await this.client.call({ method: 'GET', path: '/v1.1/credits' }, signal);
     const credits = count(parseJsonObject(answer.text)?.credits);
-    if (credits === undefined)
+    if (credits === undefined) {
       throw this.invalid('credits', 'The server did not say how many credits are left.', answer.text);
+    }
     return credits;
   }
 
