@@ -79,6 +79,7 @@ export function checkStructure(value: unknown): string | undefined {
   return problem === undefined ? undefined : describeStructureProblem(problem);
 }
 
+/** {@link StructureProblem} in the English of the log and of `BouncerError.message`. */
 export function describeStructureProblem({ field, found }: StructureProblem): string {
   const what = englishFound(found);
   return field === undefined ? `it is ${what}, not an object` : `its "${field}" is ${what}, not a string`;
@@ -124,23 +125,65 @@ export function oddFields(record: object): OddField[] {
   if (expectedValidator(record)) return [];
   const found = new Map<string, string>();
   for (const error of expectedValidator.errors ?? []) {
-    const path = pointerSegments(error.instancePath);
-    const params = error.params as { missingProperty?: string };
-    let field = path.join('.');
-    let problem: string;
-    if (error.keyword === 'required' && params.missingProperty !== undefined) {
-      field = [...path, params.missingProperty].join('.');
-      problem = 'is missing';
-    } else {
-      const value = valueAt(record, path);
-      const expected =
-        error.keyword === 'enum' ? 'is not a documented value' : (error.message ?? 'is not as documented');
-      problem = `${expected}: found ${describeValue(value)}`;
-    }
+    const { field, difference } = fieldDifference(error, record);
     // One line per field: a string score fails both `type` and the range, which says nothing more.
-    if (!found.has(field)) found.set(field, problem);
+    if (!found.has(field)) found.set(field, describeDifference(difference));
   }
   return [...found].map(([field, problem]) => ({ field, problem }));
+}
+
+/**
+ * How a field differs from {@link EMAIL_RECORD_SCHEMA_EXPECTED}, as values: the validator's keyword
+ * and parameters, never its own English, so the difference can be worded in any language.
+ */
+export type FieldDifference =
+  | { code: 'missing' }
+  | { code: 'wrongType'; expected: string; found: FoundValue }
+  | { code: 'notDocumented'; found: FoundValue }
+  | { code: 'outOfRange'; comparison: string; limit: number; found: FoundValue }
+  /** A keyword the expected schema does not use today (it names only the ones above). */
+  | { code: 'other'; keyword: string; found: FoundValue };
+
+/** The dotted path of the field an ajv error is about, and how it differs; `record` is what was validated. */
+export function fieldDifference(error: ErrorObject, record: object): { field: string; difference: FieldDifference } {
+  const path = pointerSegments(error.instancePath);
+  const params = error.params as { missingProperty?: string; type?: unknown; comparison?: string; limit?: number };
+  if (error.keyword === 'required' && params.missingProperty !== undefined) {
+    return { field: [...path, params.missingProperty].join('.'), difference: { code: 'missing' } };
+  }
+  const found = foundValue(valueAt(record, path));
+  const field = path.join('.');
+  switch (error.keyword) {
+    case 'type':
+      return { field, difference: { code: 'wrongType', expected: String(params.type), found } };
+    case 'enum':
+      return { field, difference: { code: 'notDocumented', found } };
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      if (params.comparison !== undefined && params.limit !== undefined) {
+        return { field, difference: { code: 'outOfRange', comparison: params.comparison, limit: params.limit, found } };
+      }
+      break;
+  }
+  return { field, difference: { code: 'other', keyword: error.keyword, found } };
+}
+
+/** A {@link FieldDifference} in the English of the log: "must be integer: found \"100\"". */
+export function describeDifference(difference: FieldDifference): string {
+  if (difference.code === 'missing') return 'is missing';
+  const found = `found ${englishFound(difference.found)}`;
+  switch (difference.code) {
+    case 'wrongType':
+      return `must be ${difference.expected}: ${found}`;
+    case 'notDocumented':
+      return `is not a documented value: ${found}`;
+    case 'outOfRange':
+      return `must be ${difference.comparison} ${difference.limit}: ${found}`;
+    case 'other':
+      return `is not as documented: ${found}`;
+  }
 }
 
 /** Compiles the strict spec schema (tests, emulator checks). */
