@@ -1,6 +1,6 @@
 import type { BatchStatus } from './batchStatus';
 import type { BouncerClient } from './bouncerClient';
-import { BouncerError, type RefusedCall } from './errors';
+import { type ApiAnswer, BouncerError, type RefusedCall } from './errors';
 import { parseJsonObject } from './guards';
 import type { EmailRecord } from './records';
 
@@ -89,7 +89,7 @@ export class BatchApi {
     }
     const raw = parseJsonObject(answer.text);
     if (raw === undefined || typeof raw.batchId !== 'string') {
-      throw this.invalid('The server did not answer with a new batch.', answer.text);
+      throw this.invalid('newBatch', 'The server did not answer with a new batch.', answer.text);
     }
     // The new ID goes into URLs and the history: the same check as a typed one.
     const batchId = this.client.batchIdForUrl(raw.batchId);
@@ -150,7 +150,9 @@ export class BatchApi {
   async credits(signal: AbortSignal): Promise<number> {
     const answer = await this.client.call({ method: 'GET', path: '/v1.1/credits' }, signal);
     const credits = count(parseJsonObject(answer.text)?.credits);
-    if (credits === undefined) throw this.invalid('The server did not say how many credits are left.', answer.text);
+    if (credits === undefined) {
+      throw this.invalid('credits', 'The server did not say how many credits are left.', answer.text);
+    }
     return credits;
   }
 
@@ -176,7 +178,7 @@ export class BatchApi {
     }
     const raw = parseJsonObject(answer.text);
     if (raw === undefined || typeof raw.email !== 'string' || typeof raw.status !== 'string') {
-      throw this.invalid('The server did not answer with a verification result.', answer.text);
+      throw this.invalid('verification', 'The server did not answer with a verification result.', answer.text);
     }
     return raw as unknown as EmailRecord;
   }
@@ -199,8 +201,11 @@ export class BatchApi {
     );
   }
 
-  private invalid(message: string, text: string): BouncerError {
-    return new BouncerError('invalidBody', message, { detail: `body starts: ${this.client.redactPreview(text)}` });
+  private invalid(expected: ApiAnswer, message: string, text: string): BouncerError {
+    return new BouncerError('invalidBody', message, {
+      detail: `body starts: ${this.client.redactPreview(text)}`,
+      reason: { code: 'answerUnexpected', expected },
+    });
   }
 }
 

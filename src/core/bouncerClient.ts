@@ -2,7 +2,7 @@ import { normalizeApiOrigin } from './apiOrigin';
 import { assertValidBatchId } from './batchId';
 import type { BatchStatus } from './batchStatus';
 import { parseBatchStatus } from './batchStatus';
-import { BouncerError, cancelledError } from './errors';
+import { type ApiAnswer, BouncerError, cancelledError } from './errors';
 import type { FetchLike, FetchResponseLike } from './fetchLike';
 import { Flight } from './flight';
 import { guardBody } from './guardedBody';
@@ -78,8 +78,8 @@ export interface ApiRequest {
   timeoutMs?: number;
   /** Told before each wait the server asked for (or the backoff chose), so a person can see it. */
   onWait?: (ms: number, status: number) => void;
-  /** What the answer should be, for the message when it is too long to be it (e.g. "a batch status"). */
-  what?: string;
+  /** What the answer should be, for the message when it is too long to be it. */
+  what?: ApiAnswer;
 }
 
 /** What {@link BouncerClient.requestWithRetries} sends. */
@@ -147,13 +147,18 @@ export class BouncerClient {
     if (mismatch !== undefined) {
       const preview = await flight.readText(response, MAX_ERROR_BODY_CHARS);
       if (!preview.complete) flight.stop('done');
-      throw new BouncerError('invalidBody', `The server sent ${mismatch} instead of ${format.toUpperCase()} results.`, {
+      const sent = mismatch === 'html' ? 'an HTML page' : mismatch.toUpperCase();
+      throw new BouncerError('invalidBody', `The server sent ${sent} instead of ${format.toUpperCase()} results.`, {
         httpStatus: response.status,
         detail: this.redact(`content-type ${contentType || '(none)'}; body starts: ${preview.text.slice(0, 200)}`),
+        reason: { code: 'bodyContentType', found: mismatch, format },
       });
     }
     if (response.body === null) {
-      throw new BouncerError('invalidBody', 'The server sent no results body.', { httpStatus: response.status });
+      throw new BouncerError('invalidBody', 'The server sent no results body.', {
+        httpStatus: response.status,
+        reason: { code: 'bodyMissing' },
+      });
     }
     const lengthHeader = response.headers.get('content-length');
     // With gzip/br the header counts compressed bytes while the body yields decompressed ones: useless for progress.
@@ -194,12 +199,13 @@ export class BouncerClient {
   async getBatchStatus(batchId: string, signal: AbortSignal): Promise<BatchStatus> {
     const id = this.batchIdForUrl(batchId);
     const path = `/v1.1/email/verify/batch/${encodeURIComponent(id)}?with-stats=true`;
-    const answer = await this.call({ method: 'GET', path, what: 'a batch status' }, signal);
+    const answer = await this.call({ method: 'GET', path, what: 'batchStatus' }, signal);
     const status = parseBatchStatus(answer.text);
     if (status === undefined) {
       throw new BouncerError('invalidBody', 'The server sent something other than a batch status.', {
         httpStatus: answer.status,
         detail: this.redactPreview(`body starts: ${answer.text}`),
+        reason: { code: 'answerUnexpected', expected: 'batchStatus' },
       });
     }
     return status;
@@ -232,8 +238,12 @@ export class BouncerClient {
       flight.stop('done');
       throw new BouncerError(
         'invalidBody',
-        `The server's answer is over ${MAX_STATUS_BODY_CHARS / 1024} KiB: not ${request.what ?? 'what was asked for'}.`,
-        { httpStatus: response.status, detail: this.redact(`body starts: ${read.text.slice(0, 200)}`) },
+        `The server's answer is over ${MAX_STATUS_BODY_CHARS / 1024} KiB: not ${answerNoun(request.what)}.`,
+        {
+          httpStatus: response.status,
+          detail: this.redact(`body starts: ${read.text.slice(0, 200)}`),
+          reason: { code: 'answerTooLarge', maxKiB: MAX_STATUS_BODY_CHARS / 1024, expected: request.what },
+        },
       );
     }
     return { status: response.status, text: read.text };
@@ -315,5 +325,21 @@ export class BouncerClient {
 
   private log(level: LogLevel, message: string): void {
     this.options.log?.(level, this.redact(message));
+  }
+}
+
+/** What an answer should have been, in the English of the log (the host words its own). */
+function answerNoun(what: ApiAnswer | undefined): string {
+  switch (what) {
+    case 'batchStatus':
+      return 'a batch status';
+    case 'newBatch':
+      return 'a new batch';
+    case 'credits':
+      return 'a credit count';
+    case 'verification':
+      return 'a verification result';
+    case undefined:
+      return 'what was asked for';
   }
 }

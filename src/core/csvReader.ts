@@ -62,6 +62,7 @@ export class CsvReader {
       throw new BouncerError(
         'invalidBody',
         `The CSV download ended inside a quoted field (after ${this.bytes} bytes): the body is truncated.`,
+        { reason: { code: 'csvTruncated', bytes: this.bytes } },
       );
     }
     this.endRow();

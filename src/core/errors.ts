@@ -83,7 +83,60 @@ export type BouncerErrorReason =
   | { code: 'resultsUriExtra' }
   | { code: 'resultsUriPath'; shape: string }
   | { code: 'resultsUriOriginKey' }
-  | { code: 'resultsUriNotOneOf'; part: 'filter' | 'format'; allowed: readonly string[] };
+  | { code: 'resultsUriNotOneOf'; part: 'filter' | 'format'; allowed: readonly string[] }
+  | InvalidBodyReason;
+
+/**
+ * Why a body is not valid results (kind 'invalidBody'). Values only (indexes, sizes, a short quoted
+ * excerpt, the JSON engine's own words), never the body itself: the host words them, and the log
+ * keeps the English `message`.
+ */
+export type InvalidBodyReason =
+  /** The body is something else than `expected`: a page, an API error object (`said`: its words), … */
+  | { code: 'bodyNotExpected'; found: BodyFound; expected: BodyExpected; said?: string }
+  /** A 200 whose body is an API error object instead of results (see `sniffJsonBody`). */
+  | { code: 'bodyErrorObject' }
+  /** The Content-Type says another format than the one asked for. */
+  | { code: 'bodyContentType'; found: 'html' | 'json' | 'csv'; format: 'json' | 'csv' }
+  /** The response had no body at all. */
+  | { code: 'bodyMissing' }
+  /** The body is empty, or (`blank`) only whitespace; a CSV one then has no header line. */
+  | { code: 'bodyEmpty'; format: 'json' | 'csv'; blank: boolean }
+  /** The first `kib` KiB held only whitespace (see `MAX_LEADING_BYTES`). */
+  | { code: 'bodyOnlyWhitespace'; kib: number }
+  /** The JSON array ended early, after `records` records and `bytes` bytes. */
+  | { code: 'bodyTruncated'; records: number; bytes: number }
+  /** The CSV ended inside a quoted cell, after `bytes` bytes. */
+  | { code: 'csvTruncated'; bytes: number }
+  /** The array's punctuation is wrong at record `record` (see `RecordSplitter`). */
+  | { code: 'bodySyntax'; problem: BodySyntaxProblem; record: number }
+  /** `JSON.parse` refused the body; `problem` is the engine's own (English) words. */
+  | { code: 'bodyNotJson'; problem: string }
+  /** `JSON.parse` refused record `record`; `problem` is the engine's own (English) words. */
+  | { code: 'recordNotJson'; record: number; problem: string }
+  /** Record `record` is over `maxMiB` MiB, which is not buffered. */
+  | { code: 'recordTooLarge'; record: number; maxMiB: number }
+  /** Record `record` is not an object (no `field`), or its `field` is not a string. */
+  | { code: 'recordNotResult'; record: number; field?: 'email' | 'status'; found: FoundValue }
+  /** An API answer besides the download is not the `expected` object. */
+  | { code: 'answerUnexpected'; expected: ApiAnswer }
+  /** An API answer besides the download is over `maxKiB` KiB. */
+  | { code: 'answerTooLarge'; maxKiB: number; expected?: ApiAnswer };
+
+/** What a body that is not results turned out to be. */
+export type BodyFound = 'html' | 'errorObject' | 'jsonObject' | 'json' | 'other';
+/** What a body should have been: a JSON array of records, or CSV. */
+export type BodyExpected = 'records' | 'csv';
+/** What is wrong with a JSON array's punctuation (see `RecordSplitter`). */
+export type BodySyntaxProblem = 'noCommaAfter' | 'commaBeforeEnd' | 'notObject' | 'dataAfterEnd';
+/** The small answers of the API the client reads (see `BouncerClient.call`). */
+export type ApiAnswer = 'batchStatus' | 'newBatch' | 'credits' | 'verification';
+/**
+ * A value found where another was expected, as a message names it: its kind, or for a string,
+ * number or boolean its `text` (a string quoted, and cut short when `fullLength` says how long it was).
+ */
+export type FoundValue =
+  { kind: 'missing' | 'null' | 'array' | 'object' } | { kind: 'value'; text: string; fullLength?: number };
 
 /** The calls that send data, which Bouncer may refuse as malformed (see `BatchApi`). */
 export type RefusedCall = 'create' | 'finish' | 'delete' | 'verify';

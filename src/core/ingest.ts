@@ -3,7 +3,13 @@ import { concatBytes } from './bytes';
 import { openAtomicWriter, PART_SUFFIX, tempPathFor } from './atomicFile';
 import { CsvReader } from './csvReader';
 import { BouncerError } from './errors';
-import { checkStructure, MAX_ODD_EXAMPLES, oddFields, type OddRecords } from './recordSchema';
+import {
+  describeStructureProblem,
+  MAX_ODD_EXAMPLES,
+  oddFields,
+  type OddRecords,
+  structureProblem,
+} from './recordSchema';
 import { describeNotArray, RecordSplitter } from './recordSplitter';
 import { parseRegion } from './parseRegion';
 import { StatusCounts } from './statusCounts';
@@ -52,7 +58,7 @@ export interface IngestOptions {
 
 /**
  * Streams a JSON download into `destPath`, checking it on the way: the body must be one JSON array
- * (BOM and surrounding whitespace tolerated) whose every element parses and passes `checkStructure`.
+ * (BOM and surrounding whitespace tolerated) whose every element parses and passes `structureProblem`.
  * Records that differ from the spec otherwise (a `null`, a numeric string, an unknown enum value) are
  * kept as sent and counted in `odd`: the real API is not held to its schema.
  * Bytes are written to a temporary file of its own (`tempPath`) as they arrive and renamed over
@@ -75,9 +81,13 @@ export async function ingestJson(
     const records = parseRegion(region, bounds, firstIndex);
     for (let k = 0; k < records.length; k++) {
       const record = records[k] as { status: string; name?: unknown };
-      const problem = checkStructure(record);
+      const problem = structureProblem(record);
       if (problem !== undefined) {
-        throw new BouncerError('invalidBody', `Record ${firstIndex + k} is not an email result: ${problem}.`);
+        throw new BouncerError(
+          'invalidBody',
+          `Record ${firstIndex + k} is not an email result: ${describeStructureProblem(problem)}.`,
+          { reason: { code: 'recordNotResult', record: firstIndex + k, ...problem } },
+        );
       }
       const fields = oddFields(record);
       if (fields.length > 0) {
@@ -230,6 +240,7 @@ class CsvStatusCounter {
         this.bytes === 0
           ? 'The server sent an empty CSV file, with no header line. Try again, or open the batch as JSON.'
           : 'The server sent a CSV file of blank space, with no header line. Try again, or open the batch as JSON.',
+        { reason: { code: 'bodyEmpty', format: 'csv', blank: this.bytes !== 0 } },
       );
     }
   }
@@ -276,14 +287,10 @@ class CsvStatusCounter {
       .replace(/^\uFEFF/, '')
       .trimStart();
     if (text.startsWith('[')) {
-      return new BouncerError('invalidBody', 'The server sent JSON where CSV was expected.');
+      return new BouncerError('invalidBody', 'The server sent JSON where CSV was expected.', {
+        reason: { code: 'bodyNotExpected', found: 'json', expected: 'csv' },
+      });
     }
-    const described = describeNotArray(start);
-    const message = described.message.replace('a JSON array of records', 'CSV');
-    return new BouncerError('invalidBody', message, {
-      httpStatus: described.httpStatus,
-      serverMessage: described.serverMessage,
-      detail: described.detail,
-    });
+    return describeNotArray(start, 'csv');
   }
 }

@@ -43,6 +43,7 @@ export async function sniffJsonBody(
       httpStatus: server?.status,
       serverMessage: server?.message === undefined ? undefined : redact(server.message),
       detail: redact(`200 with body: ${text.slice(0, 200)}`),
+      reason: { code: 'bodyErrorObject' },
     });
   }
   return {

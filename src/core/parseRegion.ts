@@ -39,12 +39,16 @@ export function parseRegion(region: Uint8Array, bounds: readonly number[], first
         throw new BouncerError(
           'invalidBody',
           `Record ${firstIndex + k / 2} is not valid JSON: ${(error as Error).message}.`,
-          { cause: error },
+          {
+            cause: error,
+            reason: { code: 'recordNotJson', record: firstIndex + k / 2, problem: (error as Error).message },
+          },
         );
       }
     }
     throw new BouncerError('invalidBody', `The download is not valid JSON: ${(batchError as Error).message}.`, {
       cause: batchError,
+      reason: { code: 'bodyNotJson', problem: (batchError as Error).message },
     });
   }
 }

@@ -1,4 +1,5 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { FoundValue } from './errors';
 import { RECORD_COLUMNS, type RecordColumn } from './recordColumns';
 
 type SchemaNode = { [key: string]: unknown };
@@ -53,19 +54,35 @@ export const EMAIL_RECORD_SCHEMA_STRICT: object = schemaFromColumns(true);
  */
 export const EMAIL_RECORD_SCHEMA_EXPECTED: object = schemaFromColumns(false);
 
+/** Why a record is not usable at all: it is not an object (no `field`), or its `field` is not a string. */
+export interface StructureProblem {
+  field?: 'email' | 'status';
+  found: FoundValue;
+}
+
 /**
  * Checks what a record must be for the extension to use it at all: an object with a string `email`
- * and a string `status` (every view, count and filter keys on them). Returns a short description of
- * the problem, or `undefined` when the structure holds. Everything else is judged by {@link oddFields}.
+ * and a string `status` (every view, count and filter keys on them). Returns what is wrong as values,
+ * for the host to word, or `undefined` when the structure holds. Everything else is judged by {@link oddFields}.
  */
-export function checkStructure(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return `it is ${describeValue(value)}, not an object`;
-  }
+export function structureProblem(value: unknown): StructureProblem | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { found: foundValue(value) };
   const record = value as { email?: unknown; status?: unknown };
-  if (typeof record.email !== 'string') return `its "email" is ${describeValue(record.email)}, not a string`;
-  if (typeof record.status !== 'string') return `its "status" is ${describeValue(record.status)}, not a string`;
+  if (typeof record.email !== 'string') return { field: 'email', found: foundValue(record.email) };
+  if (typeof record.status !== 'string') return { field: 'status', found: foundValue(record.status) };
   return undefined;
+}
+
+/** {@link structureProblem} as a short English description, for the log. */
+export function checkStructure(value: unknown): string | undefined {
+  const problem = structureProblem(value);
+  return problem === undefined ? undefined : describeStructureProblem(problem);
+}
+
+/** {@link StructureProblem} in the English of the log and of `BouncerError.message`. */
+export function describeStructureProblem({ field, found }: StructureProblem): string {
+  const what = englishFound(found);
+  return field === undefined ? `it is ${what}, not an object` : `its "${field}" is ${what}, not a string`;
 }
 
 /** One field of a record that is not as documented: `field` is a dotted path such as `domain.free`. */
@@ -108,23 +125,65 @@ export function oddFields(record: object): OddField[] {
   if (expectedValidator(record)) return [];
   const found = new Map<string, string>();
   for (const error of expectedValidator.errors ?? []) {
-    const path = pointerSegments(error.instancePath);
-    const params = error.params as { missingProperty?: string };
-    let field = path.join('.');
-    let problem: string;
-    if (error.keyword === 'required' && params.missingProperty !== undefined) {
-      field = [...path, params.missingProperty].join('.');
-      problem = 'is missing';
-    } else {
-      const value = valueAt(record, path);
-      const expected =
-        error.keyword === 'enum' ? 'is not a documented value' : (error.message ?? 'is not as documented');
-      problem = `${expected}: found ${describeValue(value)}`;
-    }
+    const { field, difference } = fieldDifference(error, record);
     // One line per field: a string score fails both `type` and the range, which says nothing more.
-    if (!found.has(field)) found.set(field, problem);
+    if (!found.has(field)) found.set(field, describeDifference(difference));
   }
   return [...found].map(([field, problem]) => ({ field, problem }));
+}
+
+/**
+ * How a field differs from {@link EMAIL_RECORD_SCHEMA_EXPECTED}, as values: the validator's keyword
+ * and parameters, never its own English, so the difference can be worded in any language.
+ */
+export type FieldDifference =
+  | { code: 'missing' }
+  | { code: 'wrongType'; expected: string; found: FoundValue }
+  | { code: 'notDocumented'; found: FoundValue }
+  | { code: 'outOfRange'; comparison: string; limit: number; found: FoundValue }
+  /** A keyword the expected schema does not use today (it names only the ones above). */
+  | { code: 'other'; keyword: string; found: FoundValue };
+
+/** The dotted path of the field an ajv error is about, and how it differs; `record` is what was validated. */
+export function fieldDifference(error: ErrorObject, record: object): { field: string; difference: FieldDifference } {
+  const path = pointerSegments(error.instancePath);
+  const params = error.params as { missingProperty?: string; type?: unknown; comparison?: string; limit?: number };
+  if (error.keyword === 'required' && params.missingProperty !== undefined) {
+    return { field: [...path, params.missingProperty].join('.'), difference: { code: 'missing' } };
+  }
+  const found = foundValue(valueAt(record, path));
+  const field = path.join('.');
+  switch (error.keyword) {
+    case 'type':
+      return { field, difference: { code: 'wrongType', expected: String(params.type), found } };
+    case 'enum':
+      return { field, difference: { code: 'notDocumented', found } };
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      if (params.comparison !== undefined && params.limit !== undefined) {
+        return { field, difference: { code: 'outOfRange', comparison: params.comparison, limit: params.limit, found } };
+      }
+      break;
+  }
+  return { field, difference: { code: 'other', keyword: error.keyword, found } };
+}
+
+/** A {@link FieldDifference} in the English of the log: "must be integer: found \"100\"". */
+export function describeDifference(difference: FieldDifference): string {
+  if (difference.code === 'missing') return 'is missing';
+  const found = `found ${englishFound(difference.found)}`;
+  switch (difference.code) {
+    case 'wrongType':
+      return `must be ${difference.expected}: ${found}`;
+    case 'notDocumented':
+      return `is not a documented value: ${found}`;
+    case 'outOfRange':
+      return `must be ${difference.comparison} ${difference.limit}: ${found}`;
+    case 'other':
+      return `is not as documented: ${found}`;
+  }
 }
 
 /** Compiles the strict spec schema (tests, emulator checks). */
@@ -154,15 +213,34 @@ const MAX_QUOTED_CHARS = 40;
 
 /** A value as a message shows it: strings quoted and cut short, containers only named. */
 export function describeValue(value: unknown): string {
-  if (value === undefined) return 'missing';
-  if (value === null) return 'null';
-  if (typeof value === 'string') {
-    if (value.length <= MAX_QUOTED_CHARS) return JSON.stringify(value);
-    return `${JSON.stringify(value.slice(0, MAX_QUOTED_CHARS))}… (${value.length} characters)`;
+  return englishFound(foundValue(value));
+}
+
+/** A value as a message names it, as values the host can word: see {@link describeValue}. */
+export function foundValue(value: unknown): FoundValue {
+  if (value === undefined) return { kind: 'missing' };
+  if (value === null) return { kind: 'null' };
+  if (Array.isArray(value)) return { kind: 'array' };
+  if (typeof value === 'object') return { kind: 'object' };
+  if (typeof value === 'string' && value.length > MAX_QUOTED_CHARS) {
+    return { kind: 'value', text: JSON.stringify(value.slice(0, MAX_QUOTED_CHARS)), fullLength: value.length };
   }
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'object') return 'an object';
-  return String(value);
+  return { kind: 'value', text: typeof value === 'string' ? JSON.stringify(value) : String(value) };
+}
+
+function englishFound(found: FoundValue): string {
+  switch (found.kind) {
+    case 'missing':
+      return 'missing';
+    case 'null':
+      return 'null';
+    case 'array':
+      return 'an array';
+    case 'object':
+      return 'an object';
+    case 'value':
+      return found.fullLength === undefined ? found.text : `${found.text}… (${found.fullLength} characters)`;
+  }
 }
 
 /** The segments of an ajv instance path (a JSON pointer). */

@@ -1,5 +1,5 @@
 import { concatBytes, isJsonWhitespace } from './bytes';
-import { BouncerError } from './errors';
+import { BouncerError, type BodyExpected, type BodyFound, type BodySyntaxProblem } from './errors';
 import { parseServerError } from './serverError';
 
 /**
@@ -30,7 +30,10 @@ export function onlyWhitespaceError(): BouncerError {
   return new BouncerError(
     'invalidBody',
     `The server sent no results in the first ${MAX_LEADING_BYTES / 1024} KiB of the download, only whitespace.`,
-    { detail: `no significant byte within ${MAX_LEADING_BYTES} bytes` },
+    {
+      detail: `no significant byte within ${MAX_LEADING_BYTES} bytes`,
+      reason: { code: 'bodyOnlyWhitespace', kib: MAX_LEADING_BYTES / 1024 },
+    },
   );
 }
 
@@ -181,7 +184,7 @@ export class RecordSplitter {
           const c = chunk[i];
           if (c === COMMA) state = State.Next;
           else if (c === CLOSE_BRACKET) state = State.Done;
-          else if (!isJsonWhitespace(c)) this.fail(`expected "," or "]" after record ${this.count - 1}`, c, i);
+          else if (!isJsonWhitespace(c)) this.fail('noCommaAfter', this.count - 1, c, i);
           i++;
           break;
         }
@@ -196,8 +199,8 @@ export class RecordSplitter {
           } else if (c === CLOSE_BRACKET && state === State.First) {
             state = State.Done;
           } else if (!isJsonWhitespace(c)) {
-            if (c === CLOSE_BRACKET) this.fail('a "," is followed by "]"', c, i);
-            this.fail(`record ${this.count} is not a JSON object`, c, i);
+            if (c === CLOSE_BRACKET) this.fail('commaBeforeEnd', this.count, c, i);
+            this.fail('notObject', this.count, c, i);
           }
           i++;
           break;
@@ -233,7 +236,7 @@ export class RecordSplitter {
           break;
         }
         case State.Done:
-          if (!isJsonWhitespace(chunk[i])) this.fail('unexpected data after the end of the array', chunk[i], i);
+          if (!isJsonWhitespace(chunk[i])) this.fail('dataAfterEnd', this.count, chunk[i], i);
           i++;
           break;
       }
@@ -264,6 +267,7 @@ export class RecordSplitter {
         throw new BouncerError(
           'invalidBody',
           `Record ${this.count} is larger than ${MAX_RECORD_BYTES / 1024 / 1024} MiB; refusing to buffer it.`,
+          { reason: { code: 'recordTooLarge', record: this.count, maxMiB: MAX_RECORD_BYTES / 1024 / 1024 } },
         );
       }
     }
@@ -281,13 +285,20 @@ export class RecordSplitter {
       case State.NotArray:
         throw describeNotArray(concatBytes(this.sniff, this.sniffLength));
       case State.Start:
-        if (this.offset === 0) throw new BouncerError('invalidBody', 'The download was empty; expected a JSON array.');
-        throw new BouncerError('invalidBody', 'The download held only whitespace; expected a JSON array.');
+        if (this.offset === 0) {
+          throw new BouncerError('invalidBody', 'The download was empty; expected a JSON array.', {
+            reason: { code: 'bodyEmpty', format: 'json', blank: false },
+          });
+        }
+        throw new BouncerError('invalidBody', 'The download held only whitespace; expected a JSON array.', {
+          reason: { code: 'bodyEmpty', format: 'json', blank: true },
+        });
       default:
         throw new BouncerError(
           'invalidBody',
           `The download ended before the JSON array was complete (after ${this.count} records, ${this.offset} bytes): ` +
             'the body is truncated.',
+          { reason: { code: 'bodyTruncated', records: this.count, bytes: this.offset } },
         );
     }
   }
@@ -306,10 +317,29 @@ export class RecordSplitter {
     if (this.sniffLength >= SNIFF_BYTES) throw describeNotArray(concatBytes(this.sniff, this.sniffLength));
   }
 
-  private fail(what: string, byte: number, index: number): never {
-    throw new BouncerError('invalidBody', `The download is not a valid JSON array of records: ${what}.`, {
-      detail: `found ${describeByte(byte)} at byte ${this.offset + index}`,
-    });
+  /** `record` is the index the problem names: the one before the comma for `noCommaAfter`. */
+  private fail(problem: BodySyntaxProblem, record: number, byte: number, index: number): never {
+    throw new BouncerError(
+      'invalidBody',
+      `The download is not a valid JSON array of records: ${describeSyntaxProblem(problem, record)}.`,
+      {
+        detail: `found ${describeByte(byte)} at byte ${this.offset + index}`,
+        reason: { code: 'bodySyntax', problem, record },
+      },
+    );
+  }
+}
+
+function describeSyntaxProblem(problem: BodySyntaxProblem, record: number): string {
+  switch (problem) {
+    case 'noCommaAfter':
+      return `expected "," or "]" after record ${record}`;
+    case 'commaBeforeEnd':
+      return 'a "," is followed by "]"';
+    case 'notObject':
+      return `record ${record} is not a JSON object`;
+    case 'dataAfterEnd':
+      return 'unexpected data after the end of the array';
   }
 }
 
@@ -324,30 +354,34 @@ function describeByte(byte: number): string {
  * status and message), HTML (a proxy or login page), or something else. `expected` names what should
  * have come, for a reader of another format.
  */
-export function describeNotArray(start: Uint8Array, expected = 'a JSON array of records'): BouncerError {
+export function describeNotArray(start: Uint8Array, expected: BodyExpected = 'records'): BouncerError {
   const text = new TextDecoder()
     .decode(start)
     .replace(/^\uFEFF/, '')
     .trimStart();
   const detail = `body starts with ${JSON.stringify(text.slice(0, 200).replace(/\s+/g, ' '))}`;
-  if (text.startsWith('<')) {
-    return new BouncerError('invalidBody', `The server sent an HTML page where ${expected} was expected.`, { detail });
-  }
+  const wanted = expected === 'csv' ? 'CSV' : 'a JSON array of records';
+  const notExpected = (
+    found: BodyFound,
+    message: string,
+    server: { status?: number; message?: string } = {},
+    said?: string,
+  ) =>
+    new BouncerError('invalidBody', message, {
+      httpStatus: server.status,
+      serverMessage: server.message,
+      detail,
+      reason: { code: 'bodyNotExpected', found, expected, ...(said === undefined ? {} : { said }) },
+    });
+  if (text.startsWith('<')) return notExpected('html', `The server sent an HTML page where ${wanted} was expected.`);
   if (text.startsWith('{')) {
     const server = parseServerError(text);
     if (server && (server.status !== undefined || server.message !== undefined || server.error !== undefined)) {
       const said = [server.status, server.error, server.message].filter((part) => part !== undefined).join(' ');
-      return new BouncerError(
-        'invalidBody',
-        `The server sent an error object where ${expected} was expected: ${said}.`,
-        {
-          httpStatus: server.status,
-          serverMessage: server.message,
-          detail,
-        },
-      );
+      const message = `The server sent an error object where ${wanted} was expected: ${said}.`;
+      return notExpected('errorObject', message, server, said);
     }
-    return new BouncerError('invalidBody', `The server sent a JSON object where ${expected} was expected.`, { detail });
+    return notExpected('jsonObject', `The server sent a JSON object where ${wanted} was expected.`);
   }
-  return new BouncerError('invalidBody', `The download is not ${expected}.`, { detail });
+  return notExpected('other', `The download is not ${wanted}.`);
 }

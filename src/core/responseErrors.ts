@@ -79,10 +79,10 @@ function tryAgainWhen(retryAt: number, now: number): string {
  * (an HTML page from a proxy or login wall, or JSON when CSV was asked: an error object).
  * A missing or unusual type passes: the ingest validates the bytes themselves.
  */
-export function unexpectedContentType(contentType: string, format: ResultsFormat): string | undefined {
+export function unexpectedContentType(contentType: string, format: ResultsFormat): 'html' | 'json' | 'csv' | undefined {
   const type = contentType.split(';')[0].trim().toLowerCase();
-  if (type === 'text/html' || type === 'application/xhtml+xml') return 'an HTML page';
-  if (format === 'csv' && (type === 'application/json' || type.endsWith('+json'))) return 'JSON';
-  if (format === 'json' && type === 'text/csv') return 'CSV';
+  if (type === 'text/html' || type === 'application/xhtml+xml') return 'html';
+  if (format === 'csv' && (type === 'application/json' || type.endsWith('+json'))) return 'json';
+  if (format === 'json' && type === 'text/csv') return 'csv';
   return undefined;
 }

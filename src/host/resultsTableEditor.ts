@@ -12,6 +12,7 @@ import {
 } from '../core/fileResults';
 import { buildStore, type BuildOptions } from '../model/builder';
 import type { ResultsStore } from '../model/store';
+import { invalidBodyText } from './errorMessages';
 import type { BouncerLog } from './log';
 import { PanelLoadError, type ResultsPanel } from './resultsPanel';
 import type { ResultsPanelManager } from './resultsPanelManager';
@@ -168,7 +169,7 @@ export class ResultsTableEditor implements vscode.CustomReadonlyEditorProvider, 
         vscode.l10n.t(
           '{0} is damaged and could not be read ({1}). Fix or export it again, then Retry.',
           name,
-          error.message,
+          error.kind === 'invalidBody' ? invalidBodyText(error) : error.message,
         ),
         true,
         error,

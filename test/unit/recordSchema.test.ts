@@ -4,6 +4,7 @@ import {
   compileStrictValidator,
   describeOddRecords,
   EMAIL_RECORD_SCHEMA_STRICT,
+  fieldDifference,
   oddFields,
 } from '../../src/core/recordSchema';
 import { SPEC_EXAMPLE_RECORD } from './fixtures';
@@ -152,5 +153,29 @@ describe('oddFields', () => {
       '2 records differ from the documented format and are kept as sent. First differences: ' +
         'record 3: score must be integer: found "100"; record 9: provider must be string: found null.',
     );
+  });
+});
+
+describe('fieldDifference', () => {
+  it("maps the validator's keyword and parameters to a code with values, not to its English", () => {
+    const validate = compileStrictValidator();
+    const record = { ...SPEC_EXAMPLE, score: 101, provider: null, status: 'pending' } as Record<string, unknown>;
+    delete record.reason;
+    assert.equal(validate(record), false);
+    const differences = new Map(
+      (validate.errors ?? []).map((error) => {
+        const { field, difference } = fieldDifference(error, record);
+        return [field, difference];
+      }),
+    );
+    assert.deepEqual(differences.get('reason'), { code: 'missing' });
+    assert.deepEqual(differences.get('score'), {
+      code: 'outOfRange',
+      comparison: '<=',
+      limit: 100,
+      found: { kind: 'value', text: '101' },
+    });
+    assert.deepEqual(differences.get('provider'), { code: 'wrongType', expected: 'string', found: { kind: 'null' } });
+    assert.deepEqual(differences.get('status'), { code: 'notDocumented', found: { kind: 'value', text: '"pending"' } });
   });
 });

@@ -32,7 +32,7 @@ describe('parseServerError', () => {
     const start = new TextEncoder().encode('\uFEFF {"status":"429","error":"Too Many Requests","message":"slow down"}');
     for (const [expected, said] of [
       [undefined, 'a JSON array of records'],
-      ['CSV', 'CSV'],
+      ['csv', 'CSV'],
     ] as const) {
       const error = describeNotArray(start, expected);
       assert.ok(error instanceof BouncerError);
