@@ -1,8 +1,28 @@
+import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { makeNonce, webviewHtml } from './webviewHtml';
 
 /**
- * Gives a results panel its page: the table's script and styles, its icon, and nothing else to load;
+ * The page's own files, read once a session: they are carried inline (see `webviewHtml`). A file
+ * that cannot be read is linked as before, so a page never misses its script.
+ */
+const assetTexts = new Map<string, string | undefined>();
+
+function assetText(file: vscode.Uri): string | undefined {
+  if (!assetTexts.has(file.fsPath)) {
+    let text: string | undefined;
+    try {
+      text = fs.readFileSync(file.fsPath, 'utf8');
+    } catch {
+      text = undefined;
+    }
+    assetTexts.set(file.fsPath, text);
+  }
+  return assetTexts.get(file.fsPath);
+}
+
+/**
+ * Gives a results panel its page: the table's script and styles (inline), its icon, and nothing else to load;
  * `dataOrigin` is the loopback table server the page may fetch big tables from.
  */
 export function setUpPanelWebview(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, dataOrigin?: string): void {
@@ -26,8 +46,12 @@ export function setUpPanelWebview(panel: vscode.WebviewPanel, extensionUri: vsco
     cspSource: panel.webview.cspSource,
     nonce: makeNonce(),
     dataOrigin,
-    scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
-    styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(media, 'table.css')).toString(),
+    script: asset(panel.webview, vscode.Uri.joinPath(dist, 'webview.js')),
+    style: asset(panel.webview, vscode.Uri.joinPath(media, 'table.css')),
     codiconUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'codicons', 'codicon.css')).toString(),
   });
+}
+
+function asset(webview: vscode.Webview, file: vscode.Uri): { uri: string; text?: string } {
+  return { uri: webview.asWebviewUri(file).toString(), text: assetText(file) };
 }

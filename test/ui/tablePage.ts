@@ -79,8 +79,15 @@ export async function startPageServer(
         webviewHtml({
           cspSource: origin,
           nonce: makeNonce(),
-          scriptUri: `${origin}/dist/webview.js`,
-          styleUri: `${origin}/media/table.css`,
+          // As the panel gives them: inline, with the URI for a text that cannot be.
+          script: {
+            uri: `${origin}/dist/webview.js`,
+            text: fs.readFileSync(path.join(root, 'dist/webview.js'), 'utf8'),
+          },
+          style: {
+            uri: `${origin}/media/table.css`,
+            text: fs.readFileSync(path.join(root, 'media/table.css'), 'utf8'),
+          },
           codiconUri: `${origin}/dist/codicons/codicon.css`,
           dataOrigin: options.dataOrigin,
         }),
