@@ -12,7 +12,7 @@ import {
 } from '../core/fileResults';
 import { buildStore, type BuildOptions } from '../model/builder';
 import type { ResultsStore } from '../model/store';
-import { invalidBodyText } from './errorMessages';
+import { invalidBodyText } from './invalidBodyText';
 import type { BouncerLog } from './log';
 import { PanelLoadError, type ResultsPanel } from './resultsPanel';
 import type { ResultsPanelManager } from './resultsPanelManager';
