@@ -1,15 +1,15 @@
 /**
  * The batch history: Bouncer has no call that lists a user's batches, so the extension remembers
  * every batch it has opened, per API origin, newest first. This module is the pure model: plain
- * immutable data plus functions that return a new state. The host keeps it in `globalState`.
+ * immutable data plus functions that return a new state. The host keeps it in `globalState`, and
+ * `batchHistoryRead.ts` reads it back from there.
  */
-import { isCompleted, parseProgress, type BatchProgress } from './batchProgress';
+import { isCompleted, type BatchProgress } from './batchProgress';
 import type { BatchStatus } from './batchStatus';
 import type { DownloadSummary } from './ingest';
-import { DOWNLOAD_FILTERS, STATUSES, type DownloadFilter } from './records';
-import { isResultsFormat, type ResultsFormat, type ResultsKey } from './resultsKey';
+import { STATUSES, type DownloadFilter } from './records';
+import type { ResultsFormat, ResultsKey } from './resultsKey';
 import { countOf, StatusCounts } from './statusCounts';
-import { isObject } from './guards';
 
 /** Bumped when the stored shape changes incompatibly; older shapes are dropped, not misread. */
 export const HISTORY_VERSION = 1;
@@ -315,70 +315,6 @@ export function totalRecordedBytes(state: HistoryState): number {
   return sum;
 }
 
-/**
- * Reads a stored history defensively: global state may hold an older shape, another window's
- * newer shape, or garbage. Whatever cannot be read is dropped; this never throws.
- */
-export function parseHistory(raw: unknown): HistoryState {
-  if (!isObject(raw) || raw.version !== HISTORY_VERSION || !isObject(raw.origins)) return emptyHistory();
-  const origins: Record<string, BatchEntry[]> = {};
-  for (const [originKey, list] of Object.entries(raw.origins)) {
-    if (!Array.isArray(list)) continue;
-    const seen = new Set<string>();
-    const entries: BatchEntry[] = [];
-    for (const item of list) {
-      const entry = parseEntry(item);
-      if (!entry || seen.has(entry.batchId)) continue;
-      seen.add(entry.batchId);
-      entries.push(entry);
-    }
-    entries.sort((a, b) => b.lastUsedAt - a.lastUsedAt);
-    if (entries.length > 0) origins[originKey] = entries.slice(0, MAX_ENTRIES_PER_ORIGIN);
-  }
-  return { version: HISTORY_VERSION, origins };
-}
-
-function parseEntry(raw: unknown): BatchEntry | undefined {
-  if (!isObject(raw) || typeof raw.batchId !== 'string' || raw.batchId.length === 0) return undefined;
-  const lastUsedAt = finiteNumber(raw.lastUsedAt);
-  if (lastUsedAt === undefined) return undefined;
-  const entry: {
-    -readonly [K in keyof BatchEntry]: BatchEntry[K];
-  } = {
-    batchId: raw.batchId,
-    lastUsedAt,
-    counts: isObject(raw.counts) ? sanitizeCounts(raw.counts) : new StatusCounts().toObject(),
-    pending: raw.pending === true,
-    downloads: Array.isArray(raw.downloads) ? raw.downloads.flatMap((d) => parseDownload(d) ?? []) : [],
-  };
-  const name = typeof raw.name === 'string' ? cleanName(raw.name) : undefined;
-  if (name !== undefined) entry.name = name;
-  const fetchedAt = finiteNumber(raw.fetchedAt);
-  if (fetchedAt !== undefined) entry.fetchedAt = fetchedAt;
-  const total = nonNegativeInt(raw.total);
-  if (total !== undefined) entry.total = total;
-  if (raw.following === true) entry.following = true;
-  const progress = parseProgress(raw.progress);
-  if (progress) entry.progress = progress;
-  if (typeof raw.source === 'string' && raw.source.length > 0 && raw.source.length < 4096) entry.source = raw.source;
-  if (typeof raw.verifiedAgainFrom === 'string' && raw.verifiedAgainFrom.length > 0) {
-    entry.verifiedAgainFrom = raw.verifiedAgainFrom.slice(0, 200);
-  }
-  return entry;
-}
-
-function parseDownload(raw: unknown): DownloadInfo | undefined {
-  if (!isObject(raw)) return undefined;
-  const { filter, format } = raw;
-  const fetchedAt = finiteNumber(raw.fetchedAt);
-  const records = nonNegativeInt(raw.records);
-  const bytes = nonNegativeInt(raw.bytes);
-  if (typeof filter !== 'string' || !(DOWNLOAD_FILTERS as readonly string[]).includes(filter)) return undefined;
-  if (!isResultsFormat(format)) return undefined;
-  if (fetchedAt === undefined || records === undefined || bytes === undefined) return undefined;
-  return { filter: filter as DownloadFilter, format, fetchedAt, records, bytes };
-}
-
 function newEntry(batchId: string, now: number): BatchEntry {
   return { batchId, lastUsedAt: now, counts: new StatusCounts().toObject(), pending: false, downloads: [] };
 }
@@ -403,7 +339,8 @@ function withEntries(state: HistoryState, originKey: string, entries: readonly B
   return { version: HISTORY_VERSION, origins };
 }
 
-function cleanName(name: string | undefined): string | undefined {
+/** A batch name fit for a one-line label, or undefined when nothing is left of it. */
+export function cleanName(name: string | undefined): string | undefined {
   // Control characters would break the one-line tree label; collapse them like whitespace.
   // eslint-disable-next-line no-control-regex
   const clean = (name ?? '').replace(/[\u0000-\u001f\u007f\s]+/g, ' ').trim();
@@ -411,7 +348,7 @@ function cleanName(name: string | undefined): string | undefined {
 }
 
 /** Counts from a download summary or stored state: bad counts dropped, keys bounded (see `StatusCounts`). */
-function sanitizeCounts(raw: Readonly<Record<string, unknown>>): Record<string, number> {
+export function sanitizeCounts(raw: Readonly<Record<string, unknown>>): Record<string, number> {
   return countsFrom(raw).toObject();
 }
 
@@ -425,10 +362,12 @@ function countsFrom(raw: Readonly<Record<string, unknown>>): StatusCounts {
   return counts;
 }
 
-function finiteNumber(value: unknown): number | undefined {
+/** A finite number, or undefined (for values read from storage or a server). */
+export function finiteNumber(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
-function nonNegativeInt(value: unknown): number | undefined {
+/** A non-negative integer, or undefined (for values read from storage or a server). */
+export function nonNegativeInt(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : undefined;
 }

@@ -5,7 +5,6 @@ import {
   followedBatchIds,
   forgetDownloads,
   markPending,
-  parseHistory,
   recordDownload,
   recordCreated,
   recordFollowing,
@@ -19,6 +18,7 @@ import {
   type HistoryRecorder,
   type HistoryState,
 } from '../core/batchHistory';
+import { parseHistory } from '../core/batchHistoryRead';
 import type { BatchProgress } from '../core/batchProgress';
 import type { BatchStatus } from '../core/batchStatus';
 import type { DownloadSummary } from '../core/ingest';

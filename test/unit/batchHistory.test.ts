@@ -6,7 +6,6 @@ import {
   forgetDownloads,
   markPending,
   MAX_ENTRIES_PER_ORIGIN,
-  parseHistory,
   recordCreated,
   recordDownload,
   recordOpened,
@@ -17,6 +16,7 @@ import {
   totalRecordedBytes,
   type HistoryState,
 } from '../../src/core/batchHistory';
+import { parseHistory } from '../../src/core/batchHistoryRead';
 import { countOf } from '../../src/core/statusCounts';
 
 const A = 'origin-a';

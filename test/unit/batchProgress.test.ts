@@ -3,11 +3,11 @@ import {
   emptyHistory,
   findEntry,
   followedBatchIds,
-  parseHistory,
   recordFollowing,
   recordProgress,
   stopFollowing,
 } from '../../src/core/batchHistory';
+import { parseHistory } from '../../src/core/batchHistoryRead';
 import { nextPollDelay, nextProgress, remainingMs } from '../../src/core/batchProgress';
 
 describe('batch progress', () => {
