@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { statusGroups, type BatchEntry } from '../core/batchHistory';
 import { remainingMs, type BatchProgress } from '../core/batchProgress';
-import { localBytes } from './units';
+import { localBytes, localCount } from './units';
 import { isDownloadFilter, type DownloadFilter } from '../core/records';
 import type { ResultsFormat } from '../core/resultsKey';
 import type { CommandId } from './commands';
@@ -153,7 +153,7 @@ export class BatchesTree implements vscode.TreeDataProvider<BatchesNode>, vscode
 function statusItem(node: StatusNode): vscode.TreeItem {
   const item = new vscode.TreeItem(node.status, vscode.TreeItemCollapsibleState.None);
   item.id = `batch/${node.batchId}/status/${node.status}`;
-  item.description = node.count.toLocaleString();
+  item.description = localCount(node.count);
   item.iconPath = STATUS_ICONS.get(node.status) ?? new vscode.ThemeIcon('circle-outline');
   // The unknown group also offers Verify Again.
   item.contextValue = node.status === 'unknown' ? 'status-unknown' : 'status';
@@ -176,7 +176,7 @@ function describeBatch(entry: BatchEntry, cache: BatchCacheState, now: number): 
     parts.push(describeProgress(entry.progress, now));
     return parts.join(' · ');
   }
-  if (entry.total !== undefined) parts.push(vscode.l10n.t('{0} emails', entry.total.toLocaleString()));
+  if (entry.total !== undefined) parts.push(vscode.l10n.t('{0} emails', localCount(entry.total)));
   if (entry.pending) parts.push(vscode.l10n.t('not completed'));
   if (cache.kind === 'cached') {
     // Clicking the batch opens all of it, so only the unfiltered results make it simply "cached".
@@ -193,8 +193,8 @@ function batchTooltip(entry: BatchEntry, cache: BatchCacheState, now: number): s
   const lines: string[] = [];
   if (entry.name) lines.push(entry.name);
   lines.push(vscode.l10n.t('Batch ID: {0}', entry.batchId));
-  if (entry.total !== undefined) lines.push(vscode.l10n.t('Emails: {0}', entry.total.toLocaleString()));
-  for (const { status, count } of statusGroups(entry)) lines.push(`  ${status}: ${count.toLocaleString()}`);
+  if (entry.total !== undefined) lines.push(vscode.l10n.t('Emails: {0}', localCount(entry.total)));
+  for (const { status, count } of statusGroups(entry)) lines.push(`  ${status}: ${localCount(count)}`);
   if (entry.verifiedAgainFrom) {
     lines.push(vscode.l10n.t('Verifies again addresses of batch {0}', entry.verifiedAgainFrom));
   }
@@ -225,7 +225,7 @@ function describeProgress(progress: BatchProgress | undefined, now: number): str
   const { processed, quantity } = progress;
   if (quantity !== undefined && quantity > 0 && processed !== undefined) {
     const percent = Math.floor((Math.min(processed, quantity) * 100) / quantity);
-    parts.push(vscode.l10n.t('{0} of {1} ({2}%)', processed.toLocaleString(), quantity.toLocaleString(), percent));
+    parts.push(vscode.l10n.t('{0} of {1} ({2}%)', localCount(processed), localCount(quantity), percent));
   }
   const left = remainingMs(progress);
   if (left !== undefined) {

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { localCount } from './units';
 import type { BatchApi } from '../core/batchApi';
 import { isCancellation } from '../core/errors';
 import type { ApiTarget } from './downloadService';
@@ -78,14 +79,14 @@ export class CreditsStatusBar implements vscode.Disposable {
       const api = await this.deps.connect(target);
       const credits = await api.credits(AbortSignal.timeout(30_000));
       this.shown = { origin: target.origin, credits, at: Date.now() };
-      this.item.text = `$(credit-card) ${credits.toLocaleString()}`;
+      this.item.text = `$(credit-card) ${localCount(credits)}`;
       this.item.tooltip = vscode.l10n.t(
         'Bouncer credits left for {0}: {1}. Click to refresh.',
         target.origin,
-        credits.toLocaleString(),
+        localCount(credits),
       );
       this.item.accessibilityInformation = {
-        label: vscode.l10n.t('{0} Bouncer credits left', credits.toLocaleString()),
+        label: vscode.l10n.t('{0} Bouncer credits left', localCount(credits)),
       };
     } catch (error) {
       if (isCancellation(error)) {

@@ -2,7 +2,7 @@ import fetch from 'node-fetch';
 import * as vscode from 'vscode';
 import { BouncerClient } from '../core/bouncerClient';
 import { BouncerError } from '../core/errors';
-import { localBytes } from './units';
+import { localBytes, localCount } from './units';
 import { describeOddRecords, type OddRecords } from '../core/recordSchema';
 import type { ResultsKey } from '../core/resultsKey';
 import type { CachedResults, EnsureProgress, ResultsRepository } from '../core/resultsRepository';
@@ -124,7 +124,7 @@ export class DownloadService implements vscode.Disposable {
         vscode.l10n.t(
           'Batch {0}: {1} records have fields that differ from the documented format. They are kept and shown as the server sent them; the log lists examples.',
           batchId,
-          odd.records.toLocaleString(),
+          localCount(odd.records),
         ),
         showLog,
       )
@@ -195,5 +195,5 @@ export class DownloadService implements vscode.Disposable {
 function progressMessage(progress: EnsureProgress): string {
   return progress.kind === 'waiting'
     ? vscode.l10n.t('waiting for another VS Code window downloading the same results')
-    : vscode.l10n.t('{0} · {1} records', localBytes(progress.bytes), progress.records.toLocaleString());
+    : vscode.l10n.t('{0} · {1} records', localBytes(progress.bytes), localCount(progress.records));
 }

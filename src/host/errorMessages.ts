@@ -3,7 +3,7 @@ import type { BadChar } from '../core/batchId';
 import type { BatchInputProblem } from '../core/batchLink';
 import { BouncerError } from '../core/errors';
 import { invalidBodyText } from './invalidBodyText';
-import { localBytes, localOneOf, localWait } from './units';
+import { localBytes, localCount, localOneOf, localWait } from './units';
 
 /** What the user can do next, offered as a button on an error message. */
 export type ErrorAction = 'setApiKey' | 'retry' | 'waitForCompletion' | 'openSettings' | 'showLog' | 'openResults';
@@ -47,7 +47,7 @@ export function describeError(error: BouncerError, batchId: string | undefined):
         return {
           text: vscode.l10n.t(
             'Your Bouncer account lacks {0} credits for this batch. Add credits in Bouncer, or verify fewer addresses, then try again.',
-            error.creditsMissing.toLocaleString(),
+            localCount(error.creditsMissing),
           ),
           actions: ['retry'],
         };
@@ -252,10 +252,7 @@ function invalidArgumentText(error: BouncerError): string {
     case 'noAddress':
       return vscode.l10n.t('There is no address to verify.');
     case 'batchTooLarge':
-      return vscode.l10n.t(
-        'A batch holds at most {0} addresses; split the list first.',
-        reason.max.toLocaleString(vscode.env.language),
-      );
+      return vscode.l10n.t('A batch holds at most {0} addresses; split the list first.', localCount(reason.max));
     default:
       return error.message;
   }

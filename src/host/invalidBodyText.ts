@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { ApiAnswer, BouncerError, FoundValue, InvalidBodyReason } from '../core/errors';
+import { localCount } from './units';
 
 // Why a download or an API answer is not valid, worded for the user: one function per reason family.
 // Apart from errorMessages.ts because it is a family of its own (about thirty reasons).
@@ -170,9 +171,4 @@ function answerTooLargeText(max: string, expected: ApiAnswer | undefined): strin
     case undefined:
       return vscode.l10n.t("The server's answer is over {0} KiB: not what was asked for.", max);
   }
-}
-
-/** A count or size in the user's locale (digit grouping). */
-function localCount(n: number): string {
-  return n.toLocaleString(vscode.env.language);
 }

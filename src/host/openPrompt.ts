@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { localCount } from './units';
 import { parseBatchInput } from '../core/batchLink';
 import { batchInputProblemText } from './errorMessages';
 import type { BatchEntry } from '../core/batchHistory';
@@ -131,7 +132,7 @@ function batchStep(recent: readonly BatchEntry[], totalSteps: number, previous?:
 function describeEntry(entry: BatchEntry): string {
   const parts: string[] = [];
   if (entry.pending) parts.push(vscode.l10n.t('not completed yet'));
-  if (entry.total !== undefined) parts.push(vscode.l10n.t('{0} results', entry.total.toLocaleString()));
+  if (entry.total !== undefined) parts.push(vscode.l10n.t('{0} results', localCount(entry.total)));
   parts.push(vscode.l10n.t('last opened {0}', new Date(entry.lastUsedAt).toLocaleString(vscode.env.language)));
   return parts.join(' · ');
 }
@@ -155,7 +156,7 @@ function filterStep(entry: BatchEntry | undefined, totalSteps: number, active: D
       const n = count(filter);
       return {
         label: labels[filter],
-        description: n === undefined ? filter : `${filter} · ${n.toLocaleString()}`,
+        description: n === undefined ? filter : `${filter} · ${localCount(n)}`,
         value: filter,
       };
     }),

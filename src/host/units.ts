@@ -2,6 +2,14 @@ import * as vscode from 'vscode';
 import { byteSize } from '../core/format';
 import { waitSpan } from '../core/retryPolicy';
 
+/**
+ * A count for a message, e.g. `1,234`, grouped as VS Code's display language groups digits (not
+ * the extension host's own locale, which can differ).
+ */
+export function localCount(n: number): string {
+  return n.toLocaleString(vscode.env.language);
+}
+
 /** A byte count for a message, e.g. `12.3 MB`, with the number and the unit in the user's language. */
 export function localBytes(bytes: number): string {
   const { value, unit, digits } = byteSize(bytes);

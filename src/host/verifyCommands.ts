@@ -11,7 +11,7 @@ import {
 import { BouncerError, isCancellation } from '../core/errors';
 import { isObject } from '../core/guards';
 import type { EmailRecord } from '../core/records';
-import { localWait } from './units';
+import { localCount, localWait } from './units';
 import type { BatchHistoryStore } from './batchHistoryStore';
 import type { ApiTarget } from './downloadService';
 import type { ErrorReporter } from './errorReporter';
@@ -261,7 +261,7 @@ export class VerifyCommands {
         for (const [index, part] of parts.entries()) {
           const step =
             parts.length === 1
-              ? vscode.l10n.t('sending {0} addresses', part.emails.length.toLocaleString())
+              ? vscode.l10n.t('sending {0} addresses', localCount(part.emails.length))
               : vscode.l10n.t('batch {0} of {1}', index + 1, parts.length);
           progress.report({ message: step });
           const created = await api.createBatch(part.emails, signal, {

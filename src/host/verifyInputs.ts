@@ -11,7 +11,7 @@ import {
 import { looksLikeEmail } from '../core/emailColumn';
 import { BouncerError } from '../core/errors';
 import type { TestSeam } from './prompts';
-import { localBytes } from './units';
+import { localBytes, localCount } from './units';
 
 // Verify Emails' inputs: where the addresses come from (the editor, a file, the cursor) and the
 // questions asked about them (the email column, the one confirmation). The commands that use them
@@ -155,15 +155,15 @@ export async function confirmCreation(
     const lines = [
       vscode.l10n.t(
         '{0} addresses ({1} duplicates dropped, {2} lines without an address set aside).',
-        count.toLocaleString(),
-        list.duplicates.toLocaleString(),
-        list.invalid.toLocaleString(),
+        localCount(count),
+        localCount(list.duplicates),
+        localCount(list.invalid),
       ),
       credits === undefined
-        ? vscode.l10n.t('Cost: {0} credits. Credits left: unknown.', count.toLocaleString())
-        : vscode.l10n.t('Cost: {0} credits. Credits left: {1}.', count.toLocaleString(), credits.toLocaleString()),
+        ? vscode.l10n.t('Cost: {0} credits. Credits left: unknown.', localCount(count))
+        : vscode.l10n.t('Cost: {0} credits. Credits left: {1}.', localCount(count), localCount(credits)),
       ...(credits !== undefined && credits < count
-        ? [vscode.l10n.t('Not enough credits: {0} missing.', (count - credits).toLocaleString())]
+        ? [vscode.l10n.t('Not enough credits: {0} missing.', localCount(count - credits))]
         : []),
       parts.length === 1
         ? vscode.l10n.t('Batch name: {0}', name)
@@ -174,9 +174,9 @@ export async function confirmCreation(
             parts.at(-1)?.name ?? '',
           ),
     ];
-    const verify = vscode.l10n.t('Verify {0} Addresses', count.toLocaleString());
+    const verify = vscode.l10n.t('Verify {0} Addresses', localCount(count));
     const rename = vscode.l10n.t('Change Name…');
-    const message = vscode.l10n.t('Verify {0} addresses with Bouncer?', count.toLocaleString());
+    const message = vscode.l10n.t('Verify {0} addresses with Bouncer?', localCount(count));
     if (seam && seam.verifyAnswers.length > 0) {
       seam.verifySteps.push({ kind: 'confirm', message, detail: lines.join('\n') });
       return seam.verifyAnswers.shift()?.type === 'confirm' ? name : undefined;

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { localCount } from './units';
 import { writeAtomically } from '../core/atomicFile';
 import { describeChanges, diffBatches, type BatchDiff } from '../core/batchDiff';
 import type { BatchStatus } from '../core/batchStatus';
@@ -103,7 +104,7 @@ export class WriteBackCommands {
     const changes = entry?.verifiedAgainFrom ? vscode.l10n.t('Show Changes') : undefined;
     const choice = await vscode.window.showInformationMessage(
       status.quantity !== undefined
-        ? vscode.l10n.t('Bouncer batch {0} completed: {1} emails verified.', name, status.quantity.toLocaleString())
+        ? vscode.l10n.t('Bouncer batch {0} completed: {1} emails verified.', name, localCount(status.quantity))
         : vscode.l10n.t('Bouncer batch {0} completed.', name),
       ...[showTable, writeBack, changes].filter((label): label is string => label !== undefined),
     );
@@ -229,9 +230,9 @@ export class WriteBackCommands {
       vscode.l10n.t(
         'Wrote {0}: {1} rows, {2} with results, {3} without (duplicate, invalid, missing or not verified).',
         vscode.workspace.asRelativePath(target),
-        summary.written.toLocaleString(),
-        summary.verified.toLocaleString(),
-        unverified.toLocaleString(),
+        localCount(summary.written),
+        localCount(summary.verified),
+        localCount(unverified),
       ),
       open,
     );
